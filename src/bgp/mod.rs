@@ -1,0 +1,896 @@
+//! BGP-style propagation between the estate's speakers, to a fixed point (azure-routing.md Part L).
+//!
+//! Speakers are on-premises routers, circuits (the MSEE pair, AS 12076), ExpressRoute and VPN
+//! gateways, route servers (65515) and NVAs. Sessions are directed edges between them: private
+//! peering (router–circuit), ExpressRoute connections (circuit–gateway), site-to-site and
+//! VNet-to-VNet VPN, route-server peerings (RS–NVA) and branch-to-branch (RS–gateway); static
+//! prefixes (R49) are injections on a connection. Each session applies the export policy of its
+//! sender and the import filter of its receiver (D8, D4, R50, R59, R66, R67, R72); each speaker
+//! keeps every candidate per exact prefix and selects the minimal D9 key (ECMP kept). Propagation is
+//! a worklist over (speaker, prefix) pairs with a budget: exhausting it is a
+//! [`Error::NoConvergence`](crate::error::Error::NoConvergence), never a hang. Sessions over
+//! Azure's prefix limits carry nothing (R52, R66, R76). The result is then folded per routing
+//! domain ([`domain`]): what every subnet behind a hub's gateways gets.
+
+pub mod domain;
+pub mod route;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+pub use route::*;
+
+use crate::error::Error;
+use crate::limits;
+use crate::model::*;
+
+/// The MSEE's ASN (R51).
+pub const MSEE_ASN: u32 = 12076;
+/// The ASN of ExpressRoute gateways and route servers (R51, R70).
+pub const AZURE_ASN: u32 = 65515;
+
+/// A BGP speaker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Speaker {
+    /// An on-premises router.
+    Onprem(OnpremId),
+    /// A circuit's MSEE pair.
+    Circuit(CircuitId),
+    /// An ExpressRoute or VPN gateway.
+    Gateway(GatewayId),
+    /// A route server.
+    RouteServer(RouteServerId),
+    /// An NVA peering with a route server.
+    Nva(BgpPeerId),
+}
+
+/// What a session is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SessionKind {
+    /// On-premises router ↔ circuit (ExpressRoute private peering).
+    PrivatePeering,
+    /// Circuit ↔ ExpressRoute gateway (a connection).
+    ExpressRoute,
+    /// VPN gateway ↔ on-premises router over a BGP site-to-site connection.
+    SiteToSite,
+    /// VPN gateway ↔ VPN gateway over BGP VNet-to-VNet connections.
+    VnetToVnet,
+    /// Route server ↔ NVA.
+    RouteServerPeer,
+    /// Route server ↔ a gateway in its VNet (branch-to-branch, R74).
+    BranchToBranch,
+    /// Static prefixes installed on a VPN connection (R49): an injection, not a BGP session.
+    Static,
+}
+
+impl SessionKind {
+    /// Whether routes on this session count as external candidates of a domain (D9).
+    pub fn external(self) -> bool {
+        !matches!(self, SessionKind::BranchToBranch | SessionKind::PrivatePeering)
+    }
+}
+
+/// A directed session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// Sender.
+    pub from: SpeakerId,
+    /// Receiver.
+    pub to: SpeakerId,
+    /// What it is.
+    pub kind: SessionKind,
+    /// The connection it runs over (ExpressRoute, VPN), if any.
+    pub connection: Option<ConnectionId>,
+    /// The circuit involved (private peering, ExpressRoute), if any.
+    pub circuit: Option<CircuitId>,
+    /// The NVA involved (route-server peering), if any.
+    pub peer: Option<BgpPeerId>,
+    /// Routing weight of the ExpressRoute connection (D9), 0 otherwise.
+    pub weight: u32,
+    /// Set when the session carries nothing (over a prefix limit).
+    pub down: Option<Reason>,
+}
+
+/// What one speaker holds for one exact prefix.
+#[derive(Clone, Debug, Default)]
+pub struct Entry {
+    /// Originated here.
+    pub local: Option<Cand>,
+    /// Accepted candidates, one per session.
+    pub ins: Vec<Cand>,
+    /// Candidates offered but filtered, with the reason.
+    pub rejected: Vec<(Cand, Reason)>,
+    /// The selected set (ECMP), tie-break order.
+    pub best: Vec<Cand>,
+}
+
+/// The propagation result: speakers, sessions and what each speaker holds.
+#[derive(Clone, Debug)]
+pub struct Bgp {
+    /// Interned prefixes and paths.
+    pub interner: Interner,
+    /// Speakers by id.
+    pub speakers: Vec<Speaker>,
+    /// Each speaker's ASN.
+    pub asn: Vec<u32>,
+    /// Sessions by id.
+    pub sessions: Vec<Session>,
+    /// Outgoing sessions of each speaker.
+    pub out: Vec<Vec<SessionId>>,
+    /// What each speaker holds, by prefix.
+    pub ribs: Vec<BTreeMap<PrefixId, Entry>>,
+    /// Speaker of each gateway.
+    pub gateway_speaker: Vec<SpeakerId>,
+    /// Speaker of each route server.
+    pub route_server_speaker: Vec<SpeakerId>,
+    /// Speaker of each circuit.
+    pub circuit_speaker: Vec<SpeakerId>,
+    /// Speaker of each on-premises router.
+    pub onprem_speaker: Vec<SpeakerId>,
+    /// Speaker of each NVA peer.
+    pub nva_speaker: Vec<SpeakerId>,
+    /// Whether each speaker is an ExpressRoute gateway.
+    pub is_er: Vec<bool>,
+    /// `as_path_prepend` of each router toward each circuit.
+    pub prepend: BTreeMap<(OnpremId, CircuitId), u32>,
+    /// Worklist steps the last run took (for benchmarks and the budget).
+    pub steps: usize,
+}
+
+impl Bgp {
+    /// Build the speakers and sessions of a model and propagate to a fixed point.
+    pub fn run(m: &Model) -> Result<Bgp, Error> {
+        let mut down: BTreeMap<SessionId, Reason> = BTreeMap::new();
+        // Session-drop limits that depend on what is offered are found after a run; re-run with
+        // those sessions down until nothing new drops (each round drops at least one session).
+        loop {
+            let mut b = Bgp::build(m);
+            for (s, r) in &down {
+                b.sessions[s.0 as usize].down = Some(r.clone());
+            }
+            b.static_limits(m);
+            b.propagate(m)?;
+            let newly = b.dynamic_limits(m);
+            let mut changed = false;
+            for (s, r) in newly {
+                if let std::collections::btree_map::Entry::Vacant(e) = down.entry(s) {
+                    e.insert(r);
+                    changed = true;
+                }
+            }
+            if !changed {
+                return Ok(b);
+            }
+        }
+    }
+
+    fn build(m: &Model) -> Bgp {
+        let mut b = Bgp {
+            interner: Interner::new(),
+            speakers: Vec::new(),
+            asn: Vec::new(),
+            sessions: Vec::new(),
+            out: Vec::new(),
+            ribs: Vec::new(),
+            gateway_speaker: Vec::new(),
+            route_server_speaker: Vec::new(),
+            circuit_speaker: Vec::new(),
+            onprem_speaker: Vec::new(),
+            nva_speaker: Vec::new(),
+            is_er: Vec::new(),
+            prepend: m
+                .onprems
+                .iter()
+                .enumerate()
+                .flat_map(|(i, o)| o.prepend.iter().map(move |(c, n)| ((OnpremId(i as u32), *c), *n)))
+                .collect(),
+            steps: 0,
+        };
+        let add = |b: &mut Bgp, s: Speaker, asn: u32| {
+            let id = SpeakerId(b.speakers.len() as u32);
+            b.speakers.push(s);
+            b.asn.push(asn);
+            b.out.push(Vec::new());
+            b.ribs.push(BTreeMap::new());
+            b.is_er.push(matches!(s, Speaker::Gateway(g) if m.gateways[g.idx()].kind == GatewayKind::ExpressRoute));
+            id
+        };
+        for (i, o) in m.onprems.iter().enumerate() {
+            let id = add(&mut b, Speaker::Onprem(OnpremId(i as u32)), o.asn);
+            b.onprem_speaker.push(id);
+        }
+        for i in 0..m.circuits.len() {
+            let id = add(&mut b, Speaker::Circuit(CircuitId(i as u32)), MSEE_ASN);
+            b.circuit_speaker.push(id);
+        }
+        for (i, g) in m.gateways.iter().enumerate() {
+            let id = add(&mut b, Speaker::Gateway(GatewayId(i as u32)), g.asn);
+            b.gateway_speaker.push(id);
+        }
+        for i in 0..m.route_servers.len() {
+            let id = add(&mut b, Speaker::RouteServer(RouteServerId(i as u32)), AZURE_ASN);
+            b.route_server_speaker.push(id);
+        }
+        for (i, p) in m.bgp_peers.iter().enumerate() {
+            let id = add(&mut b, Speaker::Nva(BgpPeerId(i as u32)), p.asn);
+            b.nva_speaker.push(id);
+        }
+        let session = |b: &mut Bgp, from: SpeakerId, to: SpeakerId, kind: SessionKind| -> SessionId {
+            let id = SessionId(b.sessions.len() as u32);
+            b.sessions.push(Session {
+                from,
+                to,
+                kind,
+                connection: None,
+                circuit: None,
+                peer: None,
+                weight: 0,
+                down: None,
+            });
+            if kind != SessionKind::Static {
+                b.out[from.0 as usize].push(id);
+            }
+            id
+        };
+        // Private peering: router ↔ circuit.
+        for (i, o) in m.onprems.iter().enumerate() {
+            for c in &o.circuits {
+                let (os, cs) = (b.onprem_speaker[i], b.circuit_speaker[c.idx()]);
+                for (f, t) in [(os, cs), (cs, os)] {
+                    let s = session(&mut b, f, t, SessionKind::PrivatePeering);
+                    b.sessions[s.0 as usize].circuit = Some(*c);
+                }
+            }
+        }
+        // Connections.
+        let mut v2v: BTreeSet<(GatewayId, GatewayId)> = BTreeSet::new();
+        for c in &m.connections {
+            if let ConnectionKind::VnetToVnet { remote_gateway, .. } = c.kind {
+                v2v.insert((c.gateway, remote_gateway));
+            }
+        }
+        for (ci, c) in m.connections.iter().enumerate() {
+            let conn = ConnectionId(ci as u32);
+            let gs = b.gateway_speaker[c.gateway.idx()];
+            match &c.kind {
+                ConnectionKind::ExpressRoute { circuit, routing_weight } => {
+                    let cs = b.circuit_speaker[circuit.idx()];
+                    for (f, t) in [(cs, gs), (gs, cs)] {
+                        let s = session(&mut b, f, t, SessionKind::ExpressRoute);
+                        let ss = &mut b.sessions[s.0 as usize];
+                        ss.connection = Some(conn);
+                        ss.circuit = Some(*circuit);
+                        ss.weight = if t == gs { *routing_weight } else { 0 };
+                    }
+                }
+                ConnectionKind::SiteToSite { local_gateway, bgp } => {
+                    let s = session(&mut b, gs, gs, SessionKind::Static);
+                    b.sessions[s.0 as usize].connection = Some(conn);
+                    let lg = &m.local_gateways[local_gateway.idx()];
+                    if *bgp && let Some(o) = lg.onprem {
+                        let os = b.onprem_speaker[o.idx()];
+                        for (f, t) in [(os, gs), (gs, os)] {
+                            let s = session(&mut b, f, t, SessionKind::SiteToSite);
+                            b.sessions[s.0 as usize].connection = Some(conn);
+                        }
+                    }
+                }
+                ConnectionKind::VnetToVnet { remote_gateway, bgp } => {
+                    // Both directions must exist (a connection is one direction, as in Azure).
+                    if !v2v.contains(&(*remote_gateway, c.gateway)) {
+                        continue;
+                    }
+                    let back_bgp = m.connections.iter().any(|o| {
+                        o.gateway == *remote_gateway
+                            && matches!(o.kind, ConnectionKind::VnetToVnet { remote_gateway: r, bgp: true } if r == c.gateway)
+                    });
+                    if *bgp && back_bgp {
+                        // routes the remote gateway sends arrive on this gateway's connection
+                        let rs = b.gateway_speaker[remote_gateway.idx()];
+                        let s = session(&mut b, rs, gs, SessionKind::VnetToVnet);
+                        b.sessions[s.0 as usize].connection = Some(conn);
+                    } else {
+                        let s = session(&mut b, gs, gs, SessionKind::Static);
+                        b.sessions[s.0 as usize].connection = Some(conn);
+                    }
+                }
+            }
+        }
+        // Route server peers and branch-to-branch.
+        for (i, p) in m.bgp_peers.iter().enumerate() {
+            let (ns, rs) = (b.nva_speaker[i], b.route_server_speaker[p.route_server.idx()]);
+            for (f, t) in [(ns, rs), (rs, ns)] {
+                let s = session(&mut b, f, t, SessionKind::RouteServerPeer);
+                b.sessions[s.0 as usize].peer = Some(BgpPeerId(i as u32));
+            }
+        }
+        for (i, r) in m.route_servers.iter().enumerate() {
+            if !r.branch_to_branch {
+                continue;
+            }
+            let rs = b.route_server_speaker[i];
+            for g in [m.ix.er_gateway[r.vnet.idx()], m.ix.vpn_gateway[r.vnet.idx()]].into_iter().flatten() {
+                let gs = b.gateway_speaker[g.idx()];
+                session(&mut b, rs, gs, SessionKind::BranchToBranch);
+                session(&mut b, gs, rs, SessionKind::BranchToBranch);
+            }
+        }
+        b
+    }
+
+    /// Limits known before propagation: what a router or NVA originates (R52, R76).
+    fn static_limits(&mut self, m: &Model) {
+        for i in 0..self.sessions.len() {
+            let s = &self.sessions[i];
+            let reason = match (self.speakers[s.from.0 as usize], s.kind) {
+                (Speaker::Onprem(o), SessionKind::PrivatePeering) => {
+                    let c = s.circuit.expect("private peering has a circuit");
+                    limits::private_peering_drop(&m.onprems[o.idx()].advertise, m.circuits[c.idx()].sku)
+                }
+                (Speaker::Nva(n), SessionKind::RouteServerPeer) => {
+                    limits::route_server_peer_drop(m.bgp_peers[n.idx()].advertise.len())
+                }
+                _ => None,
+            };
+            if let Some(r) = reason {
+                // The session carries nothing, in either direction.
+                let (f, t, k) = (s.from, s.to, s.kind);
+                for x in &mut self.sessions {
+                    if x.kind == k && ((x.from == f && x.to == t) || (x.from == t && x.to == f)) {
+                        x.down = Some(r.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Limits on what a VPN gateway receives from a BGP peer (R66): found after a run.
+    fn dynamic_limits(&self, _m: &Model) -> Vec<(SessionId, Reason)> {
+        let mut counts: BTreeMap<SessionId, usize> = BTreeMap::new();
+        for (si, s) in self.sessions.iter().enumerate() {
+            if s.down.is_some() || !matches!(s.kind, SessionKind::SiteToSite | SessionKind::VnetToVnet) {
+                continue;
+            }
+            if !matches!(self.speakers[s.to.0 as usize], Speaker::Gateway(_)) {
+                continue;
+            }
+            let n = self.ribs[s.to.0 as usize]
+                .values()
+                .filter(|e| {
+                    e.ins.iter().chain(e.rejected.iter().map(|(c, _)| c)).any(|c| c.via == Some(SessionId(si as u32)))
+                })
+                .count();
+            counts.insert(SessionId(si as u32), n);
+        }
+        counts
+            .into_iter()
+            .filter(|(_, n)| *n > limits::VPN_BGP_PEER_PREFIXES)
+            .map(|(s, n)| (s, Reason::SessionDown { limit: limits::VPN_BGP_PEER_PREFIXES, count: n }))
+            .collect()
+    }
+
+    fn session(&self, s: SessionId) -> &Session {
+        &self.sessions[s.0 as usize]
+    }
+
+    /// The D9 key of a candidate at a speaker: (−weight, class, AS-path length). Lower is better.
+    pub fn key(&self, at: SpeakerId, c: &Cand) -> (i64, u8, usize) {
+        let len = self.interner.asns(c.path).len();
+        let Some(via) = c.via else { return (i64::MIN, 0, 0) };
+        let s = self.session(via);
+        match self.speakers[at.0 as usize] {
+            // Circuits, routers and NVAs use the AS path only (D9).
+            Speaker::Circuit(_) | Speaker::Onprem(_) | Speaker::Nva(_) => (0, 0, len),
+            Speaker::Gateway(_) | Speaker::RouteServer(_) => {
+                let class = match s.kind {
+                    SessionKind::ExpressRoute => 0,
+                    SessionKind::BranchToBranch => match self.speakers[s.from.0 as usize] {
+                        Speaker::Gateway(_) if self.is_er_speaker(s.from) => 0,
+                        _ => 1,
+                    },
+                    _ => 1,
+                };
+                (-(s.weight as i64), class, len)
+            }
+        }
+    }
+
+    fn is_er_speaker(&self, s: SpeakerId) -> bool {
+        self.is_er[s.0 as usize]
+    }
+
+    fn tiebreak(&self, c: &Cand) -> (Vec<u32>, u32, u32) {
+        let via = c.via.map(|v| v.0).unwrap_or(0);
+        let from = c.via.map(|v| self.session(v).from.0).unwrap_or(0);
+        (self.interner.asns(c.path).to_vec(), from, via)
+    }
+
+    fn select(&self, at: SpeakerId, e: &Entry) -> Vec<Cand> {
+        if let Some(l) = e.local {
+            return vec![l];
+        }
+        let Some(best) = e.ins.iter().map(|c| self.key(at, c)).min() else { return Vec::new() };
+        let mut v: Vec<Cand> = e.ins.iter().filter(|c| self.key(at, c) == best).copied().collect();
+        v.sort_by_cached_key(|c| self.tiebreak(c));
+        v
+    }
+}
+
+/// What an export policy says about one candidate on one session.
+enum Policy {
+    Allow,
+    Deny,
+    Filter(Reason),
+}
+
+impl Bgp {
+    fn learned_kind(&self, c: &Cand) -> Option<SessionKind> {
+        c.via.map(|v| self.session(v).kind)
+    }
+
+    fn entry_mut(&mut self, s: SpeakerId, p: PrefixId) -> &mut Entry {
+        self.ribs[s.0 as usize].entry(p).or_default()
+    }
+
+    /// The VNet and transit-spoke space a gateway or route server originates (R50, R74).
+    fn domain_space(m: &Model, vnet: VnetId) -> Vec<IpNet> {
+        let mut v = m.vnets[vnet.idx()].address_space.clone();
+        for s in &m.ix.transit_spokes[vnet.idx()] {
+            v.extend(m.vnets[s.idx()].address_space.iter().copied());
+        }
+        v
+    }
+
+    /// Seed every speaker's own routes and the static injections; returns the worklist.
+    fn originate(&mut self, m: &Model) -> Vec<(SpeakerId, PrefixId)> {
+        let mut seeds = Vec::new();
+        let empty = PathId(0);
+        let local = |b: &mut Bgp, s: SpeakerId, p: IpNet, c: Cand, seeds: &mut Vec<(SpeakerId, PrefixId)>| {
+            let pid = b.interner.prefix(p);
+            let e = b.entry_mut(s, pid);
+            if e.local.is_none() {
+                e.local = Some(c);
+                seeds.push((s, pid));
+            }
+        };
+        for (i, g) in m.gateways.iter().enumerate() {
+            let s = self.gateway_speaker[i];
+            for p in Self::domain_space(m, g.vnet) {
+                local(
+                    self,
+                    s,
+                    p,
+                    Cand { path: empty, origin: Origin::Space(s), via: None, next_hop: None },
+                    &mut seeds,
+                );
+            }
+        }
+        for (i, r) in m.route_servers.iter().enumerate() {
+            let s = self.route_server_speaker[i];
+            for p in Self::domain_space(m, r.vnet) {
+                local(
+                    self,
+                    s,
+                    p,
+                    Cand { path: empty, origin: Origin::Space(s), via: None, next_hop: None },
+                    &mut seeds,
+                );
+            }
+        }
+        for (i, o) in m.onprems.iter().enumerate() {
+            let s = self.onprem_speaker[i];
+            for p in &o.advertise {
+                local(
+                    self,
+                    s,
+                    *p,
+                    Cand { path: empty, origin: Origin::Onprem(OnpremId(i as u32)), via: None, next_hop: None },
+                    &mut seeds,
+                );
+            }
+        }
+        for (i, n) in m.bgp_peers.iter().enumerate() {
+            let s = self.nva_speaker[i];
+            for a in &n.advertise {
+                let path = self.interner.path(a.as_path.clone());
+                local(
+                    self,
+                    s,
+                    a.prefix,
+                    Cand { path, origin: Origin::Nva(BgpPeerId(i as u32)), via: None, next_hop: Some(a.next_hop) },
+                    &mut seeds,
+                );
+            }
+        }
+        // Static prefixes on VPN connections (R49).
+        for si in 0..self.sessions.len() {
+            let s = &self.sessions[si];
+            if s.kind != SessionKind::Static {
+                continue;
+            }
+            let conn = s.connection.expect("static injection has a connection");
+            let gs = s.to;
+            let c = &m.connections[conn.idx()];
+            let (prefixes, origin): (Vec<IpNet>, Origin) = match &c.kind {
+                ConnectionKind::SiteToSite { local_gateway, bgp } => {
+                    let lg = &m.local_gateways[local_gateway.idx()];
+                    let mut v = lg.address_prefixes.clone();
+                    if *bgp && let Some(ip) = lg.bgp_peer_ip {
+                        v.push(IpNet::from(ip));
+                    }
+                    (v, Origin::Static(conn))
+                }
+                ConnectionKind::VnetToVnet { remote_gateway, .. } => (
+                    m.vnets[m.gateways[remote_gateway.idx()].vnet.idx()].address_space.clone(),
+                    Origin::V2vStatic(conn),
+                ),
+                ConnectionKind::ExpressRoute { .. } => continue,
+            };
+            let own = Self::domain_space(m, m.gateways[c.gateway.idx()].vnet);
+            for p in prefixes {
+                let pid = self.interner.prefix(p);
+                let cand = Cand { path: empty, origin, via: Some(SessionId(si as u32)), next_hop: None };
+                let e = self.entry_mut(gs, pid);
+                if own.contains(&p) {
+                    e.rejected.push((cand, Reason::OwnSpace)); // R66
+                } else if !e.ins.iter().any(|x| x.via == cand.via) {
+                    e.ins.push(cand);
+                    seeds.push((gs, pid));
+                }
+            }
+        }
+        seeds
+    }
+
+    /// The work budget: generous for any converging design, finite for a diverging one.
+    fn budget(&self) -> usize {
+        let prefixes = self.interner.prefix_count().max(1);
+        64 * prefixes * self.speakers.len().max(1) + 100_000
+    }
+
+    fn propagate(&mut self, m: &Model) -> Result<(), Error> {
+        let seeds = self.originate(m);
+        let mut queue: VecDeque<(SpeakerId, PrefixId)> = VecDeque::new();
+        let mut queued: BTreeSet<(SpeakerId, PrefixId)> = BTreeSet::new();
+        for s in seeds {
+            if queued.insert(s) {
+                queue.push_back(s);
+            }
+        }
+        let budget = self.budget();
+        self.steps = 0;
+        while let Some((s, p)) = queue.pop_front() {
+            queued.remove(&(s, p));
+            self.steps += 1;
+            if self.steps > budget {
+                return Err(Error::NoConvergence { budget });
+            }
+            let entry = self.ribs[s.0 as usize].entry(p).or_default();
+            let entry_snapshot = std::mem::take(entry);
+            let best = self.select(s, &entry_snapshot);
+            let changed = best != entry_snapshot.best;
+            let entry = self.ribs[s.0 as usize].get_mut(&p).expect("entry exists");
+            *entry = entry_snapshot;
+            if !changed {
+                continue;
+            }
+            entry.best = best.clone();
+            for i in 0..self.out[s.0 as usize].len() {
+                let e = self.out[s.0 as usize][i];
+                let (offer, rejection) = self.export(m, e, p, &best);
+                let (offer, rejection) = match offer {
+                    Some(c) => self.import(m, e, p, c),
+                    None => (None, rejection),
+                };
+                let to = self.session(e).to;
+                if self.apply(to, e, p, offer, rejection) && queued.insert((to, p)) {
+                    queue.push_back((to, p));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Replace what session `e` offers `to` for `p`. Returns whether the accepted set changed.
+    fn apply(
+        &mut self,
+        to: SpeakerId,
+        e: SessionId,
+        p: PrefixId,
+        offer: Option<Cand>,
+        rejection: Option<(Cand, Reason)>,
+    ) -> bool {
+        if offer.is_none() && rejection.is_none() && !self.ribs[to.0 as usize].contains_key(&p) {
+            return false;
+        }
+        let entry = self.entry_mut(to, p);
+        let before = entry.ins.iter().find(|c| c.via == Some(e)).copied();
+        entry.ins.retain(|c| c.via != Some(e));
+        entry.rejected.retain(|(c, _)| c.via != Some(e));
+        if let Some(c) = offer {
+            entry.ins.push(c);
+        }
+        if let Some(r) = rejection {
+            entry.rejected.push(r);
+        }
+        before != offer
+    }
+
+    /// The sender's export policy for one candidate on one session (R50, R59, R67, D4).
+    fn policy(&self, m: &Model, e: SessionId, c: &Cand, p: PrefixId) -> Policy {
+        let sess = self.session(e);
+        let learned = self.learned_kind(c);
+        let from_speaker = c.via.map(|v| self.session(v).from);
+        use SessionKind as K;
+        match (self.speakers[sess.from.0 as usize], self.speakers[sess.to.0 as usize]) {
+            // Routers and NVAs only originate (D8).
+            (Speaker::Onprem(_), _) | (Speaker::Nva(_), _) => {
+                if learned.is_none() {
+                    Policy::Allow
+                } else {
+                    Policy::Deny
+                }
+            }
+            (Speaker::Circuit(_), Speaker::Gateway(to_g)) => match learned {
+                Some(K::PrivatePeering) => Policy::Allow,
+                Some(K::ExpressRoute) => {
+                    // D4, R57: a route another gateway put into the circuit needs the setting on both.
+                    let Some(Speaker::Gateway(from_g)) = from_speaker.map(|s| self.speakers[s.0 as usize]) else {
+                        return Policy::Deny;
+                    };
+                    let off: Vec<GatewayId> = [from_g, to_g]
+                        .into_iter()
+                        .filter(|g| !m.gateways[g.idx()].allow_remote_vnet_traffic)
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect();
+                    if off.is_empty() {
+                        Policy::Allow
+                    } else {
+                        Policy::Filter(Reason::RemoteVnetTrafficOff { gateways: off })
+                    }
+                }
+                _ => Policy::Deny,
+            },
+            // MSEE to on-premises: what the gateways put in.
+            (Speaker::Circuit(_), _) => {
+                if learned == Some(K::ExpressRoute) {
+                    Policy::Allow
+                } else {
+                    Policy::Deny
+                }
+            }
+            (Speaker::Gateway(g), to) => {
+                let gw = &m.gateways[g.idx()];
+                match gw.kind {
+                    GatewayKind::ExpressRoute => match (to, learned) {
+                        // R50: own VNet + spokes, and route-server routes under branch-to-branch; never
+                        // one circuit's routes to another (R59).
+                        (Speaker::Circuit(_), None | Some(K::BranchToBranch)) => Policy::Allow,
+                        (Speaker::RouteServer(_), Some(K::ExpressRoute)) => Policy::Allow,
+                        _ => Policy::Deny,
+                    },
+                    GatewayKind::Vpn => match (to, learned) {
+                        (Speaker::RouteServer(_), Some(K::SiteToSite | K::VnetToVnet | K::Static)) => Policy::Allow,
+                        (Speaker::RouteServer(_), _) => Policy::Deny,
+                        (_, None) => Policy::Allow,
+                        (_, Some(K::SiteToSite | K::VnetToVnet | K::Static | K::BranchToBranch)) => {
+                            // R50: not 0.0.0.0/0, nor what overlaps its VNet or spokes.
+                            let net = self.interner.net(p);
+                            if net.prefix_len() == 0 || Self::domain_space(m, gw.vnet).iter().any(|a| overlaps(a, &net))
+                            {
+                                Policy::Deny
+                            } else {
+                                Policy::Allow
+                            }
+                        }
+                        _ => Policy::Deny,
+                    },
+                }
+            }
+            (Speaker::RouteServer(_), Speaker::Nva(_)) => match learned {
+                None | Some(K::RouteServerPeer) | Some(K::BranchToBranch) => Policy::Allow,
+                _ => Policy::Deny,
+            },
+            (Speaker::RouteServer(r), Speaker::Gateway(to_g)) => match learned {
+                Some(K::RouteServerPeer) => Policy::Allow,
+                Some(K::BranchToBranch) => {
+                    // ER ↔ VPN transit through the route server needs R67's conditions.
+                    let Some(Speaker::Gateway(from_g)) = from_speaker.map(|s| self.speakers[s.0 as usize]) else {
+                        return Policy::Deny;
+                    };
+                    if from_g != to_g && limits::er_vpn_transit(m, RouteServerId(r.0)).is_ok() {
+                        Policy::Allow
+                    } else {
+                        Policy::Deny
+                    }
+                }
+                _ => Policy::Deny,
+            },
+            (Speaker::RouteServer(_), _) => Policy::Deny,
+        }
+    }
+
+    /// The path the receiver sees (D8).
+    fn rewrite(&mut self, e: SessionId, c: &Cand) -> PathId {
+        let sess = self.session(e).clone();
+        let from = self.speakers[sess.from.0 as usize];
+        let to = self.speakers[sess.to.0 as usize];
+        let from_asn = self.asn[sess.from.0 as usize];
+        let to_asn = self.asn[sess.to.0 as usize];
+        match (from, to) {
+            (Speaker::Onprem(o), Speaker::Circuit(ci)) => {
+                let n = 1 + self.prepend.get(&(o, ci)).copied().unwrap_or(0);
+                self.interner.prepend(from_asn, n, c.path)
+            }
+            (Speaker::Circuit(_), Speaker::Gateway(_)) => {
+                // A gateway's own origination arrives as `12076 12076`; anything else gets 12076 prepended.
+                if self.interner.asns(c.path) == [AZURE_ASN] {
+                    self.interner.path(vec![MSEE_ASN, MSEE_ASN])
+                } else {
+                    self.interner.prepend(MSEE_ASN, 1, c.path)
+                }
+            }
+            (Speaker::Circuit(_), _) => self.interner.map(c.path, |a| {
+                let mut v = vec![MSEE_ASN];
+                v.extend(a.iter().copied().filter(|x| !is_private_asn(*x)));
+                v
+            }),
+            // iBGP between a route server and a 65515 gateway in one VNet keeps the path (D8).
+            (Speaker::RouteServer(_), Speaker::Gateway(_)) | (Speaker::Gateway(_), Speaker::RouteServer(_))
+                if from_asn == to_asn =>
+            {
+                c.path
+            }
+            _ => self.interner.prepend(from_asn, 1, c.path),
+        }
+    }
+
+    /// What session `e` offers for `p`, given the sender's selected set.
+    fn export(
+        &mut self,
+        m: &Model,
+        e: SessionId,
+        p: PrefixId,
+        best: &[Cand],
+    ) -> (Option<Cand>, Option<(Cand, Reason)>) {
+        let to = self.session(e).to;
+        let mut filtered: Option<(Cand, Reason)> = None;
+        for c in best {
+            // Never back to the speaker it came from.
+            if c.via.map(|v| self.session(v).from) == Some(to) {
+                continue;
+            }
+            match self.policy(m, e, c, p) {
+                Policy::Deny => continue,
+                Policy::Filter(r) => {
+                    if filtered.is_none() {
+                        let path = self.rewrite(e, c);
+                        filtered = Some((Cand { path, via: Some(e), ..*c }, r));
+                    }
+                }
+                Policy::Allow => {
+                    let path = self.rewrite(e, c);
+                    let out = Cand { path, via: Some(e), ..*c };
+                    if let Some(r) = &self.session(e).down {
+                        return (None, Some((out, r.clone())));
+                    }
+                    return (Some(out), None);
+                }
+            }
+        }
+        (None, filtered)
+    }
+
+    /// The receiver's import filter (D8, R66, R72).
+    fn import(&self, m: &Model, e: SessionId, p: PrefixId, c: Cand) -> (Option<Cand>, Option<(Cand, Reason)>) {
+        let to = self.session(e).to;
+        let asns = self.interner.asns(c.path);
+        let own = self.asn[to.0 as usize];
+        let reject = |r: Reason| (None, Some((c, r)));
+        match self.speakers[to.0 as usize] {
+            Speaker::Gateway(g) => {
+                let gw = &m.gateways[g.idx()];
+                match gw.kind {
+                    GatewayKind::ExpressRoute => {
+                        if c.origin == Origin::Space(to) {
+                            return reject(Reason::OwnOrigination);
+                        }
+                    }
+                    GatewayKind::Vpn => {
+                        if c.origin == Origin::Space(to) {
+                            return reject(Reason::OwnOrigination);
+                        }
+                        let ibgp = self.session(e).kind == SessionKind::BranchToBranch && own == AZURE_ASN;
+                        if !ibgp && asns.contains(&own) {
+                            return reject(Reason::AsPathLoop { asn: own });
+                        }
+                        let net = self.interner.net(p);
+                        if Self::domain_space(m, gw.vnet).contains(&net) {
+                            return reject(Reason::OwnSpace);
+                        }
+                    }
+                }
+            }
+            Speaker::RouteServer(_) => {
+                if c.origin == Origin::Space(to) {
+                    return reject(Reason::OwnOrigination);
+                }
+                if asns.contains(&AZURE_ASN) {
+                    return reject(Reason::Holds65515);
+                }
+            }
+            Speaker::Circuit(_) | Speaker::Onprem(_) | Speaker::Nva(_) => {
+                if asns.contains(&own) {
+                    return reject(Reason::AsPathLoop { asn: own });
+                }
+            }
+        }
+        (Some(c), None)
+    }
+
+    /// Every prefix a speaker holds, in prefix order, with its entry.
+    pub fn rib(&self, s: SpeakerId) -> Vec<(IpNet, &Entry)> {
+        let mut v: Vec<(IpNet, &Entry)> = self.ribs[s.0 as usize]
+            .iter()
+            .filter(|(_, e)| e.local.is_some() || !e.ins.is_empty() || !e.rejected.is_empty())
+            .map(|(p, e)| (self.interner.net(*p), e))
+            .collect();
+        v.sort_by(|a, b| prefix_order(&a.0, &b.0));
+        v
+    }
+
+    /// The routes a speaker advertises on one session, as the receiver sees them (what it accepted
+    /// and what its import filter dropped; routes held back by D4 or a down session are not sent).
+    pub fn advertised(&self, e: SessionId) -> Vec<(IpNet, Cand)> {
+        let to = self.session(e).to;
+        let mut out: Vec<(IpNet, Cand)> = Vec::new();
+        for (p, en) in &self.ribs[to.0 as usize] {
+            for c in &en.ins {
+                if c.via == Some(e) {
+                    out.push((self.interner.net(*p), *c));
+                }
+            }
+            for (c, r) in &en.rejected {
+                if c.via == Some(e) && !matches!(r, Reason::SessionDown { .. } | Reason::RemoteVnetTrafficOff { .. }) {
+                    out.push((self.interner.net(*p), *c));
+                }
+            }
+        }
+        out.sort_by(|a, b| prefix_order(&a.0, &b.0));
+        out
+    }
+
+    /// A session by id.
+    pub fn session_ref(&self, s: SessionId) -> &Session {
+        self.session(s)
+    }
+}
+
+/// A speaker's name as the scenario spells it.
+pub fn speaker_name(m: &Model, s: Speaker) -> String {
+    match s {
+        Speaker::Onprem(o) => m.onprems[o.idx()].name.clone(),
+        Speaker::Circuit(c) => m.circuits[c.idx()].name.clone(),
+        Speaker::Gateway(g) => m.gateways[g.idx()].name.clone(),
+        Speaker::RouteServer(r) => m.route_servers[r.idx()].name.clone(),
+        Speaker::Nva(n) => m.bgp_peers[n.idx()].name.clone(),
+    }
+}
+
+/// The next hops a domain installs for a candidate that came in by session `s` (R48, D14).
+pub fn install_next_hops(b: &Bgp, m: &Model, s: SessionId, c: &Cand) -> Vec<IpAddr> {
+    let sess = b.session(s);
+    match sess.kind {
+        SessionKind::ExpressRoute => sess.circuit.map(|ci| m.circuits[ci.idx()].next_hops.clone()).unwrap_or_default(),
+        SessionKind::SiteToSite | SessionKind::VnetToVnet | SessionKind::Static => match b.speakers[sess.to.0 as usize]
+        {
+            Speaker::Gateway(g) => m.gateways[g.idx()].vpn_next_hops(),
+            _ => Vec::new(),
+        },
+        SessionKind::RouteServerPeer => c.next_hop.into_iter().collect(),
+        SessionKind::BranchToBranch | SessionKind::PrivatePeering => Vec::new(),
+    }
+}

@@ -1,0 +1,271 @@
+//! Diagnostics: what is wrong with a scenario, where, and what to do about it.
+//!
+//! This module owns the [`Diagnostic`] value (severity, byte span, message, help, rule id) and its
+//! rendering. Every diagnostic renders as `file:line:col: error: message`, then the offending line
+//! with a caret (drawn by `annotate-snippets`, the renderer cargo uses), then `help:` lines that say
+//! what to change. Low-level helpers produce span-less messages; the caller attaches the span.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The scenario cannot be simulated (exit status 2).
+    Error,
+    /// A design finding: a limit Azure enforces by refusing the change (exit status 1 in `check`).
+    Finding,
+    /// Worth knowing; does not change the exit status.
+    Warning,
+}
+
+impl Severity {
+    /// The word printed before the message.
+    pub fn word(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Finding => "finding",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One secondary place a diagnostic points at ("first defined here").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    /// Byte range in the scenario text.
+    pub span: Range<usize>,
+    /// What that place is.
+    pub label: String,
+}
+
+/// A message about the scenario, anchored to a byte range of its text when there is one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error, finding or warning.
+    pub severity: Severity,
+    /// A stable kebab-case code (`unknown-name`, `host-bits`, …) for scripts and tests.
+    pub code: &'static str,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// Where (a byte range of the scenario text), if anywhere.
+    pub span: Option<Range<usize>>,
+    /// Short text under the caret.
+    pub label: Option<String>,
+    /// Other places that explain this one.
+    pub notes: Vec<Note>,
+    /// What to do about it (each rendered as a `help:` line).
+    pub help: Vec<String>,
+    /// The azure-routing.md rule behind it, if any.
+    pub rule: Option<&'static str>,
+}
+
+impl Diagnostic {
+    /// A new error with a code and message.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+
+    /// A new warning with a code and message.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
+    }
+
+    /// A new design finding with a code and message.
+    pub fn finding(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Finding, code, message)
+    }
+
+    fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            span: None,
+            label: None,
+            notes: Vec::new(),
+            help: Vec::new(),
+            rule: None,
+        }
+    }
+
+    /// Anchor the diagnostic to a byte range.
+    pub fn at(mut self, span: Range<usize>) -> Self {
+        self.span = Some(span);
+        self
+    }
+
+    /// Text shown under the caret.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// A secondary place.
+    pub fn note(mut self, span: Range<usize>, label: impl Into<String>) -> Self {
+        self.notes.push(Note { span, label: label.into() });
+        self
+    }
+
+    /// Add a `help:` line.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help.push(help.into());
+        self
+    }
+
+    /// Add a `help:` line only when `help` is `Some`.
+    pub fn help_opt(self, help: Option<String>) -> Self {
+        match help {
+            Some(h) => self.help(h),
+            None => self,
+        }
+    }
+
+    /// The azure-routing.md rule id behind the diagnostic.
+    pub fn rule(mut self, rule: &'static str) -> Self {
+        self.rule = Some(rule);
+        self
+    }
+
+    /// `line:col` (1-based, column in characters) of the primary span in `text`.
+    pub fn line_col(&self, text: &str) -> Option<(usize, usize)> {
+        self.span.as_ref().map(|s| line_col(text, s.start))
+    }
+
+    /// Render for a terminal or a log: `file:line:col: error: message`, snippet, help.
+    pub fn render(&self, file: &str, text: &str) -> String {
+        let mut out = String::new();
+        let word = self.severity.word();
+        match self.line_col(text) {
+            Some((l, c)) => {
+                let _ = write!(out, "{file}:{l}:{c}: {word}: {}", self.message);
+            }
+            None => {
+                let _ = write!(out, "{file}: {word}: {}", self.message);
+            }
+        }
+        if let Some(rule) = self.rule {
+            let _ = write!(out, " [{rule}]");
+        }
+        out.push('\n');
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Finding | Severity::Warning => Level::WARNING,
+        };
+        let mut group = Group::with_level(level.clone());
+        if let Some(span) = self.span.clone().filter(|s| s.end <= text.len()) {
+            let span = widen(text, span);
+            let mut snippet = Snippet::source(text)
+                .fold(true)
+                .annotation(AnnotationKind::Primary.span(span).label(self.label.clone().unwrap_or_default()));
+            for n in &self.notes {
+                if n.span.end <= text.len() {
+                    snippet = snippet
+                        .annotation(AnnotationKind::Context.span(widen(text, n.span.clone())).label(n.label.clone()));
+                }
+            }
+            group = group.element(snippet);
+        }
+        for h in &self.help {
+            group = group.element(Level::HELP.message(h.clone()));
+        }
+        if self.span.is_some() || !self.help.is_empty() {
+            let rendered = Renderer::plain().render(&[group]);
+            out.push_str(&rendered);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// An empty span cannot carry a caret; point at one character instead.
+fn widen(text: &str, span: Range<usize>) -> Range<usize> {
+    if span.start < span.end {
+        return span;
+    }
+    let start = span.start.min(text.len());
+    let end = text[start..].chars().next().map(|c| start + c.len_utf8()).unwrap_or(start);
+    start..end
+}
+
+/// 1-based line and character column of byte offset `at` in `text`.
+pub fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let col = text[line_start..at].chars().count() + 1;
+    (line, col)
+}
+
+/// A growing list of diagnostics.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diagnostics {
+    /// Every diagnostic, in the order found (see [`Diagnostics::sorted`]).
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// Add one.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    /// Whether any error was recorded.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// Number of errors.
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.severity == Severity::Error).count()
+    }
+
+    /// Diagnostics in source order (span start; span-less last), errors before warnings at one place.
+    pub fn sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|a, b| {
+            let ka = (a.span.as_ref().map(|s| s.start).unwrap_or(usize::MAX), a.severity);
+            let kb = (b.span.as_ref().map(|s| s.start).unwrap_or(usize::MAX), b.severity);
+            ka.cmp(&kb).then_with(|| a.message.cmp(&b.message))
+        });
+        self.items.dedup();
+        self.items
+    }
+}
+
+/// Up to three existing names close to `wanted`, best first ("did you mean …").
+pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let lw = wanted.to_ascii_lowercase();
+    let mut scored: Vec<(u32, String)> = candidates
+        .into_iter()
+        .filter_map(|c| {
+            let lc = c.to_ascii_lowercase();
+            let jw = strsim::jaro_winkler(&lw, &lc);
+            let lev = strsim::levenshtein(&lw, &lc);
+            let close = jw >= 0.85 || lev <= 2.max(lw.len() / 4) || (lw.len() >= 3 && lc.contains(&lw));
+            close.then(|| ((jw * 1_000_000.0) as u32, c.to_string()))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(3).map(|(_, s)| s).collect()
+}
+
+/// "did you mean `a`?" / "did you mean `a` or `b`?", or `None` when nothing is close.
+pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let s = suggest(wanted, candidates);
+    match s.len() {
+        0 => None,
+        1 => Some(format!("did you mean `{}`?", s[0])),
+        _ => {
+            let quoted: Vec<String> = s.iter().map(|x| format!("`{x}`")).collect();
+            let (last, rest) = quoted.split_last().expect("non-empty");
+            Some(format!("did you mean {} or {last}?", rest.join(", ")))
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Azure's limits (azure-routing.md Part K) and the conditions some behaviours depend on.
+//!
+//! Session-drop limits are behaviour: the BGP engine asks here whether a session carries nothing.
+//! The design lint in `check` asks here for the limits Azure enforces by refusing a change.
+
+use ipnet::IpNet;
+
+use crate::bgp::Reason;
+use crate::model::*;
+
+/// Prefixes a VPN gateway accepts from one BGP peer before the session drops (R66).
+pub const VPN_BGP_PEER_PREFIXES: usize = 4_000;
+/// Prefixes a route server accepts from one peer before the session drops (R76).
+pub const ROUTE_SERVER_PEER_DROP: usize = 4_000;
+/// Above this many prefixes from one peer, a route server warns (R76).
+pub const ROUTE_SERVER_PEER_WARN: usize = 1_000;
+/// IPv6 prefixes per private peering before the session drops (R52).
+pub const PRIVATE_PEERING_IPV6: usize = 100;
+
+/// IPv4 prefixes on-premises may send over one private peering before the session drops (R52).
+pub fn private_peering_ipv4(sku: CircuitSku) -> usize {
+    match sku {
+        CircuitSku::Local | CircuitSku::Standard => 4_000,
+        CircuitSku::Premium => 10_000,
+    }
+}
+
+/// Whether a router's advertisements bring its private peering down (R52).
+pub fn private_peering_drop(advertise: &[IpNet], sku: CircuitSku) -> Option<Reason> {
+    let v4 = advertise.iter().filter(|p| matches!(p, IpNet::V4(_))).count();
+    let v6 = advertise.len() - v4;
+    let l4 = private_peering_ipv4(sku);
+    if v4 > l4 {
+        return Some(Reason::SessionDown { limit: l4, count: v4 });
+    }
+    if v6 > PRIVATE_PEERING_IPV6 {
+        return Some(Reason::SessionDown { limit: PRIVATE_PEERING_IPV6, count: v6 });
+    }
+    None
+}
+
+/// Whether an NVA's advertisements bring its route-server session down (R76).
+pub fn route_server_peer_drop(count: usize) -> Option<Reason> {
+    (count > ROUTE_SERVER_PEER_DROP).then_some(Reason::SessionDown { limit: ROUTE_SERVER_PEER_DROP, count })
+}
+
+/// R67: ExpressRoute ↔ VPN transit through a route server needs branch-to-branch, an
+/// active-active VPN gateway and VPN ASN 65515. `Err` lists every missing condition.
+pub fn er_vpn_transit(m: &Model, rs: RouteServerId) -> Result<(), Vec<String>> {
+    let r = &m.route_servers[rs.idx()];
+    let mut missing = Vec::new();
+    if !r.branch_to_branch {
+        missing.push(format!("route server `{}` has branch_to_branch off", r.name));
+    }
+    match m.ix.vpn_gateway.get(r.vnet.idx()).copied().flatten() {
+        Some(g) => {
+            let g = &m.gateways[g.idx()];
+            if !g.active_active {
+                missing.push(format!("VPN gateway `{}` is not active-active", g.name));
+            }
+            if g.asn != 65515 {
+                missing.push(format!("VPN gateway `{}` uses ASN {} instead of 65515", g.name, g.asn));
+            }
+        }
+        None => missing.push(format!("VNet `{}` has no VPN gateway", m.vnets[r.vnet.idx()].name)),
+    }
+    if m.ix.er_gateway.get(r.vnet.idx()).copied().flatten().is_none() {
+        missing.push(format!("VNet `{}` has no ExpressRoute gateway", m.vnets[r.vnet.idx()].name));
+    }
+    if missing.is_empty() { Ok(()) } else { Err(missing) }
+}

@@ -1,0 +1,127 @@
+//! The `ersim` command line: parse arguments, call the library, print, exit 0/1/2.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use ersim::report::{self, Format};
+use ersim::{Error, Simulation, scenario};
+
+#[derive(Parser)]
+#[command(name = "ersim", version, about = "Offline route-propagation simulator for Azure network designs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print a NIC's or subnet's effective routes, as the portal's Effective routes blade shows them.
+    #[command(
+        after_help = "Examples:\n  ersim routes --nic nic-spoke10 scenarios/seed-multi-hub-expressroute.toml\n  ersim routes --subnet hub00/GatewaySubnet --output json scenario.toml"
+    )]
+    Routes(RoutesArgs),
+}
+
+#[derive(Args)]
+struct RoutesArgs {
+    /// The NIC whose routes to print.
+    #[arg(long, conflicts_with = "subnet", required_unless_present = "subnet")]
+    nic: Option<String>,
+    /// The subnet (VNET/SUBNET) whose routes to print; GatewaySubnet works too.
+    #[arg(long)]
+    subnet: Option<String>,
+    /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
+    scenario: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = RoutesFormat::Text)]
+    output: RoutesFormat,
+    /// One row per route with all its next hops, instead of one row per next hop.
+    #[arg(long)]
+    merge_next_hops: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoutesFormat {
+    Text,
+    #[value(alias = "table")]
+    Table,
+    Json,
+    Csv,
+}
+
+fn scenario_path(arg: Option<PathBuf>) -> Result<PathBuf, Error> {
+    if let Some(p) = arg {
+        return Ok(p);
+    }
+    let mut tried = Vec::new();
+    if let Some(p) = std::env::var_os("ERSIM_SCENARIO").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    tried.push("$ERSIM_SCENARIO (not set)".to_string());
+    let local = PathBuf::from("ersim.toml");
+    if local.exists() {
+        return Ok(local);
+    }
+    tried.push("./ersim.toml (not found)".to_string());
+    Err(Error::NoScenario { tried: tried.join(", ") })
+}
+
+fn load(arg: Option<PathBuf>) -> Result<Simulation, Error> {
+    let path = scenario_path(arg)?;
+    let loaded = scenario::load(&path)?;
+    let mut err = std::io::stderr().lock();
+    for w in &loaded.warnings {
+        let _ = writeln!(err, "{}", w.render(&loaded.source.name, &loaded.source.text));
+    }
+    Simulation::new(loaded.model)
+}
+
+fn routes(a: RoutesArgs) -> Result<(String, u8), Error> {
+    let sim = load(a.scenario)?;
+    let table = match (&a.nic, &a.subnet) {
+        (Some(n), _) => sim.nic_table(ersim::resolve::nic(&sim.model, n)?),
+        (None, Some(s)) => sim.table(ersim::resolve::subnet(&sim.model, s)?),
+        (None, None) => unreachable!("clap requires one"),
+    };
+    let format = match a.output {
+        RoutesFormat::Text | RoutesFormat::Table => Format::Text,
+        RoutesFormat::Json => Format::Json,
+        RoutesFormat::Csv => Format::Csv,
+    };
+    let out =
+        report::routes::render(&sim, &table, report::routes::Options { format, merge_next_hops: a.merge_next_hops });
+    Ok((out, 0))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Routes(a) => routes(a),
+    };
+    match result {
+        Ok((out, code)) => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()) {
+                Ok(()) => ExitCode::from(code),
+                // Piped into `head`: stop quietly.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(code),
+                Err(e) => {
+                    eprintln!("error: cannot write output: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Err(e) => {
+            let text = e.to_string();
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "{}", text);
+            if !text.ends_with('\n') {
+                let _ = writeln!(err);
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Reports: every printed form of ersim's answers. This module only formats; the facts come from
+//! the engine as values, so each is testable without parsing text.
+//!
+//! `table` is the only user of prettytable-rs (the portal-style table); `routes` renders effective
+//! routes as the portal table, the `az network nic show-effective-route-table` JSON, and the
+//! portal's CSV download.
+
+pub mod routes;
+pub mod table;
+
+/// Output formats of `routes`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// The portal's table.
+    Text,
+    /// JSON (az CLI shape where one exists).
+    Json,
+    /// CSV (the portal's download).
+    Csv,
+    /// JUnit XML (`check`).
+    Junit,
+}
+
+/// Quote one CSV field when needed (RFC 4180).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+/// One CSV line from fields.
+pub fn csv_line(fields: &[String]) -> String {
+    let mut s = fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");
+    s.push('\n');
+    s
+}

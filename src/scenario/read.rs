@@ -1,0 +1,630 @@
+//! TOML text to [`RawScenario`], key by key, reporting every problem at once.
+//!
+//! Stages, so errors never cascade: syntax (`toml`'s recoverable parser reports every syntax
+//! error), then shape. Each block is read key by key from the spanned document tree, so a wrong
+//! type or an unknown key in one block hides nothing else, in that block or any other. Unknown keys
+//! are errors with a "did you mean" when a known key is close (the format's `deny_unknown_fields`).
+
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::raw::*;
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+
+type Val<'i> = Spanned<DeValue<'i>>;
+
+/// The name TOML gives a value's type, for messages.
+fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// Reads the keys of one table, remembering which keys the format knows.
+struct Block<'a, 'i> {
+    what: String,
+    table: &'a DeTable<'i>,
+    span: Range<usize>,
+    known: Vec<&'static str>,
+}
+
+impl<'a, 'i> Block<'a, 'i> {
+    fn new(what: impl Into<String>, table: &'a DeTable<'i>, span: Range<usize>) -> Self {
+        Block { what: what.into(), table, span, known: Vec::new() }
+    }
+
+    fn raw(&mut self, key: &'static str) -> Option<&'a Val<'i>> {
+        self.known.push(key);
+        self.table.get(key)
+    }
+
+    fn type_error(&self, d: &mut Diagnostics, key: &str, v: &Val<'_>, want: &str, example: &str) {
+        d.push(
+            Diagnostic::error(
+                "wrong-type",
+                format!("`{key}` in {} must be {want}, not {}", self.what, type_name(v.get_ref())),
+            )
+            .at(v.span())
+            .label(format!("expected {want}"))
+            .help(format!("write it like `{key} = {example}`")),
+        );
+    }
+
+    fn string(&mut self, d: &mut Diagnostics, key: &'static str) -> Option<Sp<String>> {
+        let v = self.raw(key)?;
+        match v.get_ref() {
+            DeValue::String(s) => Some(Sp::new(s.to_string(), v.span())),
+            _ => {
+                self.type_error(d, key, v, "a string", "\"...\"");
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, d: &mut Diagnostics, key: &'static str) -> Option<Sp<bool>> {
+        let v = self.raw(key)?;
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(Sp::new(*b, v.span())),
+            _ => {
+                self.type_error(d, key, v, "a boolean", "true");
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, d: &mut Diagnostics, key: &'static str) -> Option<Sp<Int>> {
+        let v = self.raw(key)?;
+        let r = int_value(v);
+        if r.is_none() {
+            self.type_error(d, key, v, "an integer", "65001");
+        }
+        r
+    }
+
+    fn list<T>(
+        &mut self,
+        d: &mut Diagnostics,
+        key: &'static str,
+        want: &str,
+        example: &str,
+        mut item: impl FnMut(&Val<'i>) -> Option<T>,
+    ) -> Option<SpList<T>> {
+        let v = self.raw(key)?;
+        let DeValue::Array(arr) = v.get_ref() else {
+            self.type_error(d, key, v, &format!("an array of {want}"), example);
+            return None;
+        };
+        let mut out = Vec::with_capacity(arr.len());
+        for e in arr.iter() {
+            match item(e) {
+                Some(x) => out.push(Sp::new(x, e.span())),
+                None => d.push(
+                    Diagnostic::error(
+                        "wrong-type",
+                        format!(
+                            "every element of `{key}` in {} must be {want}, not {}",
+                            self.what,
+                            type_name(e.get_ref())
+                        ),
+                    )
+                    .at(e.span())
+                    .label(format!("expected {want}"))
+                    .help(format!("write it like `{key} = {example}`")),
+                ),
+            }
+        }
+        Some(Sp::new(out, v.span()))
+    }
+
+    fn strings(&mut self, d: &mut Diagnostics, key: &'static str, example: &str) -> Option<SpList<String>> {
+        self.list(d, key, "strings", example, |e| e.get_ref().as_str().map(str::to_string))
+    }
+
+    /// An array of tables (`[[vnet.subnet]]`), or an inline array of inline tables.
+    fn tables(&mut self, d: &mut Diagnostics, key: &'static str) -> Vec<(&'a DeTable<'i>, Range<usize>)> {
+        let Some(v) = self.raw(key) else { return Vec::new() };
+        let DeValue::Array(arr) = v.get_ref() else {
+            self.type_error(d, key, v, "an array of tables", &format!("[] (or [[...{key}]] blocks)"));
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for e in arr.iter() {
+            match e.get_ref() {
+                DeValue::Table(t) => out.push((t, e.span())),
+                other => d.push(
+                    Diagnostic::error(
+                        "wrong-type",
+                        format!("`{key}` in {} must hold tables, not {}", self.what, type_name(other)),
+                    )
+                    .at(e.span())
+                    .help(format!("write each one as a [[...{key}]] block")),
+                ),
+            }
+        }
+        out
+    }
+
+    /// Report a missing required key.
+    fn require<T>(&self, d: &mut Diagnostics, key: &'static str, v: &Option<T>, example: &str) {
+        if v.is_none() && self.table.get(key).is_none() {
+            d.push(
+                Diagnostic::error("missing-key", format!("{} is missing `{key}`", self.what))
+                    .at(self.span.clone())
+                    .label(format!("this block needs `{key}`"))
+                    .help(format!("add `{key} = {example}`")),
+            );
+        }
+    }
+
+    /// Report every key the format does not define, with a suggestion when one is close.
+    fn finish(self, d: &mut Diagnostics) {
+        for (k, _) in self.table.iter() {
+            let name: &str = k.get_ref();
+            if !self.known.contains(&name) {
+                let mut known = self.known.clone();
+                known.sort_unstable();
+                known.dedup();
+                d.push(
+                    Diagnostic::error("unknown-key", format!("unknown key `{name}` in {}", self.what))
+                        .at(k.span())
+                        .label("not a key of this block")
+                        .help_opt(did_you_mean(name, known.iter().copied()))
+                        .help(format!("the keys of {} are: {}", self.what, known.join(", "))),
+                );
+            }
+        }
+    }
+}
+
+fn int_value(v: &Val<'_>) -> Option<Sp<Int>> {
+    match v.get_ref() {
+        DeValue::Integer(i) => {
+            let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
+            Int::from_str_radix(&digits, i.radix()).ok().map(|n| Sp::new(n, v.span()))
+        }
+        _ => None,
+    }
+}
+
+/// The top-level keys and block kinds of format v1, for "did you mean".
+const TOP_KEYS: &[&str] = &[
+    "format",
+    "name",
+    "description",
+    "system_routes",
+    "vnet",
+    "nic",
+    "peering",
+    "gateway",
+    "circuit",
+    "onprem",
+    "connection",
+    "local_gateway",
+    "route_server",
+    "bgp_peer",
+    "load_balancer",
+    "route_table",
+    "firewall",
+    "expect",
+];
+
+/// Parse scenario text into the raw form. Syntax errors stop here; every shape error is collected.
+pub(crate) fn read(text: &str, d: &mut Diagnostics) -> RawScenario {
+    let (doc, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        for e in errors {
+            let span = e.span().unwrap_or(0..0);
+            d.push(
+                Diagnostic::error("syntax", format!("invalid TOML: {}", e.message().trim_end()))
+                    .at(span)
+                    .help("fix the TOML syntax; see scenario-format.md or the files in scenarios/ for examples"),
+            );
+        }
+        return RawScenario::default();
+    }
+    let root = doc.get_ref();
+    let mut top = Block::new("the scenario's top level", root, 0..0);
+    let mut s = RawScenario {
+        format: top.integer(d, "format"),
+        name: top.string(d, "name"),
+        description: top.string(d, "description"),
+        system_routes: top.string(d, "system_routes"),
+        ..RawScenario::default()
+    };
+    for (t, span) in top.tables(d, "vnet") {
+        s.vnets.push(vnet(t, span, d));
+    }
+    for (t, span) in top.tables(d, "nic") {
+        s.nics.push(nic(t, span, d));
+    }
+    for (t, span) in top.tables(d, "peering") {
+        s.peerings.push(peering(t, span, d));
+    }
+    for (t, span) in top.tables(d, "gateway") {
+        s.gateways.push(gateway(t, span, d));
+    }
+    for (t, span) in top.tables(d, "circuit") {
+        s.circuits.push(circuit(t, span, d));
+    }
+    for (t, span) in top.tables(d, "onprem") {
+        s.onprems.push(onprem(t, span, d));
+    }
+    for (t, span) in top.tables(d, "connection") {
+        s.connections.push(connection(t, span, d));
+    }
+    for (t, span) in top.tables(d, "local_gateway") {
+        s.local_gateways.push(local_gateway(t, span, d));
+    }
+    for (t, span) in top.tables(d, "route_server") {
+        s.route_servers.push(route_server(t, span, d));
+    }
+    for (t, span) in top.tables(d, "bgp_peer") {
+        s.bgp_peers.push(bgp_peer(t, span, d));
+    }
+    for (t, span) in top.tables(d, "load_balancer") {
+        s.load_balancers.push(load_balancer(t, span, d));
+    }
+    for (t, span) in top.tables(d, "route_table") {
+        s.route_tables.push(route_table(t, span, d));
+    }
+    for (t, span) in top.tables(d, "firewall") {
+        s.firewalls.push(firewall(t, span, d));
+    }
+    for (t, span) in top.tables(d, "expect") {
+        s.expects.push(expect(t, span, d));
+    }
+    // Top-level unknown keys: suggest the block kind.
+    for (k, _) in root.iter() {
+        let name: &str = k.get_ref();
+        if !TOP_KEYS.contains(&name) {
+            d.push(
+                Diagnostic::error("unknown-key", format!("unknown top-level key or block `{name}`"))
+                    .at(k.span())
+                    .label("not part of scenario format v1")
+                    .help_opt(did_you_mean(name, TOP_KEYS.iter().copied()))
+                    .help(format!("format v1 knows: {}", TOP_KEYS.join(", "))),
+            );
+        }
+    }
+    s
+}
+
+fn vnet(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawVnet {
+    let mut b = Block::new("[[vnet]]", t, span.clone());
+    let v = RawVnet {
+        span,
+        name: b.string(d, "name"),
+        region: b.string(d, "region"),
+        address_space: b.strings(d, "address_space", "[\"10.0.0.0/16\"]"),
+        subnets: b.tables(d, "subnet").into_iter().map(|(t, s)| subnet(t, s, d)).collect(),
+    };
+    b.require(d, "name", &v.name, "\"hub00\"");
+    b.require(d, "address_space", &v.address_space, "[\"10.0.0.0/16\"]");
+    b.finish(d);
+    v
+}
+
+fn subnet(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawSubnet {
+    let mut b = Block::new("[[vnet.subnet]]", t, span.clone());
+    let v = RawSubnet {
+        span,
+        name: b.string(d, "name"),
+        prefix: b.string(d, "prefix"),
+        route_table: b.string(d, "route_table"),
+    };
+    b.require(d, "name", &v.name, "\"default\"");
+    b.require(d, "prefix", &v.prefix, "\"10.0.0.0/24\"");
+    b.finish(d);
+    v
+}
+
+fn nic(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawNic {
+    let mut b = Block::new("[[nic]]", t, span.clone());
+    let v = RawNic {
+        span,
+        name: b.string(d, "name"),
+        vnet: b.string(d, "vnet"),
+        subnet: b.string(d, "subnet"),
+        ip: b.string(d, "ip"),
+        ip_forwarding: b.boolean(d, "ip_forwarding"),
+        vm: b.string(d, "vm"),
+        primary: b.boolean(d, "primary"),
+    };
+    b.require(d, "name", &v.name, "\"nic-spoke10\"");
+    b.require(d, "vnet", &v.vnet, "\"spoke10\"");
+    b.require(d, "subnet", &v.subnet, "\"default\"");
+    b.finish(d);
+    v
+}
+
+fn peering(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawPeering {
+    let mut b = Block::new("[[peering]]", t, span.clone());
+    let v = RawPeering {
+        span,
+        from: b.string(d, "from"),
+        to: b.string(d, "to"),
+        vnets: b.strings(d, "vnets", "[\"hub00\", \"spoke10\"]"),
+        transit_via: b.string(d, "transit_via"),
+        allow_virtual_network_access: b.boolean(d, "allow_virtual_network_access"),
+        allow_forwarded_traffic: b.boolean(d, "allow_forwarded_traffic"),
+        allow_gateway_transit: b.boolean(d, "allow_gateway_transit"),
+        use_remote_gateways: b.boolean(d, "use_remote_gateways"),
+    };
+    b.finish(d);
+    v
+}
+
+fn gateway(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawGateway {
+    let mut b = Block::new("[[gateway]]", t, span.clone());
+    let v = RawGateway {
+        span,
+        name: b.string(d, "name"),
+        vnet: b.string(d, "vnet"),
+        kind: b.string(d, "type"),
+        sku: b.string(d, "sku"),
+        asn: b.integer(d, "asn"),
+        bgp: b.boolean(d, "bgp"),
+        active_active: b.boolean(d, "active_active"),
+        allow_remote_vnet_traffic: b.boolean(d, "allow_remote_vnet_traffic"),
+        ips: b.strings(d, "ips", "[\"10.0.200.4\", \"10.0.200.5\"]"),
+        public_ip: b.string(d, "public_ip"),
+    };
+    b.require(d, "name", &v.name, "\"ergw-hub00\"");
+    b.require(d, "vnet", &v.vnet, "\"hub00\"");
+    b.require(d, "type", &v.kind, "\"ExpressRoute\"");
+    b.finish(d);
+    v
+}
+
+fn circuit(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawCircuit {
+    let mut b = Block::new("[[circuit]]", t, span.clone());
+    let v = RawCircuit {
+        span,
+        name: b.string(d, "name"),
+        location: b.string(d, "location"),
+        sku: b.string(d, "sku"),
+        bandwidth_mbps: b.integer(d, "bandwidth_mbps"),
+        next_hops: b.strings(d, "next_hops", "[\"10.2.146.76\", \"10.2.146.77\"]"),
+    };
+    b.require(d, "name", &v.name, "\"circuit01\"");
+    b.finish(d);
+    v
+}
+
+fn onprem(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawOnprem {
+    let mut b = Block::new("[[onprem]]", t, span.clone());
+    let mut v = RawOnprem {
+        span,
+        name: b.string(d, "name"),
+        asn: b.integer(d, "asn"),
+        circuits: b.strings(d, "circuits", "[\"circuit01\"]"),
+        advertise: b.strings(d, "advertise", "[\"192.168.0.0/16\"]"),
+        as_path_prepend: Vec::new(),
+    };
+    if let Some(p) = b.raw("as_path_prepend") {
+        match p.get_ref() {
+            DeValue::Table(pt) => {
+                for (k, val) in pt.iter() {
+                    match int_value(val) {
+                        Some(n) => v.as_path_prepend.push((Sp::new(k.get_ref().to_string(), k.span()), n)),
+                        None => d.push(
+                            Diagnostic::error(
+                                "wrong-type",
+                                format!(
+                                    "`as_path_prepend.{}` must be an integer, not {}",
+                                    k.get_ref(),
+                                    type_name(val.get_ref())
+                                ),
+                            )
+                            .at(val.span())
+                            .help("write it like `as_path_prepend = { circuit01 = 2 }`"),
+                        ),
+                    }
+                }
+            }
+            _ => b.type_error(d, "as_path_prepend", p, "a table", "{ circuit01 = 2 }"),
+        }
+    }
+    b.require(d, "name", &v.name, "\"dc-tokyo\"");
+    b.require(d, "asn", &v.asn, "65001");
+    b.finish(d);
+    v
+}
+
+fn connection(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawConnection {
+    let mut b = Block::new("[[connection]]", t, span.clone());
+    let v = RawConnection {
+        span,
+        name: b.string(d, "name"),
+        gateway: b.string(d, "gateway"),
+        circuit: b.string(d, "circuit"),
+        local_gateway: b.string(d, "local_gateway"),
+        remote_gateway: b.string(d, "remote_gateway"),
+        routing_weight: b.integer(d, "routing_weight"),
+        bgp: b.boolean(d, "bgp"),
+    };
+    b.require(d, "name", &v.name, "\"conn-hub00\"");
+    b.require(d, "gateway", &v.gateway, "\"ergw-hub00\"");
+    b.finish(d);
+    v
+}
+
+fn local_gateway(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawLocalGateway {
+    let mut b = Block::new("[[local_gateway]]", t, span.clone());
+    let v = RawLocalGateway {
+        span,
+        name: b.string(d, "name"),
+        address_prefixes: b.strings(d, "address_prefixes", "[\"192.168.0.0/16\"]"),
+        bgp_asn: b.integer(d, "bgp_asn"),
+        bgp_peer_ip: b.string(d, "bgp_peer_ip"),
+        onprem: b.string(d, "onprem"),
+    };
+    b.require(d, "name", &v.name, "\"lng-dc\"");
+    b.finish(d);
+    v
+}
+
+fn route_server(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawRouteServer {
+    let mut b = Block::new("[[route_server]]", t, span.clone());
+    let v = RawRouteServer {
+        span,
+        name: b.string(d, "name"),
+        vnet: b.string(d, "vnet"),
+        branch_to_branch: b.boolean(d, "branch_to_branch"),
+    };
+    b.require(d, "name", &v.name, "\"rs-hub00\"");
+    b.require(d, "vnet", &v.vnet, "\"hub00\"");
+    b.finish(d);
+    v
+}
+
+fn bgp_peer(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawBgpPeer {
+    let mut b = Block::new("[[bgp_peer]]", t, span.clone());
+    let mut v = RawBgpPeer {
+        span,
+        name: b.string(d, "name"),
+        nic: b.string(d, "nic"),
+        route_server: b.string(d, "route_server"),
+        asn: b.integer(d, "asn"),
+        advertise: Vec::new(),
+    };
+    if let Some(a) = b.raw("advertise") {
+        match a.get_ref() {
+            DeValue::Array(arr) => {
+                for e in arr.iter() {
+                    if let Some(ad) = advert(e, d) {
+                        v.advertise.push(ad);
+                    }
+                }
+            }
+            _ => b.type_error(d, "advertise", a, "an array", "[\"0.0.0.0/0\"]"),
+        }
+    }
+    b.require(d, "name", &v.name, "\"nva-hub00\"");
+    b.require(d, "nic", &v.nic, "\"nic-nva-hub00\"");
+    b.require(d, "route_server", &v.route_server, "\"rs-hub00\"");
+    b.require(d, "asn", &v.asn, "65010");
+    b.finish(d);
+    v
+}
+
+/// One `advertise` entry of a BGP peer: a prefix string, or `{ prefix, as_path, next_hop }`.
+fn advert(e: &Val<'_>, d: &mut Diagnostics) -> Option<RawAdvert> {
+    match e.get_ref() {
+        DeValue::String(s) => Some(RawAdvert {
+            span: e.span(),
+            prefix: Some(Sp::new(s.to_string(), e.span())),
+            as_path: None,
+            next_hop: None,
+        }),
+        DeValue::Table(t) => {
+            let mut b = Block::new("a [[bgp_peer]] `advertise` entry", t, e.span());
+            let v = RawAdvert {
+                span: e.span(),
+                prefix: b.string(d, "prefix"),
+                as_path: b.list(d, "as_path", "integers", "[65020]", |x| int_value(x).map(|n| n.v)),
+                next_hop: b.string(d, "next_hop"),
+            };
+            b.require(d, "prefix", &v.prefix, "\"172.16.0.0/12\"");
+            b.finish(d);
+            Some(v)
+        }
+        other => {
+            d.push(
+                Diagnostic::error(
+                    "wrong-type",
+                    format!("an `advertise` entry must be a prefix string or a table, not {}", type_name(other)),
+                )
+                .at(e.span())
+                .help("write `\"10.0.0.0/8\"` or `{ prefix = \"10.0.0.0/8\", as_path = [65020], next_hop = \"10.0.1.4\" }`"),
+            );
+            None
+        }
+    }
+}
+
+fn load_balancer(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawLoadBalancer {
+    let mut b = Block::new("[[load_balancer]]", t, span.clone());
+    let v = RawLoadBalancer {
+        span,
+        name: b.string(d, "name"),
+        vnet: b.string(d, "vnet"),
+        subnet: b.string(d, "subnet"),
+        frontend_ip: b.string(d, "frontend_ip"),
+        backends: b.strings(d, "backends", "[\"nic-nva1\", \"nic-nva2\"]"),
+        ha_ports: b.boolean(d, "ha_ports"),
+    };
+    b.require(d, "name", &v.name, "\"ilb-nva\"");
+    b.require(d, "vnet", &v.vnet, "\"hub00\"");
+    b.require(d, "subnet", &v.subnet, "\"nva\"");
+    b.require(d, "frontend_ip", &v.frontend_ip, "\"10.0.0.166\"");
+    b.finish(d);
+    v
+}
+
+fn route_table(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawRouteTable {
+    let mut b = Block::new("[[route_table]]", t, span.clone());
+    let v = RawRouteTable {
+        span,
+        name: b.string(d, "name"),
+        disable_bgp_route_propagation: b.boolean(d, "disable_bgp_route_propagation"),
+        routes: b.tables(d, "route").into_iter().map(|(t, s)| route(t, s, d)).collect(),
+    };
+    b.require(d, "name", &v.name, "\"rt-spoke10\"");
+    b.finish(d);
+    v
+}
+
+fn route(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawRoute {
+    let mut b = Block::new("[[route_table.route]]", t, span.clone());
+    let v = RawRoute {
+        span,
+        name: b.string(d, "name"),
+        prefix: b.string(d, "prefix"),
+        next_hop_type: b.string(d, "next_hop_type"),
+        next_hop_ip: b.string(d, "next_hop_ip"),
+    };
+    b.require(d, "name", &v.name, "\"to-spoke20\"");
+    b.require(d, "prefix", &v.prefix, "\"10.20.0.0/16\"");
+    b.require(d, "next_hop_type", &v.next_hop_type, "\"VirtualAppliance\"");
+    b.finish(d);
+    v
+}
+
+fn firewall(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawFirewall {
+    let mut b = Block::new("[[firewall]]", t, span.clone());
+    let v = RawFirewall { span, name: b.string(d, "name"), vnet: b.string(d, "vnet"), ip: b.string(d, "ip") };
+    b.require(d, "name", &v.name, "\"afw-hub00\"");
+    b.require(d, "vnet", &v.vnet, "\"hub00\"");
+    b.finish(d);
+    v
+}
+
+fn expect(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawExpect {
+    let mut b = Block::new("[[expect]]", t, span.clone());
+    let v = RawExpect {
+        span,
+        name: b.string(d, "name"),
+        from: b.string(d, "from"),
+        to: b.string(d, "to"),
+        reachable: b.boolean(d, "reachable"),
+        symmetric: b.boolean(d, "symmetric"),
+        nic: b.string(d, "nic"),
+        subnet: b.string(d, "subnet"),
+        prefix: b.string(d, "prefix"),
+        next_hop_type: b.string(d, "next_hop_type"),
+        next_hop_ip: b.string(d, "next_hop_ip"),
+        state: b.string(d, "state"),
+        absent: b.boolean(d, "absent"),
+    };
+    b.finish(d);
+    v
+}

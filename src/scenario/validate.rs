@@ -1,0 +1,1893 @@
+//! Raw scenario to resolved [`Model`]: every rule under "Validation" in scenario-format.md.
+//!
+//! Names are registered per kind (duplicates are errors that point at the first definition), ids
+//! are assigned in name order, references are resolved with "did you mean", values are parsed
+//! (prefixes, addresses, ASNs, enums), defaults are applied, and the cross-block rules (overlaps,
+//! peering flags, special subnets, addresses) are checked. Every problem found is recorded; the
+//! model is returned only when there is no error.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::raw::*;
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::model::*;
+use crate::resolve;
+
+/// ASNs Azure refuses for on-premises routers, local gateways, NVAs and VPN gateways (R64).
+pub fn reserved_asn(asn: u32) -> bool {
+    matches!(asn, 8074 | 8075 | 12076 | 23456 | 65515..=65520 | 64496..=64511 | 65535..=65551)
+}
+
+/// ExpressRoute gateway SKUs, canonical spelling.
+pub const ER_SKUS: &[&str] =
+    &["Standard", "HighPerformance", "UltraPerformance", "ErGw1AZ", "ErGw2AZ", "ErGw3AZ", "ErGwScale"];
+/// VPN gateway SKUs, canonical spelling.
+pub const VPN_SKUS: &[&str] = &[
+    "Basic", "VpnGw1", "VpnGw2", "VpnGw3", "VpnGw4", "VpnGw5", "VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ",
+    "VpnGw5AZ",
+];
+
+/// Names of one kind: id per name, and the raw index behind each id.
+struct Names {
+    word: &'static str,
+    block: &'static str,
+    ids: BTreeMap<String, u32>,
+    /// raw index for each id
+    raw: Vec<usize>,
+}
+
+impl Names {
+    fn new<T>(
+        word: &'static str,
+        block: &'static str,
+        items: &[T],
+        name: impl Fn(&T) -> Option<&Sp<String>>,
+        d: &mut Diagnostics,
+    ) -> Names {
+        let mut first: BTreeMap<String, (usize, Sp<String>)> = BTreeMap::new();
+        for (i, it) in items.iter().enumerate() {
+            let Some(n) = name(it) else { continue };
+            if n.v.is_empty() {
+                d.push(
+                    Diagnostic::error("empty-name", format!("a {block} name must not be empty"))
+                        .at(n.span.clone())
+                        .help("give it a name, e.g. `name = \"hub00\"`"),
+                );
+                continue;
+            }
+            if let Some((_, f)) = first.get(&n.v) {
+                d.push(
+                    Diagnostic::error("duplicate-name", format!("duplicate {word} name `{}`", n.v))
+                        .at(n.span.clone())
+                        .label("defined again here")
+                        .note(f.span.clone(), "first defined here")
+                        .help(format!("names are unique within a kind: rename one of the {block} blocks")),
+                );
+                continue;
+            }
+            first.insert(n.v.clone(), (i, n.clone()));
+        }
+        let mut ids = BTreeMap::new();
+        let mut raw = Vec::new();
+        for (k, (i, _)) in first {
+            ids.insert(k, raw.len() as u32);
+            raw.push(i);
+        }
+        Names { word, block, ids, raw }
+    }
+
+    fn find(&self, sp: &Sp<String>, d: &mut Diagnostics) -> Option<u32> {
+        if let Some(id) = self.ids.get(&sp.v) {
+            return Some(*id);
+        }
+        let help = did_you_mean(&sp.v, self.ids.keys().map(String::as_str));
+        let mut diag = Diagnostic::error("unknown-name", format!("unknown {} `{}`", self.word, sp.v))
+            .at(sp.span.clone())
+            .label(format!("no {} has this name", self.block))
+            .help_opt(help);
+        if self.ids.is_empty() {
+            diag = diag.help(format!("the scenario has no {} blocks; add one", self.block));
+        }
+        d.push(diag);
+        None
+    }
+}
+
+fn parse_prefix(sp: &Sp<String>, what: &str, d: &mut Diagnostics) -> Option<IpNet> {
+    match sp.v.trim().parse::<IpNet>() {
+        Ok(net) => {
+            if net != net.trunc() {
+                d.push(
+                    Diagnostic::error("host-bits", format!("{what} `{}` has host bits set", sp.v))
+                        .at(sp.span.clone())
+                        .label("host bits set")
+                        .help(format!("write `{}` (the network address of this prefix)", net.trunc())),
+                );
+                None
+            } else {
+                Some(net)
+            }
+        }
+        Err(_) => {
+            let help = if sp.v.parse::<IpAddr>().is_ok() {
+                format!("add a prefix length, e.g. `{}/24`", sp.v)
+            } else {
+                "write an IPv4 or IPv6 prefix in CIDR form, e.g. `10.0.0.0/16`".to_string()
+            };
+            d.push(
+                Diagnostic::error("bad-prefix", format!("{what} `{}` is not a valid prefix", sp.v))
+                    .at(sp.span.clone())
+                    .label("not a CIDR prefix")
+                    .help(help),
+            );
+            None
+        }
+    }
+}
+
+fn parse_ip(sp: &Sp<String>, what: &str, d: &mut Diagnostics) -> Option<IpAddr> {
+    match sp.v.trim().parse::<IpAddr>() {
+        Ok(ip) => Some(ip),
+        Err(_) => {
+            let help = if let Some((ip, _)) = sp.v.split_once('/') {
+                format!("write the address without a length: `{ip}`")
+            } else {
+                "write an IPv4 or IPv6 address, e.g. `10.0.1.4`".to_string()
+            };
+            d.push(
+                Diagnostic::error("bad-address", format!("{what} `{}` is not a valid IP address", sp.v))
+                    .at(sp.span.clone())
+                    .label("not an IP address")
+                    .help(help),
+            );
+            None
+        }
+    }
+}
+
+fn parse_asn(sp: &Sp<Int>, what: &str, sixteen_bit: bool, d: &mut Diagnostics) -> Option<u32> {
+    let max: Int = if sixteen_bit { 65535 } else { u32::MAX as Int };
+    if sp.v < 1 || sp.v > max {
+        d.push(
+            Diagnostic::error("bad-asn", format!("{what} {} is out of range", sp.v))
+                .at(sp.span.clone())
+                .label(format!("must be 1 to {max}"))
+                .help(if sixteen_bit {
+                    "Route Server peers take 16-bit ASNs (R70); private range 64512-65534".to_string()
+                } else {
+                    "use a private ASN such as 65001".to_string()
+                }),
+        );
+        return None;
+    }
+    Some(sp.v as u32)
+}
+
+fn check_reserved_asn(asn: u32, sp: &Sp<Int>, what: &str, d: &mut Diagnostics) -> bool {
+    if reserved_asn(asn) {
+        d.push(
+            Diagnostic::error("reserved-asn", format!("{what} {asn} is reserved by Azure"))
+                .at(sp.span.clone())
+                .label("reserved ASN")
+                .help("Azure refuses 8074, 8075, 12076, 23456, 64496-64511, 65515-65520 and 65535-65551; pick another private ASN such as 65001")
+                .rule("R64"),
+        );
+        return false;
+    }
+    true
+}
+
+fn parse_enum<'o>(sp: &Sp<String>, what: &str, options: &[&'o str], d: &mut Diagnostics) -> Option<&'o str> {
+    if let Some(o) = options.iter().find(|o| o.eq_ignore_ascii_case(sp.v.trim())) {
+        return Some(o);
+    }
+    d.push(
+        Diagnostic::error("bad-value", format!("{what} `{}` is not one of: {}", sp.v, options.join(", ")))
+            .at(sp.span.clone())
+            .label("unknown value")
+            .help_opt(did_you_mean(&sp.v, options.iter().copied()))
+            .help(format!("write one of: {} (case does not matter)", options.join(", "))),
+    );
+    None
+}
+
+fn not_applicable<T>(v: &Option<Sp<T>>, key: &str, why: &str, help: &str, d: &mut Diagnostics) {
+    if let Some(sp) = v {
+        d.push(
+            Diagnostic::error("key-not-applicable", format!("`{key}` {why}"))
+                .at(sp.span.clone())
+                .label("does not apply here")
+                .help(help.to_string()),
+        );
+    }
+}
+
+fn int_in(sp: &Sp<Int>, what: &str, lo: Int, hi: Int, d: &mut Diagnostics) -> Option<u32> {
+    if sp.v < lo || sp.v > hi {
+        d.push(
+            Diagnostic::error("out-of-range", format!("{what} {} is out of range", sp.v))
+                .at(sp.span.clone())
+                .label(format!("must be {lo} to {hi}"))
+                .help(format!("use a value from {lo} to {hi}")),
+        );
+        return None;
+    }
+    Some(sp.v as u32)
+}
+
+/// Prefix pairs that overlap, found by a sort-and-sweep (no quadratic loop).
+fn overlapping<T: Copy>(mut items: Vec<(IpNet, T)>) -> Vec<((IpNet, T), (IpNet, T))> {
+    items.sort_by(|a, b| prefix_order(&a.0, &b.0));
+    let mut out = Vec::new();
+    // Active containers: a stack of prefixes that contain the current position.
+    let mut stack: Vec<(IpNet, T)> = Vec::new();
+    for it in items {
+        while let Some(top) = stack.last() {
+            if top.0.contains(&it.0) {
+                break;
+            }
+            stack.pop();
+        }
+        if let Some(top) = stack.last() {
+            out.push((*top, it));
+        }
+        stack.push(it);
+    }
+    out
+}
+
+/// The `k`th address of a prefix (network + k), if inside it.
+pub fn nth_host(net: &IpNet, k: u128) -> Option<IpAddr> {
+    match net {
+        IpNet::V4(n) => {
+            let base = u32::from(n.network()) as u128;
+            let size = 1u128 << (32 - n.prefix_len());
+            (k < size).then(|| IpAddr::V4(((base + k) as u32).into()))
+        }
+        IpNet::V6(n) => {
+            let base = u128::from(n.network());
+            let bits = 128 - n.prefix_len() as u32;
+            let size = if bits >= 128 { u128::MAX } else { 1u128 << bits };
+            (k < size).then(|| IpAddr::V6(base.wrapping_add(k).into()))
+        }
+    }
+}
+
+/// Whether Azure reserves this address in the subnet (the first four and, for IPv4, the last).
+pub fn azure_reserved(net: &IpNet, ip: IpAddr) -> bool {
+    let off = match (net, ip) {
+        (IpNet::V4(n), IpAddr::V4(a)) => (u32::from(a) - u32::from(n.network())) as u128,
+        (IpNet::V6(n), IpAddr::V6(a)) => u128::from(a) - u128::from(n.network()),
+        _ => return false,
+    };
+    let last = match net {
+        IpNet::V4(n) => (1u128 << (32 - n.prefix_len())) - 1,
+        IpNet::V6(_) => u128::MAX,
+    };
+    off < 4 || (matches!(net, IpNet::V4(_)) && off == last)
+}
+
+/// Placeholder next hops for a circuit without `next_hops` (D14): stable per name order.
+fn circuit_placeholder(index: usize) -> Vec<IpAddr> {
+    // TEST-NET-2 then TEST-NET-1 (RFC 5737), then the benchmarking range (RFC 2544).
+    let base: [(u32, u32); 3] = [(0xC633_6400, 254), (0xC000_0200, 254), (0xC612_0000, 131_070)];
+    (0..2u32)
+        .map(|n| {
+            let mut kk = 2 * index as u32 + n;
+            for (start, count) in base {
+                if kk < count {
+                    return IpAddr::V4((start + 1 + kk).into());
+                }
+                kk -= count;
+            }
+            IpAddr::V4(0xC612_0000u32.into())
+        })
+        .collect()
+}
+
+/// Placeholder public address of an active-standby VPN gateway without `public_ip` (D14).
+fn vpn_placeholder(index: usize) -> IpAddr {
+    IpAddr::V4((0xCB00_7100u32 + 1 + (index as u32 % 254)).into()) // TEST-NET-3
+}
+
+/// Validate a raw scenario into a model. Returns the model and the warnings, or every diagnostic.
+pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> {
+    let mut m = Model::default();
+
+    // ---- top level
+    if let Some(f) = &raw.format
+        && f.v != 1
+    {
+        let msg = if f.v > 1 {
+            format!("this scenario is format {}, from a future ersim; this ersim reads format 1", f.v)
+        } else {
+            format!("format {} does not exist; this ersim reads format 1", f.v)
+        };
+        d.push(
+            Diagnostic::error("format", msg)
+                .at(f.span.clone())
+                .help("upgrade ersim, or write `format = 1` and use only format-1 keys"),
+        );
+        return None;
+    }
+    m.name = raw.name.as_ref().map(|s| s.v.clone());
+    m.description = raw.description.as_ref().map(|s| s.v.clone());
+    if let Some(sr) = &raw.system_routes {
+        m.system_routes = match parse_enum(sr, "system_routes", &["documented", "none", "extended", "legacy-2021"], d) {
+            Some("none") => SystemRoutes::None,
+            Some("extended") => SystemRoutes::Extended,
+            Some("legacy-2021") => SystemRoutes::Legacy2021,
+            _ => SystemRoutes::Documented,
+        };
+    }
+
+    // ---- names of every kind
+    let vnames = Names::new("VNet", "[[vnet]]", &raw.vnets, |x| x.name.as_ref(), d);
+    let nnames = Names::new("NIC", "[[nic]]", &raw.nics, |x| x.name.as_ref(), d);
+    let gnames = Names::new("gateway", "[[gateway]]", &raw.gateways, |x| x.name.as_ref(), d);
+    let cnames = Names::new("circuit", "[[circuit]]", &raw.circuits, |x| x.name.as_ref(), d);
+    let onames = Names::new("on-premises router", "[[onprem]]", &raw.onprems, |x| x.name.as_ref(), d);
+    let connnames = Names::new("connection", "[[connection]]", &raw.connections, |x| x.name.as_ref(), d);
+    let lnames = Names::new("local gateway", "[[local_gateway]]", &raw.local_gateways, |x| x.name.as_ref(), d);
+    let rsnames = Names::new("route server", "[[route_server]]", &raw.route_servers, |x| x.name.as_ref(), d);
+    let bnames = Names::new("BGP peer", "[[bgp_peer]]", &raw.bgp_peers, |x| x.name.as_ref(), d);
+    let lbnames = Names::new("load balancer", "[[load_balancer]]", &raw.load_balancers, |x| x.name.as_ref(), d);
+    let rtnames = Names::new("route table", "[[route_table]]", &raw.route_tables, |x| x.name.as_ref(), d);
+    let fwnames = Names::new("firewall", "[[firewall]]", &raw.firewalls, |x| x.name.as_ref(), d);
+
+    // ---- route tables (R27-R29)
+    for &ri in &rtnames.raw {
+        let r = &raw.route_tables[ri];
+        let mut routes = Vec::new();
+        let mut by_name: BTreeMap<&str, &Sp<String>> = BTreeMap::new();
+        let mut by_prefix: BTreeMap<IpNet, &RawRoute> = BTreeMap::new();
+        for rr in &r.routes {
+            if let Some(n) = &rr.name {
+                if let Some(first) = by_name.get(n.v.as_str()) {
+                    d.push(
+                        Diagnostic::error(
+                            "duplicate-name",
+                            format!(
+                                "duplicate route name `{}` in route table `{}`",
+                                n.v,
+                                r.name.as_ref().map(|x| x.v.as_str()).unwrap_or("")
+                            ),
+                        )
+                        .at(n.span.clone())
+                        .note(first.span.clone(), "first defined here")
+                        .help("route names are unique within a route table: rename one"),
+                    );
+                } else {
+                    by_name.insert(&n.v, n);
+                }
+            }
+            let prefix = rr.prefix.as_ref().and_then(|p| parse_prefix(p, "route prefix", d));
+            let nht = rr.next_hop_type.as_ref().and_then(|t| {
+                let names: Vec<&str> = [
+                    NextHopType::VirtualAppliance,
+                    NextHopType::VirtualNetworkGateway,
+                    NextHopType::VnetLocal,
+                    NextHopType::Internet,
+                    NextHopType::None,
+                ]
+                .iter()
+                .map(|t| t.api())
+                .collect();
+                parse_enum(t, "next_hop_type", &names, d).and_then(NextHopType::parse)
+            });
+            let ip = rr.next_hop_ip.as_ref().and_then(|ip| parse_ip(ip, "next_hop_ip", d));
+            if let (Some(p), Some(pp)) = (prefix, &rr.prefix) {
+                if let Some(first) = by_prefix.get(&p) {
+                    d.push(
+                        Diagnostic::error(
+                            "route-conflict",
+                            format!("two routes for {p} in one route table (Azure refuses this: RouteConflict)"),
+                        )
+                        .at(pp.span.clone())
+                        .label("same prefix again")
+                        .note(
+                            first.prefix.as_ref().map(|x| x.span.clone()).unwrap_or(first.span.clone()),
+                            "first route for this prefix",
+                        )
+                        .help("keep one route per prefix; Azure route tables have no ECMP between user routes")
+                        .rule("R27"),
+                    );
+                } else {
+                    by_prefix.insert(p, rr);
+                }
+            }
+            if let Some(t) = nht {
+                match (t, &rr.next_hop_ip) {
+                    (NextHopType::VirtualAppliance, None) => d.push(
+                        Diagnostic::error("missing-next-hop-ip", "a `VirtualAppliance` route needs `next_hop_ip`")
+                            .at(rr.next_hop_type.as_ref().map(|x| x.span.clone()).unwrap_or(rr.span.clone()))
+                            .label("VirtualAppliance without an address")
+                            .help("add `next_hop_ip = \"...\"`: the address of the NVA NIC, firewall or load-balancer frontend")
+                            .rule("R28"),
+                    ),
+                    (NextHopType::VirtualAppliance, Some(_)) | (_, None) => {}
+                    (other, Some(sp)) => d.push(
+                        Diagnostic::error("next-hop-ip-not-allowed", format!("`next_hop_ip` is only for `VirtualAppliance` routes, not `{}`", other.api()))
+                            .at(sp.span.clone())
+                            .label("refused for this next hop type")
+                            .help("remove `next_hop_ip`, or use `next_hop_type = \"VirtualAppliance\"`")
+                            .rule("R29"),
+                    ),
+                }
+            }
+            if let (Some(name), Some(prefix), Some(t)) = (&rr.name, prefix, nht) {
+                if let Some(ip) = ip
+                    && ip.is_ipv4() != prefix.addr().is_ipv4()
+                {
+                    d.push(
+                        Diagnostic::error(
+                            "family-mismatch",
+                            format!("next hop {ip} and prefix {prefix} are of different IP families"),
+                        )
+                        .at(rr.next_hop_ip.as_ref().map(|x| x.span.clone()).unwrap_or(rr.span.clone()))
+                        .help("use an IPv4 next hop for an IPv4 prefix and IPv6 for IPv6"),
+                    );
+                }
+                routes.push(Udr {
+                    name: name.v.clone(),
+                    prefix,
+                    next_hop_type: t,
+                    next_hop_ip: if t == NextHopType::VirtualAppliance { ip } else { None },
+                    span: rr.span.clone(),
+                });
+            }
+        }
+        m.route_tables.push(RouteTable {
+            name: r.name.as_ref().map(|x| x.v.clone()).unwrap_or_default(),
+            disable_bgp_route_propagation: r.disable_bgp_route_propagation.as_ref().map(|x| x.v).unwrap_or(false),
+            routes,
+            span: r.span.clone(),
+        });
+    }
+
+    // ---- VNets and subnets
+    // subnet lookup: vnet id -> subnet name -> subnet id (assigned after all VNets)
+    let mut subnet_raw: Vec<(u32, String, &RawSubnet, IpNet)> = Vec::new();
+    for (vid, &ri) in vnames.raw.iter().enumerate() {
+        let v = &raw.vnets[ri];
+        let mut space = Vec::new();
+        if let Some(list) = &v.address_space {
+            if list.v.is_empty() {
+                d.push(
+                    Diagnostic::error("empty-address-space", "`address_space` must hold at least one prefix")
+                        .at(list.span.clone())
+                        .help("write e.g. `address_space = [\"10.0.0.0/16\"]`"),
+                );
+            }
+            for p in &list.v {
+                if let Some(net) = parse_prefix(p, "address-space prefix", d) {
+                    space.push((net, p.span.clone()));
+                }
+            }
+        }
+        for ((a, sa), (b, sb)) in overlapping(space.iter().map(|(n, s)| (*n, s.start)).collect::<Vec<_>>()) {
+            let (first, second) = if sa < sb { ((a, sa), (b, sb)) } else { ((b, sb), (a, sa)) };
+            let sp2 = space.iter().find(|x| x.1.start == second.1).map(|x| x.1.clone()).unwrap_or(0..0);
+            let sp1 = space.iter().find(|x| x.1.start == first.1).map(|x| x.1.clone()).unwrap_or(0..0);
+            d.push(
+                Diagnostic::error(
+                    "overlapping-address-space",
+                    format!("address-space prefixes {} and {} of one VNet overlap", first.0, second.0),
+                )
+                .at(sp2)
+                .note(sp1, "overlaps this one")
+                .help("Azure refuses overlapping address-space prefixes in one VNet: remove or change one"),
+            );
+        }
+        let vname = v.name.as_ref().map(|x| x.v.clone()).unwrap_or_default();
+        let mut seen: BTreeMap<&str, &Sp<String>> = BTreeMap::new();
+        let mut subs: Vec<(IpNet, usize)> = Vec::new();
+        for (si, s) in v.subnets.iter().enumerate() {
+            let Some(sn) = &s.name else { continue };
+            if let Some(first) = seen.get(sn.v.as_str()) {
+                d.push(
+                    Diagnostic::error("duplicate-name", format!("duplicate subnet name `{}` in VNet `{vname}`", sn.v))
+                        .at(sn.span.clone())
+                        .note(first.span.clone(), "first defined here")
+                        .help("subnet names are unique within a VNet: rename one"),
+                );
+                continue;
+            }
+            seen.insert(&sn.v, sn);
+            let Some(prefix) = s.prefix.as_ref().and_then(|p| parse_prefix(p, "subnet prefix", d)) else { continue };
+            if !space.is_empty() && !space.iter().any(|(a, _)| a.contains(&prefix)) {
+                let list: Vec<String> = space.iter().map(|(a, _)| a.to_string()).collect();
+                d.push(
+                    Diagnostic::error(
+                        "subnet-outside-space",
+                        format!(
+                            "subnet `{}` ({prefix}) lies outside the address space of VNet `{vname}` ({})",
+                            sn.v,
+                            list.join(", ")
+                        ),
+                    )
+                    .at(s.prefix.as_ref().map(|x| x.span.clone()).unwrap_or(s.span.clone()))
+                    .label("not inside the VNet's address space")
+                    .help("change the subnet prefix, or add a covering prefix to the VNet's `address_space`"),
+                );
+            }
+            subs.push((prefix, si));
+            subnet_raw.push((vid as u32, sn.v.clone(), s, prefix));
+        }
+        for ((a, ia), (b, ib)) in overlapping(subs.clone()) {
+            let (first, second) = if ia < ib { ((a, ia), (b, ib)) } else { ((b, ib), (a, ia)) };
+            let s2 = &v.subnets[second.1];
+            let s1 = &v.subnets[first.1];
+            d.push(
+                Diagnostic::error(
+                    "overlapping-subnets",
+                    format!("subnets {} and {} of VNet `{vname}` overlap", first.0, second.0),
+                )
+                .at(s2.prefix.as_ref().map(|x| x.span.clone()).unwrap_or(s2.span.clone()))
+                .note(s1.prefix.as_ref().map(|x| x.span.clone()).unwrap_or(s1.span.clone()), "overlaps this subnet")
+                .help("Azure refuses overlapping subnets: change one prefix"),
+            );
+        }
+        m.vnets.push(Vnet {
+            name: vname,
+            region: v.region.as_ref().map(|x| x.v.clone()).unwrap_or_else(|| "default".to_string()),
+            address_space: space.into_iter().map(|(n, _)| n).collect(),
+            subnets: Vec::new(),
+            span: v.span.clone(),
+        });
+    }
+    subnet_raw.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let mut subnet_ids: BTreeMap<(u32, String), SubnetId> = BTreeMap::new();
+    for (vid, name, s, prefix) in &subnet_raw {
+        let id = SubnetId(m.subnets.len() as u32);
+        let role = match name.as_str() {
+            "GatewaySubnet" => SubnetRole::Gateway,
+            "RouteServerSubnet" => SubnetRole::RouteServer,
+            "AzureFirewallSubnet" => SubnetRole::Firewall,
+            _ => SubnetRole::Plain,
+        };
+        let rt = s.route_table.as_ref().and_then(|r| rtnames.find(r, d)).map(RouteTableId);
+        m.subnets.push(Subnet {
+            name: name.clone(),
+            vnet: VnetId(*vid),
+            prefix: *prefix,
+            route_table: rt,
+            role,
+            span: s.span.clone(),
+        });
+        subnet_ids.insert((*vid, name.clone()), id);
+    }
+    for (i, s) in m.subnets.iter().enumerate() {
+        m.vnets[s.vnet.idx()].subnets.push(SubnetId(i as u32));
+    }
+    let subnets_snapshot = m.subnets.clone();
+    for v in &mut m.vnets {
+        v.subnets.sort_by(|a, b| prefix_order(&subnets_snapshot[a.idx()].prefix, &subnets_snapshot[b.idx()].prefix));
+    }
+    let special = |m: &Model, v: VnetId, role: SubnetRole| -> Option<SubnetId> {
+        m.vnets[v.idx()].subnets.iter().copied().find(|s| m.subnets[s.idx()].role == role)
+    };
+    let find_subnet = |m: &Model, v: VnetId, sp: &Sp<String>, d: &mut Diagnostics| -> Option<SubnetId> {
+        if let Some(id) = subnet_ids.get(&(v.0, sp.v.clone())) {
+            return Some(*id);
+        }
+        let names: Vec<&str> = m.vnets[v.idx()].subnets.iter().map(|s| m.subnets[s.idx()].name.as_str()).collect();
+        d.push(
+            Diagnostic::error("unknown-name", format!("VNet `{}` has no subnet `{}`", m.vnets[v.idx()].name, sp.v))
+                .at(sp.span.clone())
+                .label("no such subnet in this VNet")
+                .help_opt(did_you_mean(&sp.v, names.iter().copied()))
+                .help(if names.is_empty() {
+                    "this VNet has no subnets: add a [[vnet.subnet]]".to_string()
+                } else {
+                    format!("its subnets are: {}", names.join(", "))
+                }),
+        );
+        None
+    };
+
+    // Addresses taken per VNet: ip -> (holder description, span)
+    let mut taken: BTreeMap<(u32, IpAddr), (String, Span)> = BTreeMap::new();
+    let mut take = |vnet: VnetId, ip: IpAddr, who: String, span: Span, d: &mut Diagnostics| {
+        if let Some((other, ospan)) = taken.get(&(vnet.0, ip)) {
+            d.push(
+                Diagnostic::error(
+                    "duplicate-address",
+                    format!("{ip} is used twice in one VNet: by {who} and by {other}"),
+                )
+                .at(span)
+                .label("address already in use")
+                .note(ospan.clone(), format!("{other} holds it"))
+                .help("give each NIC, firewall, load-balancer frontend and gateway instance its own address"),
+            );
+        } else {
+            taken.insert((vnet.0, ip), (who, span));
+        }
+    };
+    let in_subnet = |ip: IpAddr, s: SubnetId, m: &Model, sp: &Span, who: &str, d: &mut Diagnostics| -> bool {
+        let net = m.subnets[s.idx()].prefix;
+        if !net.contains(&ip) {
+            d.push(
+                Diagnostic::error(
+                    "address-outside-subnet",
+                    format!("{who} address {ip} is outside its subnet {} ({net})", m.subnet_path(s)),
+                )
+                .at(sp.clone())
+                .label("not in the subnet")
+                .help(format!("pick an address inside {net}")),
+            );
+            return false;
+        }
+        if azure_reserved(&net, ip) {
+            d.push(
+                Diagnostic::error("reserved-address", format!("{who} address {ip} is reserved by Azure in {net}"))
+                    .at(sp.clone())
+                    .label("Azure keeps this address")
+                    .help("Azure reserves the first four addresses of a subnet and the last; start at .4"),
+            );
+            return false;
+        }
+        true
+    };
+
+    // ---- gateways
+    let mut vpn_index = 0usize;
+    let mut per_vnet_kind: BTreeMap<(u32, GatewayKind), Span> = BTreeMap::new();
+    for &ri in &gnames.raw {
+        let g = &raw.gateways[ri];
+        let vnet = g.vnet.as_ref().and_then(|v| vnames.find(v, d)).map(VnetId);
+        let kind = g
+            .kind
+            .as_ref()
+            .and_then(|k| parse_enum(k, "gateway `type`", &["ExpressRoute", "Vpn"], d))
+            .map(|k| if k == "Vpn" { GatewayKind::Vpn } else { GatewayKind::ExpressRoute });
+        let name = g.name.as_ref().map(|x| x.v.clone()).unwrap_or_default();
+        let gsub = vnet.and_then(|v| special(&m, v, SubnetRole::Gateway));
+        if let (Some(v), None) = (vnet, gsub) {
+            d.push(
+                Diagnostic::error(
+                    "missing-gateway-subnet",
+                    format!("gateway `{name}` needs a subnet named GatewaySubnet in VNet `{}`", m.vnets[v.idx()].name),
+                )
+                .at(g.vnet.as_ref().map(|x| x.span.clone()).unwrap_or(g.span.clone()))
+                .label("this VNet has no GatewaySubnet")
+                .help("add `[[vnet.subnet]] name = \"GatewaySubnet\"` (a /27 or larger) to the VNet"),
+            );
+        }
+        let mut sku = String::new();
+        let mut asn = 65515u32;
+        let mut ips = Vec::new();
+        let mut public_ip = vpn_placeholder(0);
+        if let Some(kind) = kind {
+            let (skus, default) = match kind {
+                GatewayKind::ExpressRoute => (ER_SKUS, "ErGw1AZ"),
+                GatewayKind::Vpn => (VPN_SKUS, "VpnGw1AZ"),
+            };
+            sku = default.to_string();
+            if let Some(s) = &g.sku {
+                if let Some(found) = skus.iter().find(|o| o.eq_ignore_ascii_case(s.v.trim())) {
+                    sku = found.to_string();
+                } else {
+                    let other = if kind == GatewayKind::Vpn { ER_SKUS } else { VPN_SKUS };
+                    let hint = if other.iter().any(|o| o.eq_ignore_ascii_case(s.v.trim())) {
+                        format!(
+                            "`{}` is a SKU of the other gateway type; an {kind} gateway takes one of: {}",
+                            s.v,
+                            skus.join(", ")
+                        )
+                    } else {
+                        format!("an {kind} gateway takes one of: {}", skus.join(", "))
+                    };
+                    d.push(
+                        Diagnostic::error("bad-sku", format!("`{}` is not an {kind} gateway SKU", s.v))
+                            .at(s.span.clone())
+                            .label("unknown SKU for this type")
+                            .help_opt(did_you_mean(&s.v, skus.iter().copied()))
+                            .help(hint),
+                    );
+                }
+            }
+            match kind {
+                GatewayKind::ExpressRoute => {
+                    let why = "does not apply to an ExpressRoute gateway";
+                    not_applicable(&g.bgp, "bgp", why, "remove it: ExpressRoute always speaks BGP", d);
+                    not_applicable(&g.active_active, "active_active", why, "remove it: it is a VPN gateway setting", d);
+                    not_applicable(
+                        &g.ips,
+                        "ips",
+                        why,
+                        "remove it: only VPN gateways show their instance addresses as next hops",
+                        d,
+                    );
+                    not_applicable(
+                        &g.public_ip,
+                        "public_ip",
+                        why,
+                        "remove it: only VPN gateways show a public address as next hop",
+                        d,
+                    );
+                    if let Some(a) = &g.asn
+                        && a.v != 65515
+                    {
+                        d.push(
+                            Diagnostic::error(
+                                "key-not-applicable",
+                                format!("an ExpressRoute gateway's ASN is always 65515, not {}", a.v),
+                            )
+                            .at(a.span.clone())
+                            .label("only VPN gateways may change their ASN")
+                            .help("remove `asn` (or write 65515)")
+                            .rule("R51"),
+                        );
+                    }
+                }
+                GatewayKind::Vpn => {
+                    not_applicable(
+                        &g.allow_remote_vnet_traffic,
+                        "allow_remote_vnet_traffic",
+                        "does not apply to a VPN gateway",
+                        "remove it: it is an ExpressRoute gateway setting (D4)",
+                        d,
+                    );
+                    if let Some(a) = &g.asn
+                        && let Some(n) = parse_asn(a, "gateway ASN", false, d)
+                        && (n == 65515 || check_reserved_asn(n, a, "VPN gateway ASN", d))
+                    {
+                        asn = n;
+                    }
+                    public_ip = vpn_placeholder(vpn_index);
+                    vpn_index += 1;
+                    if let Some(p) = &g.public_ip
+                        && let Some(ip) = parse_ip(p, "public_ip", d)
+                    {
+                        public_ip = ip;
+                    }
+                    if let Some(list) = &g.ips {
+                        for ip in &list.v {
+                            if let Some(a) = parse_ip(ip, "gateway instance address", d)
+                                && let Some(gs) = gsub
+                                && in_subnet(a, gs, &m, &ip.span, &format!("gateway `{name}` instance"), d)
+                            {
+                                ips.push(a);
+                            }
+                        }
+                        if list.v.len() != 2 {
+                            d.push(
+                                Diagnostic::error("bad-value", format!("`ips` lists the gateway's two instance addresses, not {}", list.v.len()))
+                                    .at(list.span.clone())
+                                    .help("write two addresses in GatewaySubnet, e.g. `ips = [\"10.0.200.4\", \"10.0.200.5\"]`"),
+                            );
+                        }
+                    } else if let Some(gs) = gsub {
+                        let net = m.subnets[gs.idx()].prefix;
+                        ips = [4, 5].iter().filter_map(|k| nth_host(&net, *k)).collect();
+                    }
+                    if let Some(v) = vnet {
+                        for ip in &ips {
+                            take(
+                                v,
+                                *ip,
+                                format!("gateway `{name}`"),
+                                g.ips.as_ref().map(|x| x.span.clone()).unwrap_or(g.span.clone()),
+                                d,
+                            );
+                        }
+                    }
+                }
+            }
+            if let Some(v) = vnet {
+                if let Some(first) = per_vnet_kind.get(&(v.0, kind)) {
+                    d.push(
+                        Diagnostic::error(
+                            "second-gateway",
+                            format!("VNet `{}` already has an {kind} gateway", m.vnets[v.idx()].name),
+                        )
+                        .at(g.vnet.as_ref().map(|x| x.span.clone()).unwrap_or(g.span.clone()))
+                        .note(first.clone(), "the first one")
+                        .help("a VNet holds at most one ExpressRoute and one VPN gateway: remove one"),
+                    );
+                } else {
+                    per_vnet_kind.insert((v.0, kind), g.span.clone());
+                }
+            }
+        }
+        if let (Some(vnet), Some(kind)) = (vnet, kind) {
+            m.gateways.push(Gateway {
+                name,
+                vnet,
+                kind,
+                sku,
+                asn,
+                bgp: g.bgp.as_ref().map(|x| x.v).unwrap_or(false),
+                active_active: g.active_active.as_ref().map(|x| x.v).unwrap_or(false),
+                allow_remote_vnet_traffic: g.allow_remote_vnet_traffic.as_ref().map(|x| x.v).unwrap_or(false),
+                ips,
+                public_ip,
+                span: g.span.clone(),
+            });
+        } else {
+            // Keep ids dense: a placeholder that never reaches the engine (errors already recorded).
+            m.gateways.push(Gateway {
+                name,
+                vnet: VnetId(0),
+                kind: kind.unwrap_or(GatewayKind::ExpressRoute),
+                sku,
+                asn,
+                bgp: false,
+                active_active: false,
+                allow_remote_vnet_traffic: false,
+                ips,
+                public_ip,
+                span: g.span.clone(),
+            });
+        }
+    }
+
+    // ---- route servers (R70)
+    for &ri in &rsnames.raw {
+        let r = &raw.route_servers[ri];
+        let name = r.name.as_ref().map(|x| x.v.clone()).unwrap_or_default();
+        let vnet = r.vnet.as_ref().and_then(|v| vnames.find(v, d)).map(VnetId);
+        let mut ips = Vec::new();
+        if let Some(v) = vnet {
+            match special(&m, v, SubnetRole::RouteServer) {
+                Some(s) => {
+                    let net = m.subnets[s.idx()].prefix;
+                    ips = [4, 5].iter().filter_map(|k| nth_host(&net, *k)).collect();
+                    for ip in &ips {
+                        take(v, *ip, format!("route server `{name}`"), r.span.clone(), d);
+                    }
+                }
+                None => d.push(
+                    Diagnostic::error(
+                        "missing-route-server-subnet",
+                        format!(
+                            "route server `{name}` needs a subnet named RouteServerSubnet in VNet `{}`",
+                            m.vnets[v.idx()].name
+                        ),
+                    )
+                    .at(r.vnet.as_ref().map(|x| x.span.clone()).unwrap_or(r.span.clone()))
+                    .label("this VNet has no RouteServerSubnet")
+                    .help("add `[[vnet.subnet]] name = \"RouteServerSubnet\"` (a /27 or larger) to the VNet")
+                    .rule("R70"),
+                ),
+            }
+        }
+        m.route_servers.push(RouteServer {
+            name,
+            vnet: vnet.unwrap_or(VnetId(0)),
+            branch_to_branch: r.branch_to_branch.as_ref().map(|x| x.v).unwrap_or(false),
+            ips,
+            span: r.span.clone(),
+        });
+    }
+    {
+        let mut per_vnet: BTreeMap<u32, Span> = BTreeMap::new();
+        for (i, &ri) in rsnames.raw.iter().enumerate() {
+            let r = &raw.route_servers[ri];
+            let v = m.route_servers[i].vnet.0;
+            if r.vnet.as_ref().and_then(|x| vnames.ids.get(&x.v)).is_none() {
+                continue;
+            }
+            if let Some(first) = per_vnet.get(&v) {
+                d.push(
+                    Diagnostic::error(
+                        "second-route-server",
+                        format!("VNet `{}` already has a route server", m.vnets[v as usize].name),
+                    )
+                    .at(r.vnet.as_ref().map(|x| x.span.clone()).unwrap_or(r.span.clone()))
+                    .note(first.clone(), "the first one")
+                    .help("a VNet holds at most one route server (R70): remove one")
+                    .rule("R70"),
+                );
+            } else {
+                per_vnet.insert(v, r.span.clone());
+            }
+        }
+    }
+
+    // ---- firewalls
+    for &ri in &fwnames.raw {
+        let f = &raw.firewalls[ri];
+        let name = f.name.as_ref().map(|x| x.v.clone()).unwrap_or_default();
+        let vnet = f.vnet.as_ref().and_then(|v| vnames.find(v, d)).map(VnetId);
+        let mut subnet = None;
+        let mut ip = None;
+        if let Some(v) = vnet {
+            match special(&m, v, SubnetRole::Firewall) {
+                Some(s) => {
+                    subnet = Some(s);
+                    ip = match &f.ip {
+                        Some(sp) => parse_ip(sp, "firewall address", d)
+                            .filter(|a| in_subnet(*a, s, &m, &sp.span, &format!("firewall `{name}`"), d)),
+                        None => nth_host(&m.subnets[s.idx()].prefix, 4),
+                    };
+                    if let Some(a) = ip {
+                        take(
+                            v,
+                            a,
+                            format!("firewall `{name}`"),
+                            f.ip.as_ref().map(|x| x.span.clone()).unwrap_or(f.span.clone()),
+                            d,
+                        );
+                    }
+                }
+                None => d.push(
+                    Diagnostic::error(
+                        "missing-firewall-subnet",
+                        format!(
+                            "firewall `{name}` needs a subnet named AzureFirewallSubnet in VNet `{}`",
+                            m.vnets[v.idx()].name
+                        ),
+                    )
+                    .at(f.vnet.as_ref().map(|x| x.span.clone()).unwrap_or(f.span.clone()))
+                    .label("this VNet has no AzureFirewallSubnet")
+                    .help("add `[[vnet.subnet]] name = \"AzureFirewallSubnet\"` (a /26 or larger) to the VNet"),
+                ),
+            }
+        }
+        m.firewalls.push(Firewall {
+            name,
+            vnet: vnet.unwrap_or(VnetId(0)),
+            subnet: subnet.unwrap_or(SubnetId(0)),
+            ip: ip.unwrap_or(IpAddr::V4(0.into())),
+            span: f.span.clone(),
+        });
+    }
+
+    // ---- circuits
+    for (ci, &ri) in cnames.raw.iter().enumerate() {
+        let c = &raw.circuits[ri];
+        let sku = match &c.sku {
+            Some(s) => match parse_enum(s, "circuit `sku`", &["Local", "Standard", "Premium"], d) {
+                Some("Local") => CircuitSku::Local,
+                Some("Premium") => CircuitSku::Premium,
+                _ => CircuitSku::Standard,
+            },
+            None => CircuitSku::Standard,
+        };
+        let bw =
+            c.bandwidth_mbps.as_ref().and_then(|b| int_in(b, "bandwidth_mbps", 1, 100_000_000, d)).map(|b| b as u64);
+        let mut next_hops = Vec::new();
+        if let Some(list) = &c.next_hops {
+            for ip in &list.v {
+                if let Some(a) = parse_ip(ip, "circuit next hop", d) {
+                    next_hops.push(a);
+                }
+            }
+            if list.v.is_empty() {
+                d.push(
+                    Diagnostic::error("bad-value", "`next_hops` must list at least one address")
+                        .at(list.span.clone())
+                        .help("list the primary and secondary MSEE addresses Azure shows, or leave `next_hops` out for placeholders"),
+                );
+            }
+        } else {
+            next_hops = circuit_placeholder(ci);
+        }
+        m.circuits.push(Circuit {
+            name: c.name.as_ref().map(|x| x.v.clone()).unwrap_or_default(),
+            location: c.location.as_ref().map(|x| x.v.clone()),
+            sku,
+            bandwidth_mbps: bw,
+            next_hops,
+            span: c.span.clone(),
+        });
+    }
+
+    // ---- on-premises routers
+    for &ri in &onames.raw {
+        let o = &raw.onprems[ri];
+        let asn = o.asn.as_ref().and_then(|a| {
+            parse_asn(a, "on-premises ASN", false, d).filter(|n| check_reserved_asn(*n, a, "on-premises ASN", d))
+        });
+        let mut circuits = Vec::new();
+        if let Some(list) = &o.circuits {
+            for c in &list.v {
+                if let Some(id) = cnames.find(c, d) {
+                    if circuits.contains(&CircuitId(id)) {
+                        d.push(
+                            Diagnostic::error("duplicate-value", format!("circuit `{}` is listed twice", c.v))
+                                .at(c.span.clone())
+                                .help("list each circuit once"),
+                        );
+                    } else {
+                        circuits.push(CircuitId(id));
+                    }
+                }
+            }
+        }
+        let mut advertise = Vec::new();
+        if let Some(list) = &o.advertise {
+            for p in &list.v {
+                if let Some(n) = parse_prefix(p, "advertised prefix", d) {
+                    advertise.push(n);
+                }
+            }
+        }
+        let mut prepend = BTreeMap::new();
+        for (k, n) in &o.as_path_prepend {
+            let Some(cid) = cnames.find(k, d) else { continue };
+            if !circuits.contains(&CircuitId(cid)) {
+                d.push(
+                    Diagnostic::error(
+                        "prepend-not-on-circuit",
+                        format!("`as_path_prepend` names circuit `{}`, which this router does not peer with", k.v),
+                    )
+                    .at(k.span.clone())
+                    .help(format!("add `{}` to `circuits`, or remove the prepend", k.v)),
+                );
+                continue;
+            }
+            if let Some(c) = int_in(n, "as_path_prepend count", 0, 64, d) {
+                prepend.insert(CircuitId(cid), c);
+            }
+        }
+        m.onprems.push(Onprem {
+            name: o.name.as_ref().map(|x| x.v.clone()).unwrap_or_default(),
+            asn: asn.unwrap_or(0),
+            circuits,
+            advertise,
+            prepend,
+            span: o.span.clone(),
+        });
+    }
+
+    // ---- local gateways
+    for &ri in &lnames.raw {
+        let l = &raw.local_gateways[ri];
+        let mut prefixes = Vec::new();
+        if let Some(list) = &l.address_prefixes {
+            for p in &list.v {
+                if let Some(n) = parse_prefix(p, "local gateway prefix", d) {
+                    prefixes.push(n);
+                }
+            }
+        }
+        let bgp_asn = l.bgp_asn.as_ref().and_then(|a| {
+            parse_asn(a, "local gateway bgp_asn", false, d)
+                .filter(|n| check_reserved_asn(*n, a, "local gateway bgp_asn", d))
+        });
+        let bgp_peer_ip = l.bgp_peer_ip.as_ref().and_then(|a| parse_ip(a, "bgp_peer_ip", d));
+        let onprem = l.onprem.as_ref().and_then(|o| onames.find(o, d)).map(OnpremId);
+        if let (Some(o), Some(a), Some(asp)) = (onprem, bgp_asn, &l.bgp_asn)
+            && m.onprems[o.idx()].asn != 0
+            && m.onprems[o.idx()].asn != a
+        {
+            d.push(
+                Diagnostic::error(
+                    "asn-mismatch",
+                    format!(
+                        "bgp_asn {a} differs from the ASN {} of on-premises router `{}` behind this local gateway",
+                        m.onprems[o.idx()].asn,
+                        m.onprems[o.idx()].name
+                    ),
+                )
+                .at(asp.span.clone())
+                .help("the local gateway describes that router's BGP session: use the same ASN"),
+            );
+        }
+        m.local_gateways.push(LocalGateway {
+            name: l.name.as_ref().map(|x| x.v.clone()).unwrap_or_default(),
+            address_prefixes: prefixes,
+            bgp_asn: bgp_asn.or_else(|| onprem.map(|o| m.onprems[o.idx()].asn).filter(|a| *a != 0)),
+            bgp_peer_ip,
+            onprem,
+            span: l.span.clone(),
+        });
+    }
+
+    // ---- connections
+    let mut conn_targets: BTreeMap<(u32, u8, u32), Span> = BTreeMap::new();
+    for &ri in &connnames.raw {
+        let c = &raw.connections[ri];
+        let name = c.name.as_ref().map(|x| x.v.clone()).unwrap_or_default();
+        let gw = c.gateway.as_ref().and_then(|g| gnames.find(g, d)).map(GatewayId);
+        let targets =
+            [c.circuit.is_some(), c.local_gateway.is_some(), c.remote_gateway.is_some()].iter().filter(|x| **x).count();
+        if targets != 1 {
+            d.push(
+                Diagnostic::error("connection-target", format!("connection `{name}` must have exactly one of `circuit`, `local_gateway`, `remote_gateway` (it has {targets})"))
+                    .at(c.name.as_ref().map(|x| x.span.clone()).unwrap_or(c.span.clone()))
+                    .help("`circuit` for ExpressRoute, `local_gateway` for site-to-site VPN, `remote_gateway` for VNet-to-VNet VPN"),
+            );
+        }
+        let gkind = gw.map(|g| m.gateways[g.idx()].kind);
+        let gspan = c.gateway.as_ref().map(|x| x.span.clone()).unwrap_or(c.span.clone());
+        let mut kind = None;
+        if targets == 1 {
+            if let Some(cs) = &c.circuit {
+                not_applicable(
+                    &c.bgp,
+                    "bgp",
+                    "does not apply to an ExpressRoute connection",
+                    "remove it: ExpressRoute always speaks BGP",
+                    d,
+                );
+                let weight =
+                    c.routing_weight.as_ref().and_then(|w| int_in(w, "routing_weight", 0, 32000, d)).unwrap_or(0);
+                if gkind == Some(GatewayKind::Vpn) {
+                    d.push(
+                        Diagnostic::error(
+                            "connection-type",
+                            format!(
+                                "connection `{name}` joins a circuit to VPN gateway `{}`",
+                                m.gateways[gw.unwrap().idx()].name
+                            ),
+                        )
+                        .at(gspan.clone())
+                        .help("a circuit connects to an ExpressRoute gateway: name one in `gateway`"),
+                    );
+                }
+                if let Some(cid) = cnames.find(cs, d) {
+                    kind = Some(ConnectionKind::ExpressRoute { circuit: CircuitId(cid), routing_weight: weight });
+                }
+            } else {
+                not_applicable(
+                    &c.routing_weight,
+                    "routing_weight",
+                    "applies only to ExpressRoute connections",
+                    "remove it: VPN connections have no routing weight",
+                    d,
+                );
+                if gkind == Some(GatewayKind::ExpressRoute) {
+                    d.push(
+                        Diagnostic::error(
+                            "connection-type",
+                            format!(
+                                "connection `{name}` is a VPN connection on ExpressRoute gateway `{}`",
+                                m.gateways[gw.unwrap().idx()].name
+                            ),
+                        )
+                        .at(gspan.clone())
+                        .help("VPN connections belong to a VPN gateway (`type = \"Vpn\"`)"),
+                    );
+                }
+                let bgp = c.bgp.as_ref().map(|x| x.v).unwrap_or(false);
+                if let Some(g) = gw
+                    && bgp
+                    && gkind == Some(GatewayKind::Vpn)
+                    && !m.gateways[g.idx()].bgp
+                {
+                    d.push(
+                        Diagnostic::error(
+                            "bgp-off",
+                            format!(
+                                "connection `{name}` uses BGP but gateway `{}` has BGP off",
+                                m.gateways[g.idx()].name
+                            ),
+                        )
+                        .at(c.bgp.as_ref().map(|x| x.span.clone()).unwrap_or(c.span.clone()))
+                        .help(format!(
+                            "set `bgp = true` on gateway `{}`, or `bgp = false` here",
+                            m.gateways[g.idx()].name
+                        )),
+                    );
+                }
+                if let Some(ls) = &c.local_gateway {
+                    if let Some(l) = lnames.find(ls, d) {
+                        let lg = &m.local_gateways[l as usize];
+                        if bgp && (lg.bgp_asn.is_none() || lg.bgp_peer_ip.is_none()) {
+                            d.push(
+                                Diagnostic::error("bgp-settings", format!("connection `{name}` uses BGP but local gateway `{}` lacks `bgp_asn` or `bgp_peer_ip`", lg.name))
+                                    .at(ls.span.clone())
+                                    .help("set `bgp_asn` and `bgp_peer_ip` on the local gateway (Azure needs both for a BGP connection)"),
+                            );
+                        }
+                        kind = Some(ConnectionKind::SiteToSite { local_gateway: LocalGatewayId(l), bgp });
+                    }
+                } else if let Some(rs) = &c.remote_gateway
+                    && let Some(r) = gnames.find(rs, d)
+                {
+                    let rg = &m.gateways[r as usize];
+                    if rg.kind != GatewayKind::Vpn {
+                        d.push(
+                            Diagnostic::error(
+                                "connection-type",
+                                format!("remote gateway `{}` is not a VPN gateway", rg.name),
+                            )
+                            .at(rs.span.clone())
+                            .help("VNet-to-VNet connections join two VPN gateways"),
+                        );
+                    } else if Some(GatewayId(r)) == gw {
+                        d.push(
+                            Diagnostic::error(
+                                "connection-target",
+                                "a VNet-to-VNet connection cannot join a gateway to itself",
+                            )
+                            .at(rs.span.clone())
+                            .help("name the other VNet's VPN gateway"),
+                        );
+                    } else if bgp && !rg.bgp {
+                        d.push(
+                            Diagnostic::error(
+                                "bgp-off",
+                                format!("connection `{name}` uses BGP but remote gateway `{}` has BGP off", rg.name),
+                            )
+                            .at(rs.span.clone())
+                            .help(format!("set `bgp = true` on gateway `{}`", rg.name)),
+                        );
+                    }
+                    kind = Some(ConnectionKind::VnetToVnet { remote_gateway: GatewayId(r), bgp });
+                }
+            }
+        }
+        if let (Some(g), Some(k)) = (gw, &kind) {
+            let key = match k {
+                ConnectionKind::ExpressRoute { circuit, .. } => (g.0, 0u8, circuit.0),
+                ConnectionKind::SiteToSite { local_gateway, .. } => (g.0, 1, local_gateway.0),
+                ConnectionKind::VnetToVnet { remote_gateway, .. } => (g.0, 2, remote_gateway.0),
+            };
+            if let Some(first) = conn_targets.get(&key) {
+                d.push(
+                    Diagnostic::error(
+                        "duplicate-connection",
+                        format!("connection `{name}` repeats a connection between the same two ends"),
+                    )
+                    .at(c.span.clone())
+                    .note(first.clone(), "the first connection")
+                    .help("remove one: Azure refuses a second connection between the same gateway and peer"),
+                );
+            } else {
+                conn_targets.insert(key, c.span.clone());
+            }
+        }
+        m.connections.push(Connection {
+            name,
+            gateway: gw.unwrap_or(GatewayId(0)),
+            kind: kind.unwrap_or(ConnectionKind::ExpressRoute { circuit: CircuitId(0), routing_weight: 0 }),
+            span: c.span.clone(),
+        });
+    }
+
+    // ---- NICs: explicit addresses first, then defaults in NIC-name order
+    let mut nic_slots: Vec<Option<(VnetId, SubnetId)>> = Vec::new();
+    for &ri in &nnames.raw {
+        let n = &raw.nics[ri];
+        let vnet = n.vnet.as_ref().and_then(|v| vnames.find(v, d)).map(VnetId);
+        let subnet = match (vnet, &n.subnet) {
+            (Some(v), Some(s)) => find_subnet(&m, v, s, d),
+            _ => None,
+        };
+        nic_slots.push(vnet.zip(subnet));
+    }
+    // load balancer frontends are explicit addresses too
+    let mut lb_parts = Vec::new();
+    for &ri in &lbnames.raw {
+        let l = &raw.load_balancers[ri];
+        let name = l.name.as_ref().map(|x| x.v.clone()).unwrap_or_default();
+        let vnet = l.vnet.as_ref().and_then(|v| vnames.find(v, d)).map(VnetId);
+        let subnet = match (vnet, &l.subnet) {
+            (Some(v), Some(s)) => find_subnet(&m, v, s, d),
+            _ => None,
+        };
+        let ip = match (&l.frontend_ip, subnet) {
+            (Some(sp), Some(s)) => parse_ip(sp, "frontend_ip", d)
+                .filter(|a| in_subnet(*a, s, &m, &sp.span, &format!("load balancer `{name}` frontend"), d)),
+            (Some(sp), None) => parse_ip(sp, "frontend_ip", d),
+            _ => None,
+        };
+        if let (Some(v), Some(ip)) = (vnet, ip) {
+            take(
+                v,
+                ip,
+                format!("load balancer `{name}`"),
+                l.frontend_ip.as_ref().map(|x| x.span.clone()).unwrap_or(l.span.clone()),
+                d,
+            );
+        }
+        lb_parts.push((name, vnet, subnet, ip));
+    }
+    let mut nic_ips: Vec<Option<IpAddr>> = vec![None; nnames.raw.len()];
+    for (i, &ri) in nnames.raw.iter().enumerate() {
+        let n = &raw.nics[ri];
+        let (Some((v, s)), Some(sp)) = (nic_slots[i], &n.ip) else { continue };
+        let name = n.name.as_ref().map(|x| x.v.as_str()).unwrap_or("");
+        if let Some(ip) = parse_ip(sp, "NIC address", d)
+            && in_subnet(ip, s, &m, &sp.span, &format!("NIC `{name}`"), d)
+        {
+            take(v, ip, format!("NIC `{name}`"), sp.span.clone(), d);
+            nic_ips[i] = Some(ip);
+        }
+    }
+    let mut taken_in_subnet: BTreeSet<(u32, IpAddr)> = taken.keys().copied().collect();
+    for (i, &ri) in nnames.raw.iter().enumerate() {
+        let n = &raw.nics[ri];
+        let Some((v, s)) = nic_slots[i] else { continue };
+        if n.ip.is_some() {
+            continue;
+        }
+        let net = m.subnets[s.idx()].prefix;
+        let mut k: u128 = 4;
+        let found = loop {
+            match nth_host(&net, k) {
+                Some(ip) if !azure_reserved(&net, ip) => {
+                    if !taken_in_subnet.contains(&(v.0, ip)) {
+                        break Some(ip);
+                    }
+                }
+                _ => break None,
+            }
+            k += 1;
+            if k > 1 << 20 {
+                break None;
+            }
+        };
+        match found {
+            Some(ip) => {
+                taken_in_subnet.insert((v.0, ip));
+                nic_ips[i] = Some(ip);
+            }
+            None => d.push(
+                Diagnostic::error(
+                    "subnet-full",
+                    format!(
+                        "subnet {} has no free address left for NIC `{}`",
+                        m.subnet_path(s),
+                        n.name.as_ref().map(|x| x.v.as_str()).unwrap_or("")
+                    ),
+                )
+                .at(n.span.clone())
+                .help("use a larger subnet, or give the NIC an explicit `ip`"),
+            ),
+        }
+    }
+    for (i, &ri) in nnames.raw.iter().enumerate() {
+        let n = &raw.nics[ri];
+        let (v, s) = nic_slots[i].unwrap_or((VnetId(0), SubnetId(0)));
+        m.nics.push(Nic {
+            name: n.name.as_ref().map(|x| x.v.clone()).unwrap_or_default(),
+            vnet: v,
+            subnet: s,
+            ip: nic_ips[i].unwrap_or(IpAddr::V4(0.into())),
+            ip_forwarding: n.ip_forwarding.as_ref().map(|x| x.v).unwrap_or(false),
+            vm: n.vm.as_ref().map(|x| x.v.clone()),
+            primary: n.primary.as_ref().map(|x| x.v).unwrap_or(false),
+            span: n.span.clone(),
+        });
+    }
+
+    // ---- load balancers
+    for (i, &ri) in lbnames.raw.iter().enumerate() {
+        let l = &raw.load_balancers[ri];
+        let (name, vnet, subnet, ip) = lb_parts[i].clone();
+        let mut backends = Vec::new();
+        if let Some(list) = &l.backends {
+            for b in &list.v {
+                if let Some(id) = nnames.find(b, d) {
+                    backends.push(NicId(id));
+                }
+            }
+        }
+        m.load_balancers.push(LoadBalancer {
+            name,
+            vnet: vnet.unwrap_or(VnetId(0)),
+            subnet: subnet.unwrap_or(SubnetId(0)),
+            frontend_ip: ip.unwrap_or(IpAddr::V4(0.into())),
+            backends,
+            ha_ports: l.ha_ports.as_ref().map(|x| x.v).unwrap_or(true),
+            span: l.span.clone(),
+        });
+    }
+
+    // ---- BGP peers (NVAs on a route server, R70)
+    for &ri in &bnames.raw {
+        let b = &raw.bgp_peers[ri];
+        let nic = b.nic.as_ref().and_then(|n| nnames.find(n, d)).map(NicId);
+        let rs = b.route_server.as_ref().and_then(|r| rsnames.find(r, d)).map(RouteServerId);
+        let asn = b.asn.as_ref().and_then(|a| {
+            parse_asn(a, "BGP peer ASN", true, d).filter(|n| check_reserved_asn(*n, a, "BGP peer ASN", d))
+        });
+        let nic_ip = nic.map(|n| m.nics[n.idx()].ip);
+        let mut advertise = Vec::new();
+        for a in &b.advertise {
+            let Some(prefix) = a.prefix.as_ref().and_then(|p| parse_prefix(p, "advertised prefix", d)) else {
+                continue;
+            };
+            let mut path = Vec::new();
+            if let Some(list) = &a.as_path {
+                for x in &list.v {
+                    if let Some(n) = parse_asn(&Sp::new(x.v, x.span.clone()), "AS path entry", false, d) {
+                        path.push(n);
+                    }
+                }
+            }
+            let next_hop = match &a.next_hop {
+                Some(sp) => parse_ip(sp, "next_hop", d),
+                None => nic_ip,
+            };
+            if let Some(nh) = next_hop {
+                advertise.push(Advert { prefix, as_path: path, next_hop: nh });
+            }
+        }
+        m.bgp_peers.push(BgpPeer {
+            name: b.name.as_ref().map(|x| x.v.clone()).unwrap_or_default(),
+            nic: nic.unwrap_or(NicId(0)),
+            route_server: rs.unwrap_or(RouteServerId(0)),
+            asn: asn.unwrap_or(0),
+            advertise,
+            span: b.span.clone(),
+        });
+    }
+
+    // ---- peerings: expand the shorthand into directions
+    struct Dir {
+        from: VnetId,
+        to: VnetId,
+        p: Peering,
+        span: Span,
+        key_span: Span,
+    }
+    let mut dirs: Vec<Dir> = Vec::new();
+    for p in &raw.peerings {
+        let bool_of = |x: &Option<Sp<bool>>, def: bool| x.as_ref().map(|b| b.v).unwrap_or(def);
+        match (&p.from, &p.to, &p.vnets) {
+            (Some(f), Some(t), None) => {
+                not_applicable(
+                    &p.transit_via,
+                    "transit_via",
+                    "goes with `vnets`, not `from`/`to`",
+                    "use `allow_gateway_transit`/`use_remote_gateways`, or write the peering with `vnets`",
+                    d,
+                );
+                let (Some(fv), Some(tv)) = (vnames.find(f, d), vnames.find(t, d)) else { continue };
+                dirs.push(Dir {
+                    from: VnetId(fv),
+                    to: VnetId(tv),
+                    p: Peering {
+                        from: VnetId(fv),
+                        to: VnetId(tv),
+                        allow_virtual_network_access: bool_of(&p.allow_virtual_network_access, true),
+                        allow_forwarded_traffic: bool_of(&p.allow_forwarded_traffic, false),
+                        allow_gateway_transit: bool_of(&p.allow_gateway_transit, false),
+                        use_remote_gateways: bool_of(&p.use_remote_gateways, false),
+                        span: p.span.clone(),
+                    },
+                    span: p.span.clone(),
+                    key_span: t.span.clone(),
+                });
+            }
+            (None, None, Some(list)) => {
+                not_applicable(
+                    &p.allow_gateway_transit,
+                    "allow_gateway_transit",
+                    "is set per direction",
+                    "with `vnets`, write `transit_via = \"<hub>\"`; or write two `from`/`to` peerings",
+                    d,
+                );
+                not_applicable(
+                    &p.use_remote_gateways,
+                    "use_remote_gateways",
+                    "is set per direction",
+                    "with `vnets`, write `transit_via = \"<hub>\"`; or write two `from`/`to` peerings",
+                    d,
+                );
+                if list.v.len() != 2 {
+                    d.push(
+                        Diagnostic::error(
+                            "peering-vnets",
+                            format!("`vnets` names the two peered VNets, not {}", list.v.len()),
+                        )
+                        .at(list.span.clone())
+                        .help("write `vnets = [\"hub00\", \"spoke10\"]`"),
+                    );
+                    continue;
+                }
+                let (a, b) = (&list.v[0], &list.v[1]);
+                let (Some(av), Some(bv)) = (vnames.find(a, d), vnames.find(b, d)) else { continue };
+                let mut hub = None;
+                if let Some(tv) = &p.transit_via {
+                    if tv.v == a.v {
+                        hub = Some(av);
+                    } else if tv.v == b.v {
+                        hub = Some(bv);
+                    } else {
+                        d.push(
+                            Diagnostic::error(
+                                "transit-via",
+                                format!(
+                                    "`transit_via` must be one of the peered VNets (`{}` or `{}`), not `{}`",
+                                    a.v, b.v, tv.v
+                                ),
+                            )
+                            .at(tv.span.clone())
+                            .help_opt(did_you_mean(&tv.v, [a.v.as_str(), b.v.as_str()])),
+                        );
+                    }
+                }
+                for (x, y, ks) in [(av, bv, b.span.clone()), (bv, av, a.span.clone())] {
+                    dirs.push(Dir {
+                        from: VnetId(x),
+                        to: VnetId(y),
+                        p: Peering {
+                            from: VnetId(x),
+                            to: VnetId(y),
+                            allow_virtual_network_access: bool_of(&p.allow_virtual_network_access, true),
+                            allow_forwarded_traffic: bool_of(&p.allow_forwarded_traffic, false),
+                            allow_gateway_transit: hub == Some(x),
+                            use_remote_gateways: hub == Some(y),
+                            span: p.span.clone(),
+                        },
+                        span: p.span.clone(),
+                        key_span: ks,
+                    });
+                }
+            }
+            _ => {
+                d.push(
+                    Diagnostic::error("peering-form", "a [[peering]] has either `from` and `to`, or `vnets`, never both or neither")
+                        .at(p.span.clone())
+                        .label("this peering")
+                        .help("write `from = \"spoke10\"` and `to = \"hub00\"` for one direction, or `vnets = [\"hub00\", \"spoke10\"]` for both"),
+                );
+            }
+        }
+    }
+    // self-peering, duplicates, overlaps
+    let mut pair_first: BTreeMap<(u32, u32), Span> = BTreeMap::new();
+    let mut kept: Vec<Dir> = Vec::new();
+    for dir in dirs {
+        let fname = m.vnets[dir.from.idx()].name.clone();
+        let tname = m.vnets[dir.to.idx()].name.clone();
+        if dir.from == dir.to {
+            d.push(
+                Diagnostic::error("self-peering", format!("VNet `{fname}` is peered with itself"))
+                    .at(dir.key_span.clone())
+                    .help("a peering joins two different VNets"),
+            );
+            continue;
+        }
+        if let Some(first) = pair_first.get(&(dir.from.0, dir.to.0)) {
+            d.push(
+                Diagnostic::error("duplicate-peering", format!("VNets `{fname}` → `{tname}` are peered twice"))
+                    .at(dir.span.clone())
+                    .note(first.clone(), "first peering in this direction")
+                    .help("Azure holds one peering per direction: remove one (the `vnets` shorthand already covers both directions)"),
+            );
+            continue;
+        }
+        pair_first.insert((dir.from.0, dir.to.0), dir.span.clone());
+        let fs = &m.vnets[dir.from.idx()].address_space;
+        let ts = &m.vnets[dir.to.idx()].address_space;
+        if let Some((a, b)) = fs.iter().flat_map(|a| ts.iter().map(move |b| (a, b))).find(|(a, b)| overlaps(a, b)) {
+            // report once per unordered pair
+            if dir.from.0 < dir.to.0 || !pair_first.contains_key(&(dir.to.0, dir.from.0)) {
+                d.push(
+                    Diagnostic::error("peering-overlap", format!("VNets `{fname}` ({a}) and `{tname}` ({b}) have overlapping address spaces and cannot be peered"))
+                        .at(dir.span.clone())
+                        .help("Azure refuses to peer VNets whose address spaces overlap: change one address space"),
+                );
+            }
+            continue;
+        }
+        kept.push(dir);
+    }
+    // two peers of one VNet whose spaces overlap: the later peering (in the file) is refused
+    {
+        type PeerSpaces = Vec<(IpNet, (usize, usize))>;
+        let mut by_from: BTreeMap<u32, PeerSpaces> = BTreeMap::new();
+        for (i, dir) in kept.iter().enumerate() {
+            for p in &m.vnets[dir.to.idx()].address_space {
+                by_from.entry(dir.from.0).or_default().push((*p, (dir.span.start, i)));
+            }
+        }
+        let mut refused: BTreeSet<usize> = BTreeSet::new();
+        for (from, list) in by_from {
+            for ((a, (sa, ia)), (b, (sb, ib))) in overlapping(list) {
+                if ia == ib {
+                    continue;
+                }
+                let (later, earlier, lp, ep) = if (sa, ia) > (sb, ib) { (ia, ib, a, b) } else { (ib, ia, b, a) };
+                if !refused.insert(later) {
+                    continue;
+                }
+                d.push(
+                    Diagnostic::error("peers-overlap", format!(
+                        "VNet `{}` cannot be peered with both `{}` ({lp}) and `{}` ({ep}): their address spaces overlap",
+                        m.vnets[from as usize].name, m.vnets[kept[later].to.idx()].name, m.vnets[kept[earlier].to.idx()].name
+                    ))
+                    .at(kept[later].span.clone())
+                    .note(kept[earlier].span.clone(), "the earlier peering")
+                    .help("Azure refuses the second peering: change one address space or drop one peering"),
+                );
+            }
+        }
+        let mut i = 0;
+        kept.retain(|_| {
+            i += 1;
+            !refused.contains(&(i - 1))
+        });
+    }
+    kept.sort_by(|a, b| {
+        (&m.vnets[a.from.idx()].name, &m.vnets[a.to.idx()].name)
+            .cmp(&(&m.vnets[b.from.idx()].name, &m.vnets[b.to.idx()].name))
+    });
+    let mut peer_spans = Vec::new();
+    for dir in kept {
+        peer_spans.push(dir.key_span.clone());
+        m.peerings.push(dir.p);
+    }
+
+    // ---- route tables: which subnets (nothing more to resolve)
+
+    if d.has_errors() {
+        // Rules below need a consistent model.
+        return None;
+    }
+    m.index();
+
+    // ---- use_remote_gateways (R38, R41)
+    let mut urg_first: BTreeMap<u32, Span> = BTreeMap::new();
+    for (i, p) in m.peerings.iter().enumerate() {
+        if !p.use_remote_gateways {
+            continue;
+        }
+        let local = &m.vnets[p.from.idx()];
+        let remote = &m.vnets[p.to.idx()];
+        let span = p.span.clone();
+        let remote_has = m.ix.er_gateway[p.to.idx()].is_some()
+            || m.ix.vpn_gateway[p.to.idx()].is_some()
+            || m.ix.route_server[p.to.idx()].is_some();
+        let remote_allows = m.ix.reverse[i].map(|r| m.peerings[r.idx()].allow_gateway_transit).unwrap_or(false);
+        if !remote_has {
+            d.push(
+                Diagnostic::error(
+                    "no-remote-gateway",
+                    format!(
+                        "`{}` uses remote gateways over its peering with `{}`, which has no gateway or route server",
+                        local.name, remote.name
+                    ),
+                )
+                .at(span.clone())
+                .help(format!("add a gateway or route server to `{}`, or turn `use_remote_gateways` off", remote.name))
+                .rule("R41"),
+            );
+        } else if !remote_allows {
+            d.push(
+                Diagnostic::error("no-gateway-transit", format!("`{}` uses remote gateways but `{}` does not allow gateway transit on its peering back", local.name, remote.name))
+                    .at(span.clone())
+                    .help(format!("set `allow_gateway_transit = true` on the `{}` → `{}` peering (or write the pair with `vnets` and `transit_via = \"{}\"`)", remote.name, local.name, remote.name))
+                    .rule("R41"),
+            );
+        }
+        if m.ix.er_gateway[p.from.idx()].is_some() || m.ix.vpn_gateway[p.from.idx()].is_some() {
+            d.push(
+                Diagnostic::error(
+                    "own-gateway",
+                    format!("`{}` has a gateway of its own and cannot use remote gateways", local.name),
+                )
+                .at(span.clone())
+                .help(format!("remove the gateway from `{}` or turn `use_remote_gateways` off", local.name))
+                .rule("R41"),
+            );
+        }
+        if let Some(first) = urg_first.get(&p.from.0) {
+            d.push(
+                Diagnostic::error(
+                    "second-remote-gateway",
+                    format!("`{}` uses remote gateways on more than one peering", local.name),
+                )
+                .at(span.clone())
+                .note(first.clone(), "first peering with use_remote_gateways")
+                .help("a VNet can use the gateways of one peered VNet only: turn it off on all but one")
+                .rule("R41"),
+            );
+        } else {
+            urg_first.insert(p.from.0, span);
+        }
+    }
+
+    // ---- warnings that need the resolved model
+    for (i, p) in m.peerings.iter().enumerate() {
+        if m.ix.reverse[i].is_none() {
+            d.push(
+                Diagnostic::warning(
+                    "one-directional-peering",
+                    format!(
+                        "peering `{}` → `{}` has no peering back: it stays Initiated and carries nothing",
+                        m.vnets[p.from.idx()].name,
+                        m.vnets[p.to.idx()].name
+                    ),
+                )
+                .at(peer_spans[i].clone())
+                .help(format!(
+                    "add the `{}` → `{}` direction, or write the pair with `vnets = [...]`",
+                    m.vnets[p.to.idx()].name,
+                    m.vnets[p.from.idx()].name
+                ))
+                .rule("R36"),
+            );
+        }
+    }
+    // two BGP-connected VPN gateways with one ASN (R64)
+    for c in &m.connections {
+        if let ConnectionKind::VnetToVnet { remote_gateway, bgp: true } = c.kind {
+            let (a, b) = (&m.gateways[c.gateway.idx()], &m.gateways[remote_gateway.idx()]);
+            if a.asn == b.asn && a.name < b.name {
+                d.push(
+                    Diagnostic::warning("same-asn", format!("VPN gateways `{}` and `{}` are BGP-connected with the same ASN {}: each drops the other's routes as a loop", a.name, b.name, a.asn))
+                        .at(c.span.clone())
+                        .help(format!("give one of them another ASN (e.g. `asn = 65050` on `{}`)", b.name))
+                        .rule("R64"),
+                );
+            }
+        }
+    }
+
+    // ---- expectations
+    let mut expects = Vec::new();
+    for e in &raw.expects {
+        if let Some(x) = expectation(e, &m, d) {
+            expects.push(x);
+        }
+    }
+    expects.sort_by_key(|x| expect_sort_key(&m, x));
+    m.expects = expects;
+
+    if d.has_errors() { None } else { Some(m) }
+}
+
+fn expect_sort_key(m: &Model, e: &Expect) -> (String, String) {
+    let desc = match &e.kind {
+        ExpectKind::Reach { from, to, reachable, symmetric } => {
+            format!("reach {} {} {reachable} {symmetric}", resolve::kind_of(m, from, ""), resolve::kind_of(m, to, ""))
+        }
+        ExpectKind::Route { table, prefix, next_hop_type, next_hop_ip, state, absent } => format!(
+            "route {:?} {prefix} {next_hop_type:?} {next_hop_ip:?} {state:?} {absent}",
+            match table {
+                TableRef::Nic(n) => m.nics[n.idx()].name.clone(),
+                TableRef::Subnet(s) => m.subnet_path(*s),
+            }
+        ),
+    };
+    (e.name.clone().unwrap_or_default(), desc)
+}
+
+fn expectation(e: &RawExpect, m: &Model, d: &mut Diagnostics) -> Option<Expect> {
+    let is_reach = e.from.is_some() || e.to.is_some();
+    let is_route = e.nic.is_some() || e.subnet.is_some() || e.prefix.is_some();
+    let endpoint = |sp: &Sp<String>, d: &mut Diagnostics| -> Option<Endpoint> {
+        match resolve::resolve(m, &sp.v) {
+            Ok(x) => Some(x),
+            Err(err) => {
+                d.push(Diagnostic::error("unknown-name", err.to_string()).at(sp.span.clone()).label("does not resolve").help("name a NIC, VM, VNet, vnet/subnet, on-premises router, firewall, load balancer or an IP address"));
+                None
+            }
+        }
+    };
+    if is_reach && is_route {
+        d.push(
+            Diagnostic::error("expect-form", "an [[expect]] is either a reachability check (`from`, `to`) or a route check (`nic`/`subnet`, `prefix`), not both")
+                .at(e.span.clone())
+                .help("split it into two [[expect]] blocks"),
+        );
+        return None;
+    }
+    if is_reach {
+        let why = "does not apply to a reachability expectation";
+        let h = "remove it, or write a route expectation in its own [[expect]]";
+        not_applicable(&e.next_hop_type, "next_hop_type", why, h, d);
+        not_applicable(&e.next_hop_ip, "next_hop_ip", why, h, d);
+        not_applicable(&e.state, "state", why, h, d);
+        not_applicable(&e.absent, "absent", why, h, d);
+        let (Some(f), Some(t)) = (&e.from, &e.to) else {
+            d.push(
+                Diagnostic::error("missing-key", "a reachability [[expect]] needs both `from` and `to`")
+                    .at(e.span.clone())
+                    .help("add the missing one, e.g. `to = \"spoke110\"`"),
+            );
+            return None;
+        };
+        let (from, to) = (endpoint(f, d), endpoint(t, d));
+        return Some(Expect {
+            name: e.name.as_ref().map(|x| x.v.clone()),
+            kind: ExpectKind::Reach {
+                from: from?,
+                to: to?,
+                reachable: e.reachable.as_ref().map(|x| x.v).unwrap_or(true),
+                symmetric: e.symmetric.as_ref().map(|x| x.v).unwrap_or(false),
+            },
+            span: e.span.clone(),
+        });
+    }
+    if is_route {
+        let why = "does not apply to a route expectation";
+        let h = "remove it, or write a reachability expectation in its own [[expect]]";
+        not_applicable(&e.reachable, "reachable", why, h, d);
+        not_applicable(&e.symmetric, "symmetric", why, h, d);
+        let table = match (&e.nic, &e.subnet) {
+            (Some(n), None) => match m.nic_by_name(&n.v) {
+                Some(id) => Some(TableRef::Nic(id)),
+                None => {
+                    d.push(
+                        Diagnostic::error("unknown-name", format!("unknown NIC `{}`", n.v))
+                            .at(n.span.clone())
+                            .label("no [[nic]] has this name")
+                            .help_opt(did_you_mean(&n.v, m.nics.iter().map(|x| x.name.as_str()))),
+                    );
+                    None
+                }
+            },
+            (None, Some(s)) => match m.subnet_by_path(&s.v) {
+                Some(id) => Some(TableRef::Subnet(id)),
+                None => {
+                    let paths: Vec<String> = (0..m.subnets.len()).map(|i| m.subnet_path(SubnetId(i as u32))).collect();
+                    d.push(
+                        Diagnostic::error("unknown-name", format!("unknown subnet `{}`", s.v))
+                            .at(s.span.clone())
+                            .label("write it as vnet/subnet")
+                            .help_opt(did_you_mean(&s.v, paths.iter().map(String::as_str))),
+                    );
+                    None
+                }
+            },
+            (Some(_), Some(s)) => {
+                d.push(
+                    Diagnostic::error("expect-form", "a route [[expect]] names `nic` or `subnet`, not both")
+                        .at(s.span.clone())
+                        .help("remove one"),
+                );
+                None
+            }
+            (None, None) => {
+                d.push(
+                    Diagnostic::error("missing-key", "a route [[expect]] needs `nic` or `subnet`")
+                        .at(e.span.clone())
+                        .help("add `nic = \"nic-spoke10\"` or `subnet = \"spoke10/default\"`"),
+                );
+                None
+            }
+        };
+        let Some(psp) = &e.prefix else {
+            d.push(
+                Diagnostic::error("missing-key", "a route [[expect]] needs `prefix`")
+                    .at(e.span.clone())
+                    .help("add `prefix = \"10.110.0.0/16\"`"),
+            );
+            return None;
+        };
+        let prefix = parse_prefix(psp, "expected prefix", d);
+        let names: Vec<&str> = NextHopType::ALL.iter().map(|t| t.api()).collect();
+        let nht =
+            e.next_hop_type.as_ref().map(|t| parse_enum(t, "next_hop_type", &names, d).and_then(NextHopType::parse));
+        let ip = e.next_hop_ip.as_ref().map(|sp| parse_ip(sp, "next_hop_ip", d));
+        let state = match &e.state {
+            Some(s) => match parse_enum(s, "state", &["Active", "Invalid"], d) {
+                Some("Invalid") => Some(RouteState::Invalid),
+                Some(_) => Some(RouteState::Active),
+                None => None,
+            },
+            None => Some(RouteState::Active),
+        };
+        return Some(Expect {
+            name: e.name.as_ref().map(|x| x.v.clone()),
+            kind: ExpectKind::Route {
+                table: table?,
+                prefix: prefix?,
+                next_hop_type: match nht {
+                    Some(x) => Some(x?),
+                    None => None,
+                },
+                next_hop_ip: match ip {
+                    Some(x) => Some(x?),
+                    None => None,
+                },
+                state: state?,
+                absent: e.absent.as_ref().map(|x| x.v).unwrap_or(false),
+            },
+            span: e.span.clone(),
+        });
+    }
+    d.push(
+        Diagnostic::error(
+            "expect-form",
+            "an [[expect]] needs `from` and `to` (reachability) or `nic`/`subnet` and `prefix` (a route)",
+        )
+        .at(e.span.clone())
+        .help("e.g. `from = \"vm-spoke10\"` and `to = \"spoke110\"`"),
+    );
+    None
+}

@@ -1,0 +1,94 @@
+//! Shared helpers for the integration tests.
+
+#![allow(dead_code)]
+
+use ersim::Simulation;
+use ersim::diag::Diagnostic;
+use ersim::effective::Row;
+use ersim::report::routes::display_rows;
+
+/// The bundled seed scenario's text.
+pub fn seed_text() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/seed-multi-hub-expressroute.toml"))
+        .expect("seed scenario")
+}
+
+/// Validate and simulate scenario text; panics with the rendered diagnostics if invalid.
+pub fn sim(text: &str) -> Simulation {
+    match ersim::scenario::parse("test.toml", text.to_string()) {
+        Ok(l) => Simulation::new(l.model).expect("propagation converges"),
+        Err(e) => panic!("scenario should be valid:\n{e}"),
+    }
+}
+
+/// Warnings of a valid scenario.
+pub fn warnings(text: &str) -> Vec<Diagnostic> {
+    match ersim::scenario::parse("test.toml", text.to_string()) {
+        Ok(l) => l.warnings,
+        Err(e) => panic!("scenario should be valid:\n{e}"),
+    }
+}
+
+/// Diagnostics of an invalid scenario; panics if it is valid.
+pub fn errors(text: &str) -> Vec<Diagnostic> {
+    match ersim::scenario::parse("test.toml", text.to_string()) {
+        Ok(_) => panic!("scenario should be invalid"),
+        Err(ersim::Error::Invalid(inv)) => inv.diagnostics,
+        Err(e) => panic!("unexpected error kind: {e}"),
+    }
+}
+
+/// A row as `Source|State|Prefix|Next Hop Type|Next Hop IP|UDR name` in portal wording, `-` for empty.
+pub fn fmt_row(r: &Row) -> String {
+    let ip = r.next_hop_ips.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    format!(
+        "{}|{}|{}|{}|{}|{}",
+        r.source.portal(),
+        r.state.as_str(),
+        r.prefix,
+        r.next_hop_type.portal(),
+        if ip.is_empty() { "-".into() } else { ip },
+        r.udr_name.clone().unwrap_or_else(|| "-".into())
+    )
+}
+
+/// The rows of a NIC's table, one per next hop (D2), in ersim's order.
+pub fn nic_rows(sim: &Simulation, nic: &str) -> Vec<String> {
+    let n = sim.model.nic_by_name(nic).unwrap_or_else(|| panic!("no NIC {nic}"));
+    display_rows(&sim.nic_table(n).rows(), false).iter().map(fmt_row).collect()
+}
+
+/// The rows of a subnet's table (`vnet/subnet`), one per next hop.
+pub fn subnet_rows(sim: &Simulation, path: &str) -> Vec<String> {
+    let s = sim.model.subnet_by_path(path).unwrap_or_else(|| panic!("no subnet {path}"));
+    display_rows(&sim.table(s).rows(), false).iter().map(fmt_row).collect()
+}
+
+/// Compare as multisets, printing both tables on failure.
+pub fn assert_rows(actual: &[String], expected: &[&str]) {
+    let mut a: Vec<String> = actual.to_vec();
+    let mut e: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    a.sort();
+    e.sort();
+    assert!(a == e, "table differs\n--- expected\n{}\n--- actual\n{}\n", expected.join("\n"), actual.join("\n"));
+}
+
+/// Rows whose prefix is `prefix`.
+pub fn with_prefix<'a>(rows: &'a [String], prefix: &str) -> Vec<&'a String> {
+    rows.iter().filter(|r| r.split('|').nth(2) == Some(prefix)).collect()
+}
+
+/// The documented reserved None rows and the Internet row (D3, R14), for a VNet whose space lies inside 10/8.
+pub const DEFAULTS: [&str; 5] = [
+    "Default|Active|0.0.0.0/0|Internet|-|-",
+    "Default|Active|10.0.0.0/8|None|-|-",
+    "Default|Active|100.64.0.0/10|None|-|-",
+    "Default|Active|172.16.0.0/12|None|-|-",
+    "Default|Active|192.168.0.0/16|None|-|-",
+];
+
+/// Replace `from` by `to` in `text`, asserting it occurs.
+pub fn edit(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "edit target not found: {from}");
+    text.replacen(from, to, 1)
+}

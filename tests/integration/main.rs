@@ -1,0 +1,5 @@
+//! Integration tests: one binary, one module per area.
+
+mod common; // helpers: load scenario text, tables as comparable rows
+mod er_rules; // ExpressRoute rules: D4, gateway transit, routing weight, ECMP, circuit transit
+mod seed_golden; // the seed article's published effective routes (and its mirror cases)
