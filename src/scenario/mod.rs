@@ -70,8 +70,9 @@ pub fn parse_bytes(name: &str, bytes: Vec<u8>) -> Result<Loaded, Error> {
 /// Validate scenario text.
 pub fn parse(name: &str, text: String) -> Result<Loaded, Error> {
     let mut d = Diagnostics::default();
-    let raw = read::read(&text, &mut d);
-    let model = if d.has_errors() { None } else { validate::validate(&raw, &mut d) };
+    // Syntax errors stop before shape (a partial document would only produce noise); shape errors
+    // do not stop validation, which reads only what was well-formed.
+    let model = read::read(&text, &mut d).and_then(|raw| validate::validate(&raw, &mut d));
     let source = Source { name: name.to_string(), text };
     match model {
         Some(model) if !d.has_errors() => Ok(Loaded { source, model, warnings: d.sorted() }),

@@ -217,7 +217,7 @@ const TOP_KEYS: &[&str] = &[
 ];
 
 /// Parse scenario text into the raw form. Syntax errors stop here; every shape error is collected.
-pub(crate) fn read(text: &str, d: &mut Diagnostics) -> RawScenario {
+pub(crate) fn read(text: &str, d: &mut Diagnostics) -> Option<RawScenario> {
     let (doc, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         for e in errors {
@@ -228,7 +228,7 @@ pub(crate) fn read(text: &str, d: &mut Diagnostics) -> RawScenario {
                     .help("fix the TOML syntax; see scenario-format.md or the files in scenarios/ for examples"),
             );
         }
-        return RawScenario::default();
+        return None;
     }
     let root = doc.get_ref();
     let mut top = Block::new("the scenario's top level", root, 0..0);
@@ -294,7 +294,7 @@ pub(crate) fn read(text: &str, d: &mut Diagnostics) -> RawScenario {
             );
         }
     }
-    s
+    Some(s)
 }
 
 fn vnet(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawVnet {

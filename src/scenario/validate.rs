@@ -32,6 +32,9 @@ pub const VPN_SKUS: &[&str] = &[
 
 /// Names of one kind: id per name, and the raw index behind each id.
 struct Names {
+    /// Some block of this kind has no usable name: a reference may mean it, so unknown names are
+    /// not reported (the missing name already is).
+    incomplete: bool,
     word: &'static str,
     block: &'static str,
     ids: BTreeMap<String, u32>,
@@ -48,8 +51,12 @@ impl Names {
         d: &mut Diagnostics,
     ) -> Names {
         let mut first: BTreeMap<String, (usize, Sp<String>)> = BTreeMap::new();
+        let mut incomplete = false;
         for (i, it) in items.iter().enumerate() {
-            let Some(n) = name(it) else { continue };
+            let Some(n) = name(it) else {
+                incomplete = true;
+                continue;
+            };
             if n.v.is_empty() {
                 d.push(
                     Diagnostic::error("empty-name", format!("a {block} name must not be empty"))
@@ -76,12 +83,15 @@ impl Names {
             ids.insert(k, raw.len() as u32);
             raw.push(i);
         }
-        Names { word, block, ids, raw }
+        Names { incomplete, word, block, ids, raw }
     }
 
     fn find(&self, sp: &Sp<String>, d: &mut Diagnostics) -> Option<u32> {
         if let Some(id) = self.ids.get(&sp.v) {
             return Some(*id);
+        }
+        if self.incomplete {
+            return None;
         }
         let help = did_you_mean(&sp.v, self.ids.keys().map(String::as_str));
         let mut diag = Diagnostic::error("unknown-name", format!("unknown {} `{}`", self.word, sp.v))
@@ -106,7 +116,8 @@ fn parse_prefix(sp: &Sp<String>, what: &str, d: &mut Diagnostics) -> Option<IpNe
                         .label("host bits set")
                         .help(format!("write `{}` (the network address of this prefix)", net.trunc())),
                 );
-                None
+                // Go on with the network the user meant, so later checks do not cascade.
+                Some(net.trunc())
             } else {
                 Some(net)
             }

@@ -3,3 +3,4 @@
 mod common; // helpers: load scenario text, tables as comparable rows
 mod er_rules; // ExpressRoute rules: D4, gateway transit, routing weight, ECMP, circuit transit
 mod seed_golden; // the seed article's published effective routes (and its mirror cases)
+mod validation; // every validation rule: message, line:col, help

@@ -1,0 +1,1 @@
+//! Validation: one case per rule of scenario-format.md "Validation", asserting code, message and line:col.
