@@ -4,6 +4,7 @@
 //! and shape errors (wrong types, unknown keys) are collected together with every semantic error
 //! `validate` finds. The result is a model and its warnings, or every diagnostic at once.
 
+pub mod edit;
 pub(crate) mod raw;
 mod read;
 mod validate;

@@ -1,0 +1,447 @@
+//! Fixes for drops: structured scenario edits from a fixed catalogue per drop reason, each
+//! verified by re-simulating the edited design before it is offered.
+//!
+//! Catalogue (azure-routing.md "Forwarding", R37, D4, D11, D12, D17, R31, R67):
+//! - not transitive (`NextHopNone`, `NoRoute`, `ToInternet` between two VNets): peer the two VNets;
+//!   or UDRs in both subnets to a firewall/NVA in a hub both are peered with (adding an Azure
+//!   Firewall and its subnet to the hub when it has none);
+//! - a candidate filtered by D4: `allow_remote_vnet_traffic = true` on the gateways that have it off;
+//! - a route not installed because of R31: propagation back on in that route table;
+//! - `IpForwardingOff`: `ip_forwarding = true` on the NIC;
+//! - `PeeringAccessDisabled`: `allow_virtual_network_access = true` on the peering;
+//! - `Loop` in an NVA subnet: propagation off there, or a UDR toward the Internet for a default route;
+//! - `NextHopUnreachable`: point the route at a forwarding device that exists;
+//! - `NoErVpnTransit`: the missing R67 conditions.
+//!
+//! Candidates for the forward and the return drops are tried alone and combined; only edit sets
+//! under which both directions deliver are shown.
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde::Serialize;
+
+use super::{Host, Outcome, Reach, Trace, Verdict};
+use crate::bgp::Reason;
+use crate::forward::DropReason;
+use crate::model::*;
+use crate::scenario::edit::{self, Edit};
+use crate::scenario::{Loaded, nth_host};
+use crate::simulation::Simulation;
+
+/// A verified fix: the edits that make the flow deliver both ways.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// What it does, in a sentence.
+    pub summary: String,
+    /// The edits, in order.
+    pub edits: Vec<Edit>,
+}
+
+/// At most this many fixes are shown.
+const MAX_FIXES: usize = 4;
+
+struct Candidate {
+    summary: String,
+    edits: Vec<Edit>,
+}
+
+fn set(kind: &str, name: &str, key: &str, value: &str) -> Edit {
+    Edit::SetKey { kind: kind.into(), name: name.into(), key: key.into(), value: value.into() }
+}
+
+/// Verified fixes for a failed reach.
+pub fn fixes(loaded: &Loaded, sim: &Simulation, r: &Reach, from: &str, to: &str) -> Vec<Fix> {
+    let mut per_direction: Vec<Vec<Candidate>> = Vec::new();
+    for t in std::iter::once(&r.forward).chain(r.back.iter()) {
+        if t.delivered() {
+            continue;
+        }
+        per_direction.push(candidates(sim, t));
+    }
+    // The pair-wise fixes (peering, UDRs through a hub) already cover both directions; try each
+    // candidate alone first, then one from each direction together.
+    let mut tried: BTreeSet<String> = BTreeSet::new();
+    let mut out: Vec<Fix> = Vec::new();
+    let mut attempt = |summary: String, edits: Vec<Edit>, out: &mut Vec<Fix>| -> bool {
+        if out.len() >= MAX_FIXES || edits.is_empty() {
+            return false;
+        }
+        let mut key: Vec<String> = edits.iter().map(|e| format!("{e:?}")).collect();
+        key.sort();
+        if !tried.insert(key.join("\n")) {
+            return false;
+        }
+        if verify(loaded, &edits, from, to) {
+            out.push(Fix { summary, edits });
+            return true;
+        }
+        false
+    };
+    let mut alone: Vec<Vec<bool>> = Vec::new();
+    for dir in &per_direction {
+        alone.push(dir.iter().map(|c| attempt(c.summary.clone(), c.edits.clone(), &mut out)).collect());
+    }
+    // Different drops in the two directions: one candidate from each, unless either works alone.
+    if per_direction.len() == 2 && !alone.iter().flatten().any(|x| *x) {
+        for a in &per_direction[0] {
+            for b in &per_direction[1] {
+                let mut edits = a.edits.clone();
+                for e in &b.edits {
+                    if !edits.contains(e) {
+                        edits.push(e.clone());
+                    }
+                }
+                attempt(format!("{}; and {}", a.summary, b.summary), edits, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// Apply the edits to the scenario text and check that the flow then delivers both ways.
+fn verify(loaded: &Loaded, edits: &[Edit], from: &str, to: &str) -> bool {
+    let Ok(text) = edit::apply(&loaded.source.text, edits) else { return false };
+    let Ok(l2) = crate::scenario::parse(&loaded.source.name, text) else { return false };
+    let Ok(sim) = Simulation::new(l2.model) else { return false };
+    let (Ok(fe), Ok(te)) = (crate::resolve::resolve(&sim.model, from), crate::resolve::resolve(&sim.model, to)) else {
+        return false;
+    };
+    let Ok((fh, th)) = super::hosts(&sim, &fe, &te) else { return false };
+    super::reach_hosts(&sim, &fh, &th).verdict == Verdict::Delivered
+}
+
+fn candidates(sim: &Simulation, t: &Trace) -> Vec<Candidate> {
+    let m = &sim.model;
+    let mut out = Vec::new();
+    let src = &t.from.host;
+    let dst = &t.to.host;
+    let dst_ip = t.to.ip;
+    let reasons: BTreeSet<DropReason> = t
+        .branches
+        .iter()
+        .filter_map(|b| match &b.outcome {
+            Outcome::Dropped(d) => Some(d.reason),
+            Outcome::Delivered => None,
+        })
+        .collect();
+    // D4 and R31: a route to the destination existed but was filtered or not installed.
+    if let Some(s) = src.subnet(m) {
+        let v = m.subnets[s.idx()].vnet;
+        if let Some(dm) = sim.domain_of(v) {
+            let host = IpNet::from(dst_ip);
+            let mut d4: BTreeSet<GatewayId> = BTreeSet::new();
+            for r in dm.routes.iter().chain(dm.filtered_only.iter()).filter(|r| r.prefix.contains(&host.addr())) {
+                for (_, why) in &r.filtered {
+                    if let Reason::RemoteVnetTrafficOff { gateways } = why {
+                        d4.extend(gateways.iter().copied());
+                    }
+                }
+            }
+            if !d4.is_empty() {
+                let names: Vec<String> = d4.iter().map(|g| m.gateways[g.idx()].name.clone()).collect();
+                out.push(Candidate {
+                    summary: format!("turn allow_remote_vnet_traffic on for {} (D4)", names.join(" and ")),
+                    edits: names.iter().map(|n| set("gateway", n, "allow_remote_vnet_traffic", "true")).collect(),
+                });
+            }
+            let table = sim.table(s);
+            if let Some(rt) = table.route_table
+                && !table.propagate
+                && dm.covering(&host).iter().any(|r| matches!(table.installed(r), Err(Reason::PropagationOff { .. })))
+            {
+                let name = m.route_tables[rt.idx()].name.clone();
+                out.push(Candidate {
+                    summary: format!("turn gateway route propagation back on in route table `{name}` (R31)"),
+                    edits: vec![set("route_table", &name, "disable_bgp_route_propagation", "false")],
+                });
+            }
+        }
+    }
+    for b in &t.branches {
+        let Outcome::Dropped(d) = &b.outcome else { continue };
+        match d.reason {
+            DropReason::IpForwardingOff => {
+                if let Some(n) = b.steps.iter().rev().find_map(|s| match s.place {
+                    super::Place::Nva(n) => Some(n),
+                    _ => None,
+                }) {
+                    let name = m.nics[n.idx()].name.clone();
+                    out.push(Candidate {
+                        summary: format!("turn IP forwarding on for NIC `{name}`"),
+                        edits: vec![set("nic", &name, "ip_forwarding", "true")],
+                    });
+                }
+            }
+            DropReason::PeeringAccessDisabled => {
+                if let Some((f, to)) = b.steps.iter().rev().find_map(|s| match s.place {
+                    super::Place::Peering { from, to, .. } => Some((from, to)),
+                    _ => None,
+                }) {
+                    let (a, z) = (m.vnets[f.idx()].name.clone(), m.vnets[to.idx()].name.clone());
+                    out.push(Candidate {
+                        summary: format!("allow virtual network access on the {a} ↔ {z} peering (D11)"),
+                        edits: vec![
+                            set("peering", &format!("{a}→{z}"), "allow_virtual_network_access", "true"),
+                            set("peering", &format!("{z}→{a}"), "allow_virtual_network_access", "true"),
+                        ],
+                    });
+                }
+            }
+            DropReason::Loop => out.extend(loop_fixes(sim, b)),
+            DropReason::NoErVpnTransit => out.extend(r67_fixes(m)),
+            _ => {}
+        }
+    }
+    // Not transitive: between two VNets that are not peered.
+    let nontransit = reasons.iter().any(|r| {
+        matches!(
+            r,
+            DropReason::NextHopNone | DropReason::NoRoute | DropReason::ToInternet | DropReason::NextHopUnreachable
+        )
+    });
+    if nontransit
+        && let (Some(sv), Some(dv)) = (src.vnet(m), dst.vnet(m))
+        && sv != dv
+    {
+        // The same pair from either direction gives the same edits: order the ends by name.
+        let (src, dst, sv, dv) =
+            if m.vnets[sv.idx()].name <= m.vnets[dv.idx()].name { (src, dst, sv, dv) } else { (dst, src, dv, sv) };
+        let (a, z) = (&m.vnets[sv.idx()].name, &m.vnets[dv.idx()].name);
+        let peered = m.connected_peers(sv).any(|(_, w)| w == dv);
+        if !peered {
+            out.push(Candidate {
+                summary: format!("peer {a} with {z} (peering is not transitive, R37)"),
+                edits: vec![Edit::AddBlock {
+                    kind: "peering".into(),
+                    toml: format!("[[peering]]\nvnets = [\"{a}\", \"{z}\"]\n"),
+                }],
+            });
+        }
+        out.extend(hub_udr_fixes(sim, src, dst, sv, dv));
+    }
+    out
+}
+
+/// Forwarders in a VNet: firewalls, load-balancer frontends, NICs with IP forwarding (by name).
+fn forwarders(m: &Model, v: VnetId) -> Vec<(String, IpAddr)> {
+    let mut out: Vec<(String, IpAddr)> = Vec::new();
+    let mut fws: Vec<&Firewall> = m.firewalls.iter().filter(|f| f.vnet == v).collect();
+    fws.sort_by(|a, b| a.name.cmp(&b.name));
+    out.extend(fws.iter().map(|f| (format!("firewall `{}`", f.name), f.ip)));
+    let mut lbs: Vec<&LoadBalancer> = m.load_balancers.iter().filter(|l| l.vnet == v).collect();
+    lbs.sort_by(|a, b| a.name.cmp(&b.name));
+    out.extend(lbs.iter().map(|l| (format!("load balancer `{}`", l.name), l.frontend_ip)));
+    let mut nics: Vec<&Nic> = m.nics.iter().filter(|n| n.vnet == v && n.ip_forwarding).collect();
+    nics.sort_by(|a, b| a.name.cmp(&b.name));
+    out.extend(nics.iter().map(|n| (format!("NVA `{}`", n.name), n.ip)));
+    out
+}
+
+/// Edits that send `prefixes` from subnet `s` to `ip` (a new route table, or routes added to its own).
+fn udr_edits(m: &Model, s: SubnetId, prefixes: &[IpNet], ip: IpAddr, to_name: &str) -> (String, Vec<Edit>) {
+    let sub = &m.subnets[s.idx()];
+    let path = m.subnet_path(s);
+    let routes = |with_header: bool| -> Vec<String> {
+        prefixes
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let name = if prefixes.len() == 1 { format!("to-{to_name}") } else { format!("to-{to_name}-{}", i + 1) };
+                let body = format!(
+                    "name = \"{name}\"\nprefix = \"{p}\"\nnext_hop_type = \"VirtualAppliance\"\nnext_hop_ip = \"{ip}\"\n"
+                );
+                if with_header { format!("  [[route_table.route]]\n  {}", body.trim_end().replace('\n', "\n  ")) } else { body }
+            })
+            .collect()
+    };
+    match sub.route_table {
+        Some(rt) => {
+            let name = m.route_tables[rt.idx()].name.clone();
+            (
+                format!("routes in `{name}` (on {path})"),
+                routes(false).into_iter().map(|toml| Edit::AddRoute { table: name.clone(), toml }).collect(),
+            )
+        }
+        None => {
+            let name = format!("rt-{}-{}", m.vnets[sub.vnet.idx()].name, sub.name);
+            let toml = format!("[[route_table]]\nname = \"{name}\"\n\n{}\n", routes(true).join("\n\n"));
+            (
+                format!("route table `{name}` on {path}"),
+                vec![
+                    Edit::AddBlock { kind: "route_table".into(), toml },
+                    set("vnet.subnet", &path, "route_table", &format!("\"{name}\"")),
+                ],
+            )
+        }
+    }
+}
+
+/// UDRs in both subnets to a forwarder in a hub both VNets are peered with (R37's second fix).
+fn hub_udr_fixes(sim: &Simulation, src: &Host, dst: &Host, sv: VnetId, dv: VnetId) -> Vec<Candidate> {
+    let m = &sim.model;
+    let (Some(ss), Some(ds)) = (src.subnet(m), dst.subnet(m)) else { return Vec::new() };
+    let mut hubs: Vec<VnetId> =
+        m.connected_peers(sv).map(|(_, w)| w).filter(|w| m.connected_peers(*w).any(|(_, x)| x == dv)).collect();
+    hubs.sort_by(|a, b| m.vnets[a.idx()].name.cmp(&m.vnets[b.idx()].name));
+    let mut out = Vec::new();
+    for h in hubs {
+        let hub = m.vnets[h.idx()].name.clone();
+        let sname = m.vnets[sv.idx()].name.clone();
+        let dname = m.vnets[dv.idx()].name.clone();
+        let mut fw = forwarders(m, h);
+        let mut pre: Vec<Edit> = Vec::new();
+        if fw.is_empty() {
+            // Add an Azure Firewall (and its subnet) to the hub.
+            let Some((subnet, ip, edits)) = add_firewall(m, h) else { continue };
+            let _ = subnet;
+            pre = edits;
+            fw.push((format!("a new firewall `afw-{hub}`"), ip));
+        }
+        for (what, ip) in fw.into_iter().take(2) {
+            let (a_desc, a) = udr_edits(m, ss, &m.vnets[dv.idx()].address_space, ip, &dname);
+            let (b_desc, b) = udr_edits(m, ds, &m.vnets[sv.idx()].address_space, ip, &sname);
+            let mut edits = pre.clone();
+            edits.extend(a);
+            edits.extend(b);
+            out.push(Candidate {
+                summary: format!("route {sname} ↔ {dname} through {what} ({ip}) in {hub}: {a_desc} and {b_desc}"),
+                edits,
+            });
+        }
+    }
+    out
+}
+
+/// An AzureFirewallSubnet (/26, free inside the hub's space) and a firewall in it.
+fn add_firewall(m: &Model, h: VnetId) -> Option<(IpNet, IpAddr, Vec<Edit>)> {
+    let v = &m.vnets[h.idx()];
+    let mut edits = Vec::new();
+    let subnet = match v.subnets.iter().find(|s| m.subnets[s.idx()].role == SubnetRole::Firewall) {
+        Some(s) => m.subnets[s.idx()].prefix,
+        None => {
+            let used: Vec<IpNet> = v.subnets.iter().map(|s| m.subnets[s.idx()].prefix).collect();
+            let free = v
+                .address_space
+                .iter()
+                .filter(|a| matches!(a, IpNet::V4(_)) && a.prefix_len() <= 26)
+                .flat_map(|a| a.subnets(26).into_iter().flatten())
+                .find(|c| !used.iter().any(|u| overlaps(u, c)))?;
+            edits.push(Edit::AddSubnet {
+                vnet: v.name.clone(),
+                toml: format!("name = \"AzureFirewallSubnet\"\nprefix = \"{free}\"\n"),
+            });
+            free
+        }
+    };
+    let ip = nth_host(&subnet, 4)?;
+    edits.push(Edit::AddBlock {
+        kind: "firewall".into(),
+        toml: format!("[[firewall]]\nname = \"afw-{}\"\nvnet = \"{}\"\n", v.name, v.name),
+    });
+    Some((subnet, ip, edits))
+}
+
+/// D12: an NVA subnet that receives its own route back.
+fn loop_fixes(sim: &Simulation, b: &super::Branch) -> Vec<Candidate> {
+    let m = &sim.model;
+    let mut out = Vec::new();
+    let Some((n, prefix)) = b.steps.iter().rev().find_map(|s| match (&s.place, &s.route) {
+        (super::Place::Nva(n), Some(r)) => Some((*n, r.prefix)),
+        _ => None,
+    }) else {
+        return out;
+    };
+    let s = m.nics[n.idx()].subnet;
+    let path = m.subnet_path(s);
+    match m.subnets[s.idx()].route_table {
+        Some(rt) => {
+            let name = m.route_tables[rt.idx()].name.clone();
+            out.push(Candidate {
+                summary: format!("turn gateway route propagation off in `{name}` on the NVA subnet {path} (D12)"),
+                edits: vec![set("route_table", &name, "disable_bgp_route_propagation", "true")],
+            });
+        }
+        None => {
+            let sub = &m.subnets[s.idx()];
+            let name = format!("rt-{}-{}", m.vnets[sub.vnet.idx()].name, sub.name);
+            out.push(Candidate {
+                summary: format!("a route table with gateway route propagation off on the NVA subnet {path} (D12)"),
+                edits: vec![
+                    Edit::AddBlock {
+                        kind: "route_table".into(),
+                        toml: format!("[[route_table]]\nname = \"{name}\"\ndisable_bgp_route_propagation = true\n"),
+                    },
+                    set("vnet.subnet", &path, "route_table", &format!("\"{name}\"")),
+                ],
+            });
+        }
+    }
+    if prefix.prefix_len() == 0 {
+        let (desc, edits) = udr_internet(m, s, prefix);
+        out.push(Candidate {
+            summary: format!("send {prefix} from the NVA subnet to the Internet: {desc} (D12)"),
+            edits,
+        });
+    }
+    out
+}
+
+fn udr_internet(m: &Model, s: SubnetId, prefix: IpNet) -> (String, Vec<Edit>) {
+    let sub = &m.subnets[s.idx()];
+    let path = m.subnet_path(s);
+    let body = format!("name = \"nva-egress\"\nprefix = \"{prefix}\"\nnext_hop_type = \"Internet\"\n");
+    match sub.route_table {
+        Some(rt) => {
+            let name = m.route_tables[rt.idx()].name.clone();
+            (format!("a route in `{name}`"), vec![Edit::AddRoute { table: name, toml: body }])
+        }
+        None => {
+            let name = format!("rt-{}-{}", m.vnets[sub.vnet.idx()].name, sub.name);
+            (
+                format!("route table `{name}` on {path}"),
+                vec![
+                    Edit::AddBlock {
+                        kind: "route_table".into(),
+                        toml: format!(
+                            "[[route_table]]\nname = \"{name}\"\n\n  [[route_table.route]]\n  {}\n",
+                            body.trim_end().replace('\n', "\n  ")
+                        ),
+                    },
+                    set("vnet.subnet", &path, "route_table", &format!("\"{name}\"")),
+                ],
+            )
+        }
+    }
+}
+
+/// R67: the missing conditions for ExpressRoute ↔ VPN transit, as edits.
+fn r67_fixes(m: &Model) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for r in &m.route_servers {
+        let mut edits = Vec::new();
+        if !r.branch_to_branch {
+            edits.push(set("route_server", &r.name, "branch_to_branch", "true"));
+        }
+        if let Some(g) = m.ix.vpn_gateway[r.vnet.idx()] {
+            let g = &m.gateways[g.idx()];
+            if !g.active_active {
+                edits.push(set("gateway", &g.name, "active_active", "true"));
+            }
+            if g.asn != 65515 {
+                edits.push(set("gateway", &g.name, "asn", "65515"));
+            }
+        }
+        if !edits.is_empty() {
+            out.push(Candidate {
+                summary: format!(
+                    "meet R67 in {}: branch-to-branch, active-active VPN, VPN ASN 65515",
+                    m.vnets[r.vnet.idx()].name
+                ),
+                edits,
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,178 @@
+//! Forwarding: follow a packet hop by hop through the estate's tables (azure-routing.md
+//! "Forwarding"), both ways, every ECMP branch, and say where and why it drops.
+//!
+//! A packet is always at a *position*: in a subnet held by a device (the source NIC, an NVA, a
+//! firewall, a gateway in GatewaySubnet), at a circuit's MSEE, inside a VPN gateway, or at an
+//! on-premises router. Each position looks the destination up in its own table — the subnet's
+//! effective routes, the MSEE's or VPN gateway's BGP routes, the router's routes — and moves on.
+//! Positions repeated on one branch are a loop (D12); more than [`MAX_ROUTED_HOPS`] routed hops
+//! stop a runaway. Routed hops are counted as D16 says. The tables are read, never recomputed.
+
+pub mod fix;
+mod hosts;
+mod walk;
+
+use std::net::IpAddr;
+
+pub use hosts::{Host, HostInfo};
+pub use walk::{Branch, Drop, DropReason, Outcome, Place, RouteUsed, Step};
+
+use crate::error::Error;
+use crate::model::*;
+use crate::simulation::Simulation;
+
+/// A bound on routed hops per branch (azure-routing.md "Forwarding": over 64 → `HopLimit`).
+pub const MAX_ROUTED_HOPS: u32 = 64;
+/// A bound on ECMP branches followed per direction.
+pub const MAX_BRANCHES: usize = 256;
+
+/// What is never modelled, said with every verdict.
+pub const NOT_MODELLED: &str =
+    "assuming NSGs allow the flow; not modelled: NSGs, Virtual WAN, Global Reach, point-to-site";
+
+/// One direction of a trace.
+#[derive(Clone, Debug)]
+pub struct Trace {
+    /// Where the packet starts.
+    pub from: HostInfo,
+    /// Where it is going.
+    pub to: HostInfo,
+    /// Every ECMP branch, in a stable order.
+    pub branches: Vec<Branch>,
+    /// Set when more branches existed than were followed.
+    pub truncated: bool,
+}
+
+impl Trace {
+    /// Delivered on every branch.
+    pub fn delivered(&self) -> bool {
+        !self.branches.is_empty() && self.branches.iter().all(|b| matches!(b.outcome, Outcome::Delivered))
+    }
+
+    /// The drops of every branch that did not deliver, deduplicated.
+    pub fn drops(&self) -> Vec<&Drop> {
+        let mut v: Vec<&Drop> = Vec::new();
+        for b in &self.branches {
+            if let Outcome::Dropped(d) = &b.outcome
+                && !v.iter().any(|x| x.reason == d.reason && x.message == d.message)
+            {
+                v.push(d);
+            }
+        }
+        v
+    }
+
+    /// Routed hops of the delivered branches (min, max).
+    pub fn hop_range(&self) -> Option<(u32, u32)> {
+        let hops: Vec<u32> =
+            self.branches.iter().filter(|b| matches!(b.outcome, Outcome::Delivered)).map(|b| b.routed_hops()).collect();
+        Some((*hops.iter().min()?, *hops.iter().max()?))
+    }
+
+    /// Forwarding devices (NVAs, firewalls) any branch crosses, by name.
+    pub fn forwarders(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.branches.iter().flat_map(|b| b.forwarders()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// The overall answer of `reach`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Both directions arrive on every branch.
+    Delivered,
+    /// A public destination was reached; the return path is not modelled.
+    OneWay,
+    /// Some branch of some direction drops.
+    NotDelivered,
+}
+
+/// `reach FROM TO`: both directions, warnings, and verified fixes.
+#[derive(Clone, Debug)]
+pub struct Reach {
+    /// Forward trace.
+    pub forward: Trace,
+    /// Return trace (none for a public destination).
+    pub back: Option<Trace>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Warnings (asymmetry, forwarded traffic over peerings without allow_forwarded_traffic).
+    pub warnings: Vec<String>,
+    /// Fixes, each verified by re-simulating the edited design (empty when delivered).
+    pub fixes: Vec<fix::Fix>,
+}
+
+impl Reach {
+    /// Exit status: 0 delivered (asymmetric counts, with a warning) or one-way, 1 not delivered.
+    pub fn exit_code(&self) -> u8 {
+        match self.verdict {
+            Verdict::Delivered | Verdict::OneWay => 0,
+            Verdict::NotDelivered => 1,
+        }
+    }
+
+    /// Whether forward and return cross different forwarding devices.
+    pub fn asymmetric(&self) -> bool {
+        self.back.as_ref().is_some_and(|b| b.forwarders() != self.forward.forwarders())
+    }
+}
+
+/// Trace one direction from host `from` to host `to`.
+pub fn trace(sim: &Simulation, from: &Host, to: &Host) -> Trace {
+    walk::Walker::new(sim).trace(from, to)
+}
+
+/// Resolve endpoints and trace both ways (no fixes).
+pub fn reach_hosts(sim: &Simulation, from: &Host, to: &Host) -> Reach {
+    let w = walk::Walker::new(sim);
+    let forward = w.trace(from, to);
+    let back = if to.is_public() { None } else { Some(w.trace(to, from)) };
+    let mut warnings: Vec<String> = Vec::new();
+    for t in std::iter::once(&forward).chain(back.iter()) {
+        for b in &t.branches {
+            for s in &b.steps {
+                if let Some(wn) = &s.warning
+                    && !warnings.contains(wn)
+                {
+                    warnings.push(wn.clone());
+                }
+            }
+        }
+    }
+    let verdict = match (&back, forward.delivered()) {
+        (None, true) => Verdict::OneWay,
+        (Some(b), true) if b.delivered() => Verdict::Delivered,
+        _ => Verdict::NotDelivered,
+    };
+    let mut r = Reach { forward, back, verdict, warnings, fixes: Vec::new() };
+    if r.asymmetric() && r.verdict == Verdict::Delivered {
+        let f = r.forward.forwarders();
+        let b = r.back.as_ref().map(|b| b.forwarders()).unwrap_or_default();
+        r.warnings.push(format!(
+            "asymmetric path: forward crosses {}, return crosses {}; a stateful firewall drops such flows",
+            if f.is_empty() { "no NVA or firewall".to_string() } else { f.join(", ") },
+            if b.is_empty() { "no NVA or firewall".to_string() } else { b.join(", ") }
+        ));
+    }
+    r
+}
+
+/// Resolve two endpoints to hosts.
+pub fn hosts(sim: &Simulation, from: &Endpoint, to: &Endpoint) -> Result<(Host, Host), Error> {
+    let f = hosts::resolve(sim, from, true)?;
+    let mut t = hosts::resolve(sim, to, false)?;
+    // A destination address held by nothing gets its synthetic host; the source's address is fine.
+    if let (Host::Synthetic { ip: a, .. }, Host::Synthetic { ip: b, subnet }) = (&f, &t)
+        && a == b
+    {
+        t = Host::Synthetic { ip: *b, subnet: *subnet };
+    }
+    Ok((f, t))
+}
+
+/// The IP a host sends from / is reached at.
+pub fn host_ip(sim: &Simulation, h: &Host) -> IpAddr {
+    h.ip(&sim.model)
+}

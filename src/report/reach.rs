@@ -1,0 +1,190 @@
+//! `ersim reach`: both directions hop by hop, the verdict, drops with their rule, verified fixes.
+
+use serde_json::{Value, json};
+
+use crate::forward::{Branch, NOT_MODELLED, Outcome, Reach, Trace, Verdict};
+use crate::model::Model;
+
+fn verdict_text(r: &Reach) -> &'static str {
+    match r.verdict {
+        Verdict::Delivered => "DELIVERED both ways",
+        Verdict::OneWay => "DELIVERED one way (return path not modelled for a public address)",
+        Verdict::NotDelivered => "NOT DELIVERED",
+    }
+}
+
+fn trace_summary(t: &Trace) -> String {
+    let n = t.branches.len();
+    let branches = if n == 1 { "1 branch".to_string() } else { format!("{n} ECMP branches") };
+    if t.delivered() {
+        let (lo, hi) = t.hop_range().unwrap_or((0, 0));
+        let hops = if lo == hi {
+            format!("{lo} routed hop{}", if lo == 1 { "" } else { "s" })
+        } else {
+            format!("{lo}-{hi} routed hops")
+        };
+        format!("delivered in {hops} ({branches})")
+    } else {
+        let bad = t.branches.iter().filter(|b| !matches!(b.outcome, Outcome::Delivered)).count();
+        format!("dropped on {bad} of {branches}")
+    }
+}
+
+fn branch_text(m: &Model, b: &Branch, out: &mut String) {
+    let mut hop = 0;
+    for s in &b.steps {
+        let num = if s.routed {
+            hop += 1;
+            format!("{hop:>3}")
+        } else {
+            "   ".to_string()
+        };
+        out.push_str(&format!("  {num}  {}\n", s.place.name(m)));
+        if let Some(r) = &s.route {
+            let ip = r.next_hop_ip.map(|i| format!(" {i}")).unwrap_or_default();
+            let detail = r.detail.as_ref().map(|d| format!(", {d}")).unwrap_or_default();
+            if r.bgp {
+                out.push_str(&format!(
+                    "         {}: {} learned from {} → {}{ip}{detail}\n",
+                    r.table, r.prefix, r.source, r.next_hop_type
+                ));
+            } else {
+                out.push_str(&format!(
+                    "         {}: {} {}{ip} (source {}{detail})\n",
+                    r.table, r.prefix, r.next_hop_type, r.source
+                ));
+            }
+        }
+        if let Some(w) = &s.warning {
+            out.push_str(&format!("         warning: {w}\n"));
+        }
+    }
+    match &b.outcome {
+        Outcome::Delivered => out.push_str("       delivered\n"),
+        Outcome::Dropped(d) => {
+            out.push_str(&format!("       DROPPED {} [{}]: {}\n", d.reason.code(), d.rule, d.message));
+            if !d.cycle.is_empty() {
+                out.push_str(&format!("         cycle: {}\n", d.cycle.join(" → ")));
+            }
+        }
+    }
+}
+
+fn trace_text(m: &Model, label: &str, t: &Trace, out: &mut String) {
+    out.push_str(&format!("{label}: {} → {}: {}\n", t.from.name, t.to.name, trace_summary(t)));
+    let n = t.branches.len();
+    for (i, b) in t.branches.iter().enumerate() {
+        if n > 1 {
+            out.push_str(&format!("  branch {}/{n}\n", i + 1));
+        }
+        branch_text(m, b, out);
+    }
+    if t.truncated {
+        out.push_str(&format!("  (more branches not shown: over {})\n", crate::forward::MAX_BRANCHES));
+    }
+}
+
+/// The text report.
+pub fn text(m: &Model, r: &Reach) -> String {
+    let mut out = String::new();
+    let f = &r.forward;
+    let syn = |h: &crate::forward::HostInfo| if h.synthetic { " [synthetic]" } else { "" };
+    out.push_str(&format!(
+        "reach {} {}{} → {} {}{}\n\n",
+        f.from.name,
+        f.from.ip,
+        syn(&f.from),
+        f.to.name,
+        f.to.ip,
+        syn(&f.to)
+    ));
+    trace_text(m, "forward", f, &mut out);
+    if let Some(b) = &r.back {
+        out.push('\n');
+        trace_text(m, "return", b, &mut out);
+    }
+    out.push('\n');
+    for w in &r.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out.push_str(&format!("verdict: {}, {NOT_MODELLED}\n", verdict_text(r)));
+    if !r.fixes.is_empty() {
+        out.push_str("\nfixes (each verified by simulating the edited design):\n");
+        for (i, fx) in r.fixes.iter().enumerate() {
+            out.push_str(&format!("  {}. {}\n", i + 1, fx.summary));
+            for e in &fx.edits {
+                for line in e.describe().lines() {
+                    if line.trim().is_empty() {
+                        out.push('\n');
+                    } else {
+                        out.push_str(&format!("       {line}\n"));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn branch_json(m: &Model, b: &Branch) -> Value {
+    let steps: Vec<Value> = b
+        .steps
+        .iter()
+        .map(|s| {
+            json!({
+                "at": s.place.name(m),
+                "routedHop": s.routed,
+                "route": s.route.as_ref().map(|r| json!({
+                    "table": r.table,
+                    "prefix": r.prefix.to_string(),
+                    "source": r.source,
+                    "nextHopType": r.next_hop_type,
+                    "nextHopIpAddress": r.next_hop_ip.map(|i| i.to_string()),
+                    "detail": r.detail,
+                })),
+                "warning": s.warning,
+            })
+        })
+        .collect();
+    let outcome = match &b.outcome {
+        Outcome::Delivered => json!({"delivered": true}),
+        Outcome::Dropped(d) => json!({
+            "delivered": false,
+            "reason": d.reason.code(),
+            "rule": d.rule,
+            "message": d.message,
+            "at": d.at,
+            "cycle": d.cycle,
+        }),
+    };
+    json!({"routedHops": b.routed_hops(), "steps": steps, "outcome": outcome})
+}
+
+fn trace_json(m: &Model, t: &Trace) -> Value {
+    json!({
+        "from": {"name": t.from.name, "ip": t.from.ip.to_string(), "synthetic": t.from.synthetic},
+        "to": {"name": t.to.name, "ip": t.to.ip.to_string(), "synthetic": t.to.synthetic},
+        "delivered": t.delivered(),
+        "branches": t.branches.iter().map(|b| branch_json(m, b)).collect::<Vec<_>>(),
+        "truncated": t.truncated,
+    })
+}
+
+/// The JSON report (documented in the README).
+pub fn json_value(m: &Model, r: &Reach) -> Value {
+    json!({
+        "verdict": match r.verdict { Verdict::Delivered => "delivered", Verdict::OneWay => "one-way", Verdict::NotDelivered => "not-delivered" },
+        "forward": trace_json(m, &r.forward),
+        "return": r.back.as_ref().map(|b| trace_json(m, b)),
+        "warnings": r.warnings,
+        "notModelled": NOT_MODELLED,
+        "fixes": r.fixes,
+    })
+}
+
+/// The JSON report as text.
+pub fn json(m: &Model, r: &Reach) -> String {
+    let mut s = serde_json::to_string_pretty(&json_value(m, r)).expect("serialisable");
+    s.push('\n');
+    s
+}
