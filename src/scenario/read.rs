@@ -131,8 +131,21 @@ impl<'a, 'i> Block<'a, 'i> {
     /// An array of tables (`[[vnet.subnet]]`), or an inline array of inline tables.
     fn tables(&mut self, d: &mut Diagnostics, key: &'static str) -> Vec<(&'a DeTable<'i>, Range<usize>)> {
         let Some(v) = self.raw(key) else { return Vec::new() };
+        // The header of one such block: `[[vnet]]` at the top level, `[[vnet.subnet]]` inside `[[vnet]]`.
+        let header = match self.what.strip_prefix("[[").and_then(|w| w.strip_suffix("]]")) {
+            Some(parent) => format!("[[{parent}.{key}]]"),
+            None => format!("[[{key}]]"),
+        };
         let DeValue::Array(arr) = v.get_ref() else {
-            self.type_error(d, key, v, "an array of tables", &format!("[] (or [[...{key}]] blocks)"));
+            d.push(
+                Diagnostic::error(
+                    "wrong-type",
+                    format!("`{key}` in {} must be an array of tables, not {}", self.what, type_name(v.get_ref())),
+                )
+                .at(v.span())
+                .label("expected an array of tables")
+                .help(format!("write each block with double brackets, `{header}`, once per block")),
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -145,7 +158,7 @@ impl<'a, 'i> Block<'a, 'i> {
                         format!("`{key}` in {} must hold tables, not {}", self.what, type_name(other)),
                     )
                     .at(e.span())
-                    .help(format!("write each one as a [[...{key}]] block")),
+                    .help(format!("write each one as a `{header}` block")),
                 ),
             }
         }
@@ -239,6 +252,11 @@ pub(crate) fn read(text: &str, d: &mut Diagnostics) -> Option<RawScenario> {
         system_routes: top.string(d, "system_routes"),
         ..RawScenario::default()
     };
+    // A file of another format is refused as a whole (validate says so): its keys are not format
+    // 1's, and reporting them as unknown would only bury that one error.
+    if s.format.as_ref().is_some_and(|f| f.v != 1) {
+        return Some(s);
+    }
     for (t, span) in top.tables(d, "vnet") {
         s.vnets.push(vnet(t, span, d));
     }

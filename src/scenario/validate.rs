@@ -281,6 +281,14 @@ pub fn azure_reserved(net: &IpNet, ip: IpAddr) -> bool {
     off < 4 || (matches!(net, IpNet::V4(_)) && off == last)
 }
 
+/// "an ExpressRoute" / "a VPN", for messages.
+fn a_kind(kind: GatewayKind) -> &'static str {
+    match kind {
+        GatewayKind::ExpressRoute => "an ExpressRoute",
+        GatewayKind::Vpn => "a VPN",
+    }
+}
+
 /// Placeholder next hops for a circuit without `next_hops` (D14): stable per name order.
 fn circuit_placeholder(index: usize) -> Vec<IpAddr> {
     // TEST-NET-2 then TEST-NET-1 (RFC 5737), then the benchmarking range (RFC 2544).
@@ -350,6 +358,8 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
     let fwnames = Names::new("firewall", "[[firewall]]", &raw.firewalls, |x| x.name.as_ref(), d);
 
     // ---- route tables (R27-R29)
+    // VirtualAppliance next hops, checked against the forwarding devices once they are known
+    let mut udr_hops: Vec<(IpAddr, Span, String)> = Vec::new();
     for &ri in &rtnames.raw {
         let r = &raw.route_tables[ri];
         let mut routes = Vec::new();
@@ -390,6 +400,11 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 parse_enum(t, "next_hop_type", &names, d).and_then(NextHopType::parse)
             });
             let ip = rr.next_hop_ip.as_ref().and_then(|ip| parse_ip(ip, "next_hop_ip", d));
+            if let (Some(NextHopType::VirtualAppliance), Some(a), Some(sp)) = (nht, ip, &rr.next_hop_ip) {
+                let rname = rr.name.as_ref().map(|x| x.v.as_str()).unwrap_or("");
+                let tname = r.name.as_ref().map(|x| x.v.as_str()).unwrap_or("");
+                udr_hops.push((a, sp.span.clone(), format!("route `{rname}` of route table `{tname}`")));
+            }
             if let (Some(p), Some(pp)) = (prefix, &rr.prefix) {
                 if let Some(first) = by_prefix.get(&p) {
                     d.push(
@@ -604,14 +619,20 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
     let mut taken: BTreeMap<(u32, IpAddr), (String, Span)> = BTreeMap::new();
     let mut take = |vnet: VnetId, ip: IpAddr, who: String, span: Span, d: &mut Diagnostics| {
         if let Some((other, ospan)) = taken.get(&(vnet.0, ip)) {
+            // Holders are visited kind by kind in name order; report the one later in the file.
+            let ((later, lspan), (earlier, espan)) = if span.start >= ospan.start {
+                ((&who, &span), (other, ospan))
+            } else {
+                ((other, ospan), (&who, &span))
+            };
             d.push(
                 Diagnostic::error(
                     "duplicate-address",
-                    format!("{ip} is used twice in one VNet: by {who} and by {other}"),
+                    format!("{ip} is used twice in one VNet: by {later} and by {earlier}"),
                 )
-                .at(span)
+                .at(lspan.clone())
                 .label("address already in use")
-                .note(ospan.clone(), format!("{other} holds it"))
+                .note(espan.clone(), format!("{earlier} holds it"))
                 .help("give each NIC, firewall, load-balancer frontend and gateway instance its own address"),
             );
         } else {
@@ -646,7 +667,8 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
 
     // ---- gateways
     let mut vpn_index = 0usize;
-    let mut per_vnet_kind: BTreeMap<(u32, GatewayKind), Span> = BTreeMap::new();
+    // (raw index, VNet, type) of each gateway whose VNet and type resolved
+    let mut placed: Vec<(usize, VnetId, GatewayKind)> = Vec::new();
     for &ri in &gnames.raw {
         let g = &raw.gateways[ri];
         let vnet = g.vnet.as_ref().and_then(|v| vnames.find(v, d)).map(VnetId);
@@ -685,15 +707,16 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                     let other = if kind == GatewayKind::Vpn { ER_SKUS } else { VPN_SKUS };
                     let hint = if other.iter().any(|o| o.eq_ignore_ascii_case(s.v.trim())) {
                         format!(
-                            "`{}` is a SKU of the other gateway type; an {kind} gateway takes one of: {}",
+                            "`{}` is a SKU of the other gateway type; {} gateway takes one of: {}",
                             s.v,
+                            a_kind(kind),
                             skus.join(", ")
                         )
                     } else {
-                        format!("an {kind} gateway takes one of: {}", skus.join(", "))
+                        format!("{} gateway takes one of: {}", a_kind(kind), skus.join(", "))
                     };
                     d.push(
-                        Diagnostic::error("bad-sku", format!("`{}` is not an {kind} gateway SKU", s.v))
+                        Diagnostic::error("bad-sku", format!("`{}` is not {} gateway SKU", s.v, a_kind(kind)))
                             .at(s.span.clone())
                             .label("unknown SKU for this type")
                             .help_opt(did_you_mean(&s.v, skus.iter().copied()))
@@ -776,7 +799,10 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                         let net = m.subnets[gs.idx()].prefix;
                         ips = [4, 5].iter().filter_map(|k| nth_host(&net, *k)).collect();
                     }
-                    if let Some(v) = vnet {
+                    // a second VPN gateway in the VNet is an error of its own: its addresses are not
+                    // also reported as taken twice
+                    let second = |v: VnetId| placed.iter().any(|(_, pv, pk)| *pv == v && *pk == GatewayKind::Vpn);
+                    if let Some(v) = vnet.filter(|v| !second(*v)) {
                         for ip in &ips {
                             take(
                                 v,
@@ -790,19 +816,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 }
             }
             if let Some(v) = vnet {
-                if let Some(first) = per_vnet_kind.get(&(v.0, kind)) {
-                    d.push(
-                        Diagnostic::error(
-                            "second-gateway",
-                            format!("VNet `{}` already has an {kind} gateway", m.vnets[v.idx()].name),
-                        )
-                        .at(g.vnet.as_ref().map(|x| x.span.clone()).unwrap_or(g.span.clone()))
-                        .note(first.clone(), "the first one")
-                        .help("a VNet holds at most one ExpressRoute and one VPN gateway: remove one"),
-                    );
-                } else {
-                    per_vnet_kind.insert((v.0, kind), g.span.clone());
-                }
+                placed.push((ri, v, kind));
             }
         }
         if let (Some(vnet), Some(kind)) = (vnet, kind) {
@@ -837,6 +851,26 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         }
     }
 
+    // at most one gateway of each type per VNet: the later one in the file is reported
+    placed.sort_by_key(|(ri, _, _)| raw.gateways[*ri].span.start);
+    let mut per_vnet_kind: BTreeMap<(u32, GatewayKind), Span> = BTreeMap::new();
+    for (ri, v, kind) in placed {
+        let g = &raw.gateways[ri];
+        if let Some(first) = per_vnet_kind.get(&(v.0, kind)) {
+            d.push(
+                Diagnostic::error(
+                    "second-gateway",
+                    format!("VNet `{}` already has {} gateway", m.vnets[v.idx()].name, a_kind(kind)),
+                )
+                .at(g.vnet.as_ref().map(|x| x.span.clone()).unwrap_or(g.span.clone()))
+                .note(first.clone(), "the first one")
+                .help("a VNet holds at most one ExpressRoute and one VPN gateway: remove one"),
+            );
+        } else {
+            per_vnet_kind.insert((v.0, kind), g.span.clone());
+        }
+    }
+
     // ---- route servers (R70)
     for &ri in &rsnames.raw {
         let r = &raw.route_servers[ri];
@@ -848,8 +882,12 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 Some(s) => {
                     let net = m.subnets[s.idx()].prefix;
                     ips = [4, 5].iter().filter_map(|k| nth_host(&net, *k)).collect();
-                    for ip in &ips {
-                        take(v, *ip, format!("route server `{name}`"), r.span.clone(), d);
+                    // a second route server in the VNet is an error of its own (below), not a
+                    // duplicate of the first one's addresses
+                    if !m.route_servers.iter().any(|x| x.vnet == v && !x.ips.is_empty()) {
+                        for ip in &ips {
+                            take(v, *ip, format!("route server `{name}`"), r.span.clone(), d);
+                        }
                     }
                 }
                 None => d.push(
@@ -876,8 +914,11 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         });
     }
     {
+        // in source order, so the later one in the file is reported
+        let mut order: Vec<(usize, usize)> = rsnames.raw.iter().copied().enumerate().collect();
+        order.sort_by_key(|(_, ri)| raw.route_servers[*ri].span.start);
         let mut per_vnet: BTreeMap<u32, Span> = BTreeMap::new();
-        for (i, &ri) in rsnames.raw.iter().enumerate() {
+        for (i, ri) in order {
             let r = &raw.route_servers[ri];
             let v = m.route_servers[i].vnet.0;
             if r.vnet.as_ref().and_then(|x| vnames.ids.get(&x.v)).is_none() {
@@ -1488,6 +1529,15 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                     continue;
                 }
                 let (a, b) = (&list.v[0], &list.v[1]);
+                if a.v == b.v {
+                    // one mistake, one error (not one per direction)
+                    d.push(
+                        Diagnostic::error("self-peering", format!("VNet `{}` is peered with itself", a.v))
+                            .at(b.span.clone())
+                            .help("a peering joins two different VNets"),
+                    );
+                    continue;
+                }
                 let (Some(av), Some(bv)) = (vnames.find(a, d), vnames.find(b, d)) else { continue };
                 let mut hub = None;
                 if let Some(tv) = &p.transit_via {
@@ -1539,6 +1589,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
     }
     // self-peering, duplicates, overlaps
     let mut pair_first: BTreeMap<(u32, u32), Span> = BTreeMap::new();
+    let mut overlap_reported: BTreeSet<(u32, u32)> = BTreeSet::new();
     let mut kept: Vec<Dir> = Vec::new();
     for dir in dirs {
         let fname = m.vnets[dir.from.idx()].name.clone();
@@ -1564,8 +1615,8 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         let fs = &m.vnets[dir.from.idx()].address_space;
         let ts = &m.vnets[dir.to.idx()].address_space;
         if let Some((a, b)) = fs.iter().flat_map(|a| ts.iter().map(move |b| (a, b))).find(|(a, b)| overlaps(a, b)) {
-            // report once per unordered pair
-            if dir.from.0 < dir.to.0 || !pair_first.contains_key(&(dir.to.0, dir.from.0)) {
+            // report once per unordered pair (the shorthand and a from/to pair give two directions)
+            if overlap_reported.insert((dir.from.0.min(dir.to.0), dir.from.0.max(dir.to.0))) {
                 d.push(
                     Diagnostic::error("peering-overlap", format!("VNets `{fname}` ({a}) and `{tname}` ({b}) have overlapping address spaces and cannot be peered"))
                         .at(dir.span.clone())
@@ -1632,7 +1683,11 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
 
     // ---- use_remote_gateways (R38, R41)
     let mut urg_first: BTreeMap<u32, Span> = BTreeMap::new();
-    for (i, p) in m.peerings.iter().enumerate() {
+    // in source order, so a second use_remote_gateways is reported where it comes later in the file
+    let mut order: Vec<usize> = (0..m.peerings.len()).collect();
+    order.sort_by_key(|&i| m.peerings[i].span.start);
+    for i in order {
+        let p = &m.peerings[i];
         if !p.use_remote_gateways {
             continue;
         }
@@ -1714,10 +1769,15 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         }
     }
     // two BGP-connected VPN gateways with one ASN (R64)
-    for c in &m.connections {
+    // Once per pair of gateways, at its first connection in the file, whichever direction that is.
+    let mut v2v: Vec<&Connection> = m.connections.iter().collect();
+    v2v.sort_by_key(|c| c.span.start);
+    let mut asn_pairs: BTreeSet<(GatewayId, GatewayId)> = BTreeSet::new();
+    for c in v2v {
         if let ConnectionKind::VnetToVnet { remote_gateway, bgp: true } = c.kind {
-            let (a, b) = (&m.gateways[c.gateway.idx()], &m.gateways[remote_gateway.idx()]);
-            if a.asn == b.asn && a.name < b.name {
+            let (x, y) = (c.gateway.min(remote_gateway), c.gateway.max(remote_gateway));
+            let (a, b) = (&m.gateways[x.idx()], &m.gateways[y.idx()]);
+            if a.asn == b.asn && asn_pairs.insert((x, y)) {
                 d.push(
                     Diagnostic::warning("same-asn", format!("VPN gateways `{}` and `{}` are BGP-connected with the same ASN {}: each drops the other's routes as a loop", a.name, b.name, a.asn))
                         .at(c.span.clone())
@@ -1725,6 +1785,104 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                         .rule("R64"),
                 );
             }
+        }
+    }
+
+    // a UDR next hop that nothing forwards from (R28)
+    for (ip, span, route) in &udr_hops {
+        let forwards = m.nics.iter().any(|n| n.ip_forwarding && n.ip == *ip)
+            || m.firewalls.iter().any(|f| f.ip == *ip)
+            || m.load_balancers.iter().any(|l| l.frontend_ip == *ip);
+        if forwards {
+            continue;
+        }
+        let plain = m.nics.iter().find(|n| n.ip == *ip);
+        d.push(
+            Diagnostic::warning(
+                "unserved-next-hop",
+                match plain {
+                    Some(n) => format!("{route} sends traffic to {ip}, NIC `{}`, which has ip_forwarding off", n.name),
+                    None => format!(
+                        "{route} sends traffic to {ip}, which no forwarding NIC, firewall or load-balancer frontend holds"
+                    ),
+                },
+            )
+            .at(span.clone())
+            .label("nothing forwards from this address")
+            .help(match plain {
+                Some(n) => format!("set `ip_forwarding = true` on NIC `{}` (an NVA must forward traffic not addressed to it)", n.name),
+                None => "point `next_hop_ip` at an NVA NIC with `ip_forwarding = true`, a firewall or an internal load-balancer frontend".to_string(),
+            })
+            .rule("R28"),
+        );
+    }
+    // more prefixes offered over a session than Azure accepts: the session drops (R52, R76, R66)
+    for (i, &ri) in onames.raw.iter().enumerate() {
+        let o = &m.onprems[i];
+        let span = raw.onprems[ri].advertise.as_ref().map(|x| x.span.clone()).unwrap_or(o.span.clone());
+        for c in &o.circuits {
+            let circuit = &m.circuits[c.idx()];
+            if let Some(crate::bgp::Reason::SessionDown { limit, count }) =
+                crate::limits::private_peering_drop(&o.advertise, circuit.sku)
+            {
+                let family = if limit == crate::limits::PRIVATE_PEERING_IPV6 { "IPv6" } else { "IPv4" };
+                d.push(
+                    Diagnostic::warning(
+                        "prefix-limit",
+                        format!(
+                            "on-premises router `{}` advertises {count} {family} prefixes over circuit `{}`, more than the {limit} its private peering accepts: the session drops and carries nothing",
+                            o.name, circuit.name
+                        ),
+                    )
+                    .at(span.clone())
+                    .label("over the private-peering limit")
+                    .help("advertise fewer (summarised) prefixes, or use a Premium circuit (10,000 IPv4)")
+                    .rule("R52"),
+                );
+            }
+        }
+    }
+    for b in &m.bgp_peers {
+        if let Some(crate::bgp::Reason::SessionDown { limit, count }) =
+            crate::limits::route_server_peer_drop(b.advertise.len())
+        {
+            d.push(
+                Diagnostic::warning(
+                    "prefix-limit",
+                    format!(
+                        "BGP peer `{}` advertises {count} prefixes to route server `{}`, more than the {limit} it accepts from one peer: the session drops and carries nothing",
+                        b.name, m.route_servers[b.route_server.idx()].name
+                    ),
+                )
+                .at(b.span.clone())
+                .label("over the route-server peer limit")
+                .help("advertise fewer (summarised) prefixes")
+                .rule("R76"),
+            );
+        }
+    }
+    for c in &m.connections {
+        if let ConnectionKind::SiteToSite { local_gateway, bgp: true } = c.kind
+            && let Some(o) = m.local_gateways[local_gateway.idx()].onprem
+            && m.onprems[o.idx()].advertise.len() > crate::limits::VPN_BGP_PEER_PREFIXES
+        {
+            let o = &m.onprems[o.idx()];
+            d.push(
+                Diagnostic::warning(
+                    "prefix-limit",
+                    format!(
+                        "on-premises router `{}` advertises {} prefixes over BGP connection `{}`, more than the {} a VPN gateway accepts from one peer: the session drops and carries nothing",
+                        o.name,
+                        o.advertise.len(),
+                        c.name,
+                        crate::limits::VPN_BGP_PEER_PREFIXES
+                    ),
+                )
+                .at(c.span.clone())
+                .label("over the VPN BGP peer limit")
+                .help("advertise fewer (summarised) prefixes")
+                .rule("R66"),
+            );
         }
     }
 
@@ -1785,10 +1943,15 @@ fn expectation(e: &RawExpect, m: &Model, d: &mut Diagnostics) -> Option<Expect> 
         not_applicable(&e.state, "state", why, h, d);
         not_applicable(&e.absent, "absent", why, h, d);
         let (Some(f), Some(t)) = (&e.from, &e.to) else {
+            let (missing, example) =
+                if e.from.is_none() { ("from", "from = \"vm-spoke10\"") } else { ("to", "to = \"spoke110\"") };
             d.push(
-                Diagnostic::error("missing-key", "a reachability [[expect]] needs both `from` and `to`")
-                    .at(e.span.clone())
-                    .help("add the missing one, e.g. `to = \"spoke110\"`"),
+                Diagnostic::error(
+                    "missing-key",
+                    format!("a reachability [[expect]] needs both `from` and `to`; `{missing}` is missing"),
+                )
+                .at(e.span.clone())
+                .help(format!("add `{example}`")),
             );
             return None;
         };
