@@ -21,6 +21,7 @@
 //! ```
 
 pub mod bgp;
+pub mod check;
 pub mod diag;
 pub mod effective;
 pub mod error;

@@ -69,3 +69,62 @@ pub fn er_vpn_transit(m: &Model, rs: RouteServerId) -> Result<(), Vec<String>> {
     }
     if missing.is_empty() { Ok(()) } else { Err(missing) }
 }
+
+/// Peerings per VNet (R43).
+pub const PEERINGS_PER_VNET: usize = 500;
+/// Subnets per VNet (Part K).
+pub const SUBNETS_PER_VNET: usize = 3_000;
+/// Routes per route table (R34).
+pub const ROUTES_PER_TABLE: usize = 400;
+/// Route tables per region and subscription (R34).
+pub const ROUTE_TABLES_PER_REGION: usize = 200;
+/// VNets per region and subscription (Part K).
+pub const VNETS_PER_REGION: usize = 1_000;
+/// Circuits one ExpressRoute gateway may take from one peering location (R62).
+pub const CIRCUITS_PER_LOCATION: usize = 4;
+/// IPv4 prefixes Azure advertises to on-premises per ExpressRoute connection (R53, a warning).
+pub const ER_ADVERTISED_IPV4: usize = 1_000;
+/// BGP peers of one route server (R76).
+pub const ROUTE_SERVER_PEERS: usize = 8;
+
+/// Circuits per ExpressRoute gateway by SKU (R62).
+pub fn er_circuits_per_gateway(sku: &str) -> usize {
+    match sku {
+        "Standard" | "ErGw1AZ" => 4,
+        "HighPerformance" | "ErGw2AZ" => 8,
+        _ => 16,
+    }
+}
+
+/// Routes an ExpressRoute gateway learns from its circuits, by SKU (R53).
+pub fn er_learned_routes(sku: &str) -> usize {
+    match sku {
+        "Standard" | "ErGw1AZ" => 4_000,
+        _ => 9_500,
+    }
+}
+
+/// VNet links per circuit (R63): 10 for Local/Standard; Premium by bandwidth.
+pub fn vnet_links_per_circuit(sku: CircuitSku, bandwidth_mbps: Option<u64>) -> usize {
+    match sku {
+        CircuitSku::Local | CircuitSku::Standard => 10,
+        CircuitSku::Premium => match bandwidth_mbps.unwrap_or(1_000) {
+            0..=50 => 20,
+            51..=100 => 25,
+            101..=500 => 40,
+            501..=1_000 => 50,
+            1_001..=2_000 => 60,
+            2_001..=5_000 => 75,
+            _ => 100,
+        },
+    }
+}
+
+/// Site-to-site tunnels per VPN gateway by SKU (R69).
+pub fn vpn_tunnels(sku: &str) -> usize {
+    match sku {
+        "Basic" => 10,
+        "VpnGw4" | "VpnGw5" | "VpnGw4AZ" | "VpnGw5AZ" => 100,
+        _ => 30,
+    }
+}

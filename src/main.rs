@@ -29,6 +29,27 @@ enum Command {
         after_help = "FROM and TO are NIC names, VM labels, VNets, vnet/subnet, on-premises routers, firewalls,\nload balancers or IP addresses; prefix with nic:, vm:, vnet:, subnet:, onprem:, firewall:, lb:\nwhen a name is ambiguous.\n\nExit status: 0 delivered both ways, 1 not delivered, 2 bad input.\n\nExamples:\n  ersim reach vm-spoke10 vm-spoke110 scenarios/seed-multi-hub-expressroute.toml\n  ersim reach spoke10 spoke20 scenarios/seed-multi-hub-expressroute.toml\n  ersim reach 10.10.0.4 10.120.0.5 --output json scenario.toml"
     )]
     Reach(ReachArgs),
+    /// Validate a design, lint it against Azure's limits, and evaluate its [[expect]] blocks (CI).
+    #[command(
+        after_help = "Everything check reports goes to stdout in the chosen format.\n\nExit status: 0 ok, 1 an expectation or a design finding (a limit Azure refuses) failed,\n2 the scenario is invalid.\n\nExamples:\n  ersim check scenarios/seed-multi-hub-expressroute.toml\n  ersim check --output junit scenario.toml > ersim-junit.xml"
+    )]
+    Check(CheckArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
+    scenario: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = CheckFormat::Text)]
+    output: CheckFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+    Junit,
 }
 
 #[derive(Args)]
@@ -137,11 +158,23 @@ fn reach(a: ReachArgs) -> Result<(String, u8), Error> {
     Ok((out, r.reach.exit_code()))
 }
 
+fn check(a: CheckArgs) -> Result<(String, u8), Error> {
+    let path = scenario_path(a.scenario)?;
+    let r = ersim::check::check_path(&path)?;
+    let out = match a.output {
+        CheckFormat::Text => report::check::text(&r),
+        CheckFormat::Json => report::check::json(&r),
+        CheckFormat::Junit => report::check::junit(&r),
+    };
+    Ok((out, r.exit_code()))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Routes(a) => routes(a),
         Command::Reach(a) => reach(a),
+        Command::Check(a) => check(a),
     };
     match result {
         Ok((out, code)) => {

@@ -1,0 +1,480 @@
+//! Design lint over a simulated estate: warnings (R32, D17, R58, R67, R41, R77, session drops,
+//! undocumented limits) and design findings (limits Azure enforces by refusing the change, Part K).
+
+use std::collections::BTreeMap;
+
+use ipnet::IpNet;
+
+use crate::bgp::{Reason, SessionKind, Speaker};
+use crate::diag::Diagnostic;
+use crate::limits;
+use crate::model::*;
+use crate::simulation::Simulation;
+
+/// Warnings and findings of a simulated design, in a stable order (by code, then message).
+pub fn lint(sim: &Simulation) -> Vec<Diagnostic> {
+    let m = &sim.model;
+    let mut out = Vec::new();
+    special_subnets(m, &mut out);
+    udr_next_hops(sim, &mut out);
+    gateways(m, &mut out);
+    sessions(sim, &mut out);
+    findings(sim, &mut out);
+    out.sort_by(|a, b| (a.severity, a.code, &a.message).cmp(&(b.severity, b.code, &b.message)));
+    out
+}
+
+/// R32: GatewaySubnet and RouteServerSubnet route-table rules.
+fn special_subnets(m: &Model, out: &mut Vec<Diagnostic>) {
+    for (i, s) in m.subnets.iter().enumerate() {
+        let Some(rt) = s.route_table else { continue };
+        let t = &m.route_tables[rt.idx()];
+        let path = m.subnet_path(SubnetId(i as u32));
+        match s.role {
+            SubnetRole::RouteServer => out.push(
+                Diagnostic::warning(
+                    "route-server-subnet-udr",
+                    format!("RouteServerSubnet {path} has route table `{}`; Route Server does not support one", t.name),
+                )
+                .at(s.span.clone())
+                .help("remove `route_table` from RouteServerSubnet")
+                .rule("R32"),
+            ),
+            SubnetRole::Gateway => {
+                if t.disable_bgp_route_propagation {
+                    out.push(
+                        Diagnostic::warning("gateway-subnet-propagation", format!("route table `{}` on {path} turns gateway route propagation off; GatewaySubnet needs it on", t.name))
+                            .at(t.span.clone())
+                            .help("set `disable_bgp_route_propagation = false` on this table, or use another table for GatewaySubnet")
+                            .rule("R32"),
+                    );
+                }
+                let has_er = m.ix.er_gateway[s.vnet.idx()].is_some();
+                for u in &t.routes {
+                    if has_er && u.prefix.prefix_len() == 0 {
+                        out.push(
+                            Diagnostic::warning("gateway-subnet-default-route", format!("route `{}` sends {} from {path}; a default route on GatewaySubnet with an ExpressRoute gateway is unsupported", u.name, u.prefix))
+                                .at(u.span.clone())
+                                .help("remove the default route from the GatewaySubnet table")
+                                .rule("R32"),
+                        );
+                    }
+                    if u.next_hop_type == NextHopType::None && u.prefix.contains(&s.prefix) {
+                        out.push(
+                            Diagnostic::warning(
+                                "gateway-subnet-none-route",
+                                format!(
+                                    "route `{}` drops {} which covers {path} ({}); unsupported on GatewaySubnet",
+                                    u.name, u.prefix, s.prefix
+                                ),
+                            )
+                            .at(u.span.clone())
+                            .help("remove the None route, or narrow it so it does not cover GatewaySubnet")
+                            .rule("R32"),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// D17, R28, R42, R58: user-route next hops nobody can serve.
+fn udr_next_hops(sim: &Simulation, out: &mut Vec<Diagnostic>) {
+    let m = &sim.model;
+    for (ti, t) in m.route_tables.iter().enumerate() {
+        let subnets = &m.ix.route_table_subnets[ti];
+        for u in &t.routes {
+            match u.next_hop_type {
+                NextHopType::VirtualAppliance => {
+                    let Some(ip) = u.next_hop_ip else { continue };
+                    let nic = m.nics.iter().find(|n| n.ip == ip);
+                    let holder = m.firewalls.iter().any(|f| f.ip == ip)
+                        || m.load_balancers.iter().any(|l| l.frontend_ip == ip)
+                        || nic.is_some_and(|n| n.ip_forwarding);
+                    if !holder {
+                        // Reported by validation (`unserved-next-hop`).
+                        continue;
+                    }
+                    // Held, but is it reachable from the subnets using the table (same or peered VNet)?
+                    for s in subnets {
+                        let v = m.subnets[s.idx()].vnet;
+                        let mut vnets = vec![v];
+                        vnets.extend(m.connected_peers(v).map(|(_, w)| w));
+                        let reachable = vnets.iter().any(|w| {
+                            m.firewalls.iter().any(|f| f.vnet == *w && f.ip == ip)
+                                || m.load_balancers.iter().any(|l| l.vnet == *w && l.frontend_ip == ip)
+                                || m.nics.iter().any(|n| n.vnet == *w && n.ip == ip)
+                        });
+                        if !reachable {
+                            out.push(
+                                Diagnostic::warning("udr-next-hop-unreachable", format!("route `{}` in `{}` sends {} to {ip}, which is neither in {} nor in a VNet peered with it", u.name, t.name, u.prefix, m.vnets[v.idx()].name))
+                                    .at(u.span.clone())
+                                    .help("a VirtualAppliance next hop must be in the same or a directly peered VNet, not beyond a gateway")
+                                    .rule("D17/R42"),
+                            );
+                        }
+                    }
+                }
+                NextHopType::VirtualNetworkGateway => {
+                    for s in subnets {
+                        let v = m.subnets[s.idx()].vnet;
+                        let has_vpn = m.domain_of(v).and_then(|h| m.ix.vpn_gateway[h.idx()]).is_some();
+                        if !has_vpn {
+                            out.push(
+                                Diagnostic::warning("udr-no-vpn-gateway", format!("route `{}` in `{}` targets the virtual network gateway, but {} has no VPN gateway (user routes cannot target ExpressRoute)", u.name, t.name, m.subnet_path(*s)))
+                                    .at(u.span.clone())
+                                    .help("point the route at a VPN gateway's VNet, or at an NVA/firewall with VirtualAppliance")
+                                    .rule("D17/R58"),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// R67 and R41 conditions on gateways; R77.
+fn gateways(m: &Model, out: &mut Vec<Diagnostic>) {
+    for (v, vnet) in m.vnets.iter().enumerate() {
+        if let (Some(er), Some(vpn)) = (m.ix.er_gateway[v], m.ix.vpn_gateway[v]) {
+            let why = match m.ix.route_server[v] {
+                Some(rs) => limits::er_vpn_transit(m, rs).err(),
+                None => Some(vec![format!("VNet `{}` has no route server", vnet.name)]),
+            };
+            if let Some(missing) = why {
+                out.push(
+                    Diagnostic::warning("no-er-vpn-transit", format!(
+                        "no transit between ExpressRoute gateway `{}` and VPN gateway `{}`: {}",
+                        m.gateways[er.idx()].name,
+                        m.gateways[vpn.idx()].name,
+                        missing.join("; ")
+                    ))
+                    .at(m.gateways[vpn.idx()].span.clone())
+                    .help("on-premises sites behind ExpressRoute and behind VPN cannot reach each other through Azure unless all R67 conditions hold")
+                    .rule("R67"),
+                );
+            }
+        }
+        if let Some(g) = m.ix.vpn_gateway[v]
+            && m.gateways[g.idx()].sku == "Basic"
+            && !m.ix.transit_spokes[v].is_empty()
+        {
+            out.push(
+                Diagnostic::warning(
+                    "basic-sku-transit",
+                    format!(
+                        "VPN gateway `{}` is Basic: it gives peered VNets no gateway transit",
+                        m.gateways[g.idx()].name
+                    ),
+                )
+                .at(m.gateways[g.idx()].span.clone())
+                .help("use VpnGw1 or larger")
+                .rule("R41"),
+            );
+        }
+        if let Some(rs) = m.ix.route_server[v]
+            && vnet.address_space.iter().any(|a| matches!(a, IpNet::V6(_)))
+        {
+            out.push(
+                Diagnostic::warning(
+                    "route-server-ipv6",
+                    format!(
+                        "route server `{}` is in a VNet with IPv6 space; Route Server carries IPv4 only",
+                        m.route_servers[rs.idx()].name
+                    ),
+                )
+                .at(m.route_servers[rs.idx()].span.clone())
+                .help("IPv6 routes are not exchanged with NVAs")
+                .rule("R77"),
+            );
+        }
+    }
+}
+
+/// Session-drop limits and undocumented-effect limits (warnings).
+fn sessions(sim: &Simulation, out: &mut Vec<Diagnostic>) {
+    let m = &sim.model;
+    let b = &sim.bgp;
+    let mut seen = std::collections::BTreeSet::new();
+    for s in &b.sessions {
+        let Some(Reason::SessionDown { limit, count }) = &s.down else { continue };
+        // Limits known from what a router or NVA originates are validation warnings already.
+        if s.kind != SessionKind::VnetToVnet {
+            continue;
+        }
+        let from = crate::bgp::speaker_name(m, b.speakers[s.from.0 as usize]);
+        let to = crate::bgp::speaker_name(m, b.speakers[s.to.0 as usize]);
+        let key = if from < to { (from.clone(), to.clone()) } else { (to.clone(), from.clone()) };
+        if !seen.insert(key) {
+            continue;
+        }
+        let (what, rule, span) = match (b.speakers[s.from.0 as usize], s.kind) {
+            (Speaker::Onprem(o), SessionKind::PrivatePeering) => {
+                ("private peering", "R52", m.onprems[o.idx()].span.clone())
+            }
+            (Speaker::Nva(n), SessionKind::RouteServerPeer) => {
+                ("route-server peering", "R76", m.bgp_peers[n.idx()].span.clone())
+            }
+            (_, _) => {
+                ("VPN BGP session", "R66", s.connection.map(|c| m.connections[c.idx()].span.clone()).unwrap_or(0..0))
+            }
+        };
+        out.push(
+            Diagnostic::warning("session-down", format!("the {what} {from} → {to} is down: {count} prefixes offered, Azure's limit is {limit}; none of its routes are learned"))
+                .at(span)
+                .help("advertise fewer prefixes (summarise), or use a SKU with a higher limit")
+                .rule(rule),
+        );
+    }
+    // Route-server peers above the warning threshold (R76).
+    for p in &m.bgp_peers {
+        let n = p.advertise.len();
+        if n > limits::ROUTE_SERVER_PEER_WARN && n <= limits::ROUTE_SERVER_PEER_DROP {
+            out.push(
+                Diagnostic::warning("route-server-peer-prefixes", format!("NVA `{}` advertises {n} prefixes to its route server (warning above {}, session drops above {})", p.name, limits::ROUTE_SERVER_PEER_WARN, limits::ROUTE_SERVER_PEER_DROP))
+                    .at(p.span.clone())
+                    .help("summarise the NVA's advertisements")
+                    .rule("R76"),
+            );
+        }
+    }
+    // Azure → on-premises per ExpressRoute connection (R53).
+    for (ci, c) in m.connections.iter().enumerate() {
+        if !matches!(c.kind, ConnectionKind::ExpressRoute { .. }) {
+            continue;
+        }
+        let Some(e) = b.sessions.iter().position(|s| {
+            s.connection == Some(ConnectionId(ci as u32)) && matches!(b.speakers[s.to.0 as usize], Speaker::Circuit(_))
+        }) else {
+            continue;
+        };
+        let adv = b.advertised(crate::bgp::SessionId(e as u32));
+        let v4 = adv.iter().filter(|(p, _)| matches!(p, IpNet::V4(_))).count();
+        if v4 > limits::ER_ADVERTISED_IPV4 {
+            out.push(
+                Diagnostic::warning(
+                    "er-advertised-prefixes",
+                    format!(
+                        "connection `{}` advertises {v4} IPv4 prefixes to its circuit; Azure documents 1,000",
+                        c.name
+                    ),
+                )
+                .at(c.span.clone())
+                .help("summarise VNet address spaces")
+                .rule("R53"),
+            );
+        }
+    }
+}
+
+fn finding(code: &'static str, msg: String, span: Span, rule: &'static str, help: &str) -> Diagnostic {
+    Diagnostic::finding(code, msg).at(span).help(help.to_string()).rule(rule)
+}
+
+/// Limits Azure enforces by refusing the change (Part K): design findings.
+fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
+    let m = &sim.model;
+    let b = &sim.bgp;
+    for (v, vnet) in m.vnets.iter().enumerate() {
+        let n = m.ix.peerings_from[v].len();
+        if n > limits::PEERINGS_PER_VNET {
+            out.push(finding(
+                "limit-peerings",
+                format!("VNet `{}` has {n} peerings; Azure allows {}", vnet.name, limits::PEERINGS_PER_VNET),
+                vnet.span.clone(),
+                "R43",
+                "split the spokes over more hubs",
+            ));
+        }
+        let s = vnet.subnets.len();
+        if s > limits::SUBNETS_PER_VNET {
+            out.push(finding(
+                "limit-subnets",
+                format!("VNet `{}` has {s} subnets; Azure allows {}", vnet.name, limits::SUBNETS_PER_VNET),
+                vnet.span.clone(),
+                "Part K",
+                "use fewer, larger subnets",
+            ));
+        }
+    }
+    for t in &m.route_tables {
+        if t.routes.len() > limits::ROUTES_PER_TABLE {
+            out.push(finding(
+                "limit-routes-per-table",
+                format!(
+                    "route table `{}` has {} routes; Azure allows {}",
+                    t.name,
+                    t.routes.len(),
+                    limits::ROUTES_PER_TABLE
+                ),
+                t.span.clone(),
+                "R34",
+                "summarise routes",
+            ));
+        }
+    }
+    let mut per_region: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for vnet in &m.vnets {
+        per_region.entry(&vnet.region).or_default().0 += 1;
+    }
+    for (ti, _) in m.route_tables.iter().enumerate() {
+        // A route table lives where its subnets are; count it once per region it serves.
+        let mut regions: Vec<&str> =
+            m.ix.route_table_subnets[ti].iter().map(|s| m.subnet_vnet(*s).region.as_str()).collect();
+        regions.sort();
+        regions.dedup();
+        for r in regions {
+            per_region.entry(r).or_default().1 += 1;
+        }
+    }
+    for (region, (vnets, tables)) in per_region {
+        if vnets > limits::VNETS_PER_REGION {
+            out.push(
+                Diagnostic::finding(
+                    "limit-vnets-per-region",
+                    format!(
+                        "region `{region}` has {vnets} VNets; Azure allows {} per subscription and region",
+                        limits::VNETS_PER_REGION
+                    ),
+                )
+                .help("spread the VNets over subscriptions (ersim judges per region)")
+                .rule("Part K"),
+            );
+        }
+        if tables > limits::ROUTE_TABLES_PER_REGION {
+            out.push(
+                Diagnostic::finding(
+                    "limit-route-tables",
+                    format!(
+                        "region `{region}` has {tables} route tables; Azure allows {} per subscription and region",
+                        limits::ROUTE_TABLES_PER_REGION
+                    ),
+                )
+                .help("share route tables between subnets")
+                .rule("R34"),
+            );
+        }
+    }
+    for (gi, g) in m.gateways.iter().enumerate() {
+        let conns = &m.ix.gateway_connections[gi];
+        match g.kind {
+            GatewayKind::ExpressRoute => {
+                let circuits: Vec<CircuitId> = conns
+                    .iter()
+                    .filter_map(|c| match m.connections[c.idx()].kind {
+                        ConnectionKind::ExpressRoute { circuit, .. } => Some(circuit),
+                        _ => None,
+                    })
+                    .collect();
+                let max = limits::er_circuits_per_gateway(&g.sku);
+                if circuits.len() > max {
+                    out.push(finding(
+                        "limit-circuits-per-gateway",
+                        format!(
+                            "ExpressRoute gateway `{}` ({}) connects {} circuits; it allows {max}",
+                            g.name,
+                            g.sku,
+                            circuits.len()
+                        ),
+                        g.span.clone(),
+                        "R62",
+                        "use a larger gateway SKU or fewer circuits",
+                    ));
+                }
+                let mut per_loc: BTreeMap<&str, usize> = BTreeMap::new();
+                for c in &circuits {
+                    if let Some(l) = &m.circuits[c.idx()].location {
+                        *per_loc.entry(l).or_default() += 1;
+                    }
+                }
+                for (loc, n) in per_loc {
+                    if n > limits::CIRCUITS_PER_LOCATION {
+                        out.push(finding(
+                            "limit-circuits-per-location",
+                            format!(
+                                "ExpressRoute gateway `{}` connects {n} circuits from {loc}; Azure allows {}",
+                                g.name,
+                                limits::CIRCUITS_PER_LOCATION
+                            ),
+                            g.span.clone(),
+                            "R62",
+                            "connect circuits from other peering locations",
+                        ));
+                    }
+                }
+                let sp = b.gateway_speaker[gi];
+                let learned = b.ribs[sp.0 as usize]
+                    .values()
+                    .filter(|e| {
+                        e.ins
+                            .iter()
+                            .any(|c| c.via.is_some_and(|v| b.sessions[v.0 as usize].kind == SessionKind::ExpressRoute))
+                    })
+                    .count();
+                let cap = limits::er_learned_routes(&g.sku);
+                if learned > cap {
+                    out.push(finding(
+                        "limit-gateway-learned-routes",
+                        format!(
+                            "ExpressRoute gateway `{}` ({}) learns {learned} routes; it holds {cap}",
+                            g.name, g.sku,
+                        ),
+                        g.span.clone(),
+                        "R53",
+                        "use a larger SKU, summarise on-premises routes, or share fewer circuits",
+                    ));
+                }
+            }
+            GatewayKind::Vpn => {
+                let tunnels = conns
+                    .iter()
+                    .filter(|c| !matches!(m.connections[c.idx()].kind, ConnectionKind::ExpressRoute { .. }))
+                    .count();
+                let max = limits::vpn_tunnels(&g.sku);
+                if tunnels > max {
+                    out.push(finding(
+                        "limit-vpn-tunnels",
+                        format!("VPN gateway `{}` ({}) has {tunnels} connections; it allows {max}", g.name, g.sku),
+                        g.span.clone(),
+                        "R69",
+                        "use a larger SKU",
+                    ));
+                }
+            }
+        }
+    }
+    for (ci, c) in m.circuits.iter().enumerate() {
+        let links = m.ix.circuit_connections[ci].len();
+        let max = limits::vnet_links_per_circuit(c.sku, c.bandwidth_mbps);
+        if links > max {
+            out.push(finding(
+                "limit-circuit-links",
+                format!(
+                    "circuit `{}` ({}{}) links {links} VNets; it allows {max}",
+                    c.name,
+                    c.sku,
+                    c.bandwidth_mbps.map(|b| format!(", {b} Mbps")).unwrap_or_default()
+                ),
+                c.span.clone(),
+                "R63",
+                "use Premium (or more bandwidth), or link fewer gateways",
+            ));
+        }
+    }
+    for (ri, r) in m.route_servers.iter().enumerate() {
+        let peers = m.ix.route_server_peers[ri].len();
+        if peers > limits::ROUTE_SERVER_PEERS {
+            out.push(finding(
+                "limit-route-server-peers",
+                format!("route server `{}` has {peers} BGP peers; it allows {}", r.name, limits::ROUTE_SERVER_PEERS),
+                r.span.clone(),
+                "R76",
+                "peer fewer NVAs",
+            ));
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! `ersim check`: validate a design, lint it, and evaluate its `[[expect]]` blocks (for CI).
+//!
+//! Reports validation errors (exit 2), warnings, design findings (limits Azure refuses; exit 1),
+//! and every expectation PASS/FAIL with the reason (any FAIL: exit 1). Reachability expectations
+//! use `reach`'s engine; route expectations read the subnet table. Nothing here recomputes routes.
+
+pub mod lint;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::effective::Row;
+use crate::error::Error;
+use crate::forward::{self, Outcome, Verdict};
+use crate::model::*;
+use crate::report::routes::display_rows;
+use crate::scenario::{Loaded, Source};
+use crate::simulation::Simulation;
+
+/// One evaluated expectation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectResult {
+    /// Its `name`, or a generated one.
+    pub name: String,
+    /// `reach` or `route`.
+    pub kind: &'static str,
+    /// Whether it holds.
+    pub pass: bool,
+    /// Why (what was seen).
+    pub detail: String,
+    /// The block's span.
+    pub span: Span,
+}
+
+/// Everything `check` reports.
+#[derive(Debug)]
+pub struct CheckReport {
+    /// The scenario text.
+    pub source: Source,
+    /// Validation errors (the design could not be simulated).
+    pub errors: Vec<Diagnostic>,
+    /// Warnings (validation and lint).
+    pub warnings: Vec<Diagnostic>,
+    /// Design findings (limits Azure refuses).
+    pub findings: Vec<Diagnostic>,
+    /// Evaluated expectations, in the model's canonical order.
+    pub expectations: Vec<ExpectResult>,
+    /// A one-line description of the estate.
+    pub summary: String,
+}
+
+impl CheckReport {
+    /// 0 ok, 1 an expectation or finding failed, 2 invalid input.
+    pub fn exit_code(&self) -> u8 {
+        if !self.errors.is_empty() {
+            2
+        } else if !self.findings.is_empty() || self.expectations.iter().any(|e| !e.pass) {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Check a scenario file; an invalid scenario is a report (with errors), not an `Err`.
+pub fn check_path(path: &std::path::Path) -> Result<CheckReport, Error> {
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| Error::Io { path: name.clone(), source: e })?;
+    if meta.len() > crate::scenario::MAX_FILE_BYTES {
+        return Err(Error::TooLarge { path: name, size: meta.len(), limit: crate::scenario::MAX_FILE_BYTES });
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::Io { path: name.clone(), source: e })?;
+    check_source(&name, bytes)
+}
+
+/// Check scenario bytes; an invalid scenario is a report (with errors), not an `Err`.
+pub fn check_source(name: &str, bytes: Vec<u8>) -> Result<CheckReport, Error> {
+    match crate::scenario::parse_bytes(name, bytes) {
+        Ok(l) => check(&l),
+        Err(Error::Invalid(inv)) => {
+            let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+                inv.diagnostics.into_iter().partition(|d| d.severity == Severity::Error);
+            Ok(CheckReport {
+                source: inv.source,
+                errors,
+                warnings,
+                findings: Vec::new(),
+                expectations: Vec::new(),
+                summary: String::new(),
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Check a loaded scenario.
+pub fn check(l: &Loaded) -> Result<CheckReport, Error> {
+    let sim = Simulation::new(l.model.clone())?;
+    let m = &sim.model;
+    let mut warnings = l.warnings.clone();
+    let mut findings = Vec::new();
+    for d in lint::lint(&sim) {
+        match d.severity {
+            Severity::Finding => findings.push(d),
+            _ => warnings.push(d),
+        }
+    }
+    let expectations = m.expects.iter().map(|e| evaluate(&sim, e)).collect();
+    let n = |count: usize, one: &str, many: &str| format!("{count} {}", if count == 1 { one } else { many });
+    let connected = (0..m.peerings.len()).filter(|p| m.ix.reverse[*p].is_some()).count() / 2;
+    let summary = [
+        n(m.vnets.len(), "VNet", "VNets"),
+        n(m.subnets.len(), "subnet", "subnets"),
+        n(m.nics.len(), "NIC", "NICs"),
+        n(connected, "peering", "peerings"),
+        n(m.gateways.len(), "gateway", "gateways"),
+        n(m.circuits.len(), "circuit", "circuits"),
+        n(m.route_tables.len(), "route table", "route tables"),
+    ]
+    .join(", ");
+    Ok(CheckReport { source: l.source.clone(), errors: Vec::new(), warnings, findings, expectations, summary })
+}
+
+fn endpoint_name(m: &Model, e: &Endpoint) -> String {
+    match e {
+        Endpoint::Nic(n) => m.nics[n.idx()].vm.clone().unwrap_or_else(|| m.nics[n.idx()].name.clone()),
+        Endpoint::Vnet(v) => m.vnets[v.idx()].name.clone(),
+        Endpoint::Subnet(s) => m.subnet_path(*s),
+        Endpoint::Onprem(o) => m.onprems[o.idx()].name.clone(),
+        Endpoint::Firewall(f) => m.firewalls[f.idx()].name.clone(),
+        Endpoint::LoadBalancer(l) => m.load_balancers[l.idx()].name.clone(),
+        Endpoint::Ip(ip) => ip.to_string(),
+    }
+}
+
+/// The generated name of an expectation without `name`.
+pub fn expect_name(m: &Model, e: &Expect) -> String {
+    if let Some(n) = &e.name {
+        return n.clone();
+    }
+    match &e.kind {
+        ExpectKind::Reach { from, to, reachable, .. } => format!(
+            "{} {} {}",
+            endpoint_name(m, from),
+            if *reachable { "reaches" } else { "does not reach" },
+            endpoint_name(m, to)
+        ),
+        ExpectKind::Route { table, prefix, next_hop_type, next_hop_ip, absent, .. } => {
+            let t = match table {
+                TableRef::Nic(n) => m.nics[n.idx()].name.clone(),
+                TableRef::Subnet(s) => m.subnet_path(*s),
+            };
+            let mut s = format!("{t} {} {prefix}", if *absent { "has no route for" } else { "routes" });
+            if let Some(nt) = next_hop_type {
+                s.push_str(&format!(" via {}", nt.api()));
+            }
+            if let Some(ip) = next_hop_ip {
+                s.push_str(&format!(" {ip}"));
+            }
+            s
+        }
+    }
+}
+
+fn row_text(r: &Row) -> String {
+    let ip = r.next_hop_ips.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    format!(
+        "{} {} {} {}{}",
+        r.source.api(),
+        r.state.as_str(),
+        r.prefix,
+        r.next_hop_type.api(),
+        if ip.is_empty() { String::new() } else { format!(" {ip}") }
+    )
+}
+
+fn evaluate(sim: &Simulation, e: &Expect) -> ExpectResult {
+    let m = &sim.model;
+    let name = expect_name(m, e);
+    match &e.kind {
+        ExpectKind::Reach { from, to, reachable, symmetric } => {
+            let (pass, detail) = match forward::hosts(sim, from, to) {
+                Err(err) => (false, err.to_string()),
+                Ok((fh, th)) => {
+                    let r = forward::reach_hosts(sim, &fh, &th);
+                    let delivered = matches!(r.verdict, Verdict::Delivered | Verdict::OneWay);
+                    let first_drop = r
+                        .forward
+                        .drops()
+                        .first()
+                        .map(|d| format!("forward dropped: {} [{}]: {}", d.reason.code(), d.rule, d.message))
+                        .or_else(|| {
+                            r.back.as_ref().and_then(|b| {
+                                b.drops()
+                                    .first()
+                                    .map(|d| format!("return dropped: {} [{}]: {}", d.reason.code(), d.rule, d.message))
+                            })
+                        });
+                    let hops = r
+                        .forward
+                        .hop_range()
+                        .map(|(lo, hi)| if lo == hi { format!("{lo}") } else { format!("{lo}-{hi}") });
+                    match (reachable, delivered) {
+                        (true, true) if *symmetric && r.asymmetric() => {
+                            (false, format!("delivered but asymmetric: {}", r.warnings.join("; ")))
+                        }
+                        (true, true) => {
+                            (true, format!("delivered both ways ({} routed hops forward)", hops.unwrap_or_default()))
+                        }
+                        (true, false) => (false, first_drop.unwrap_or_else(|| "not delivered".into())),
+                        (false, false) => (true, format!("isolated as intended: {}", first_drop.unwrap_or_default())),
+                        (false, true) => (false, "delivered both ways, but the design says it must not be".into()),
+                    }
+                }
+            };
+            let _ = Outcome::Delivered;
+            ExpectResult { name, kind: "reach", pass, detail, span: e.span.clone() }
+        }
+        ExpectKind::Route { table, prefix, next_hop_type, next_hop_ip, state, absent } => {
+            let t = match table {
+                TableRef::Nic(n) => sim.nic_table(*n),
+                TableRef::Subnet(s) => sim.table(*s),
+            };
+            let rows = display_rows(&t.rows(), false);
+            let same_prefix: Vec<&Row> = rows.iter().filter(|r| r.prefix == *prefix).collect();
+            let matches: Vec<&&Row> = same_prefix
+                .iter()
+                .filter(|r| next_hop_type.is_none_or(|nt| r.next_hop_type == nt))
+                .filter(|r| next_hop_ip.is_none_or(|ip| r.next_hop_ips.contains(&ip)))
+                .filter(|r| *absent || r.state == *state)
+                .collect();
+            let seen = if same_prefix.is_empty() {
+                format!("no row for {prefix}")
+            } else {
+                same_prefix.iter().map(|r| row_text(r)).collect::<Vec<_>>().join("; ")
+            };
+            let pass = if *absent { matches.is_empty() } else { !matches.is_empty() };
+            let detail = if pass {
+                if *absent {
+                    format!("absent as intended ({seen})")
+                } else {
+                    format!("found: {}", row_text(matches[0]))
+                }
+            } else if *absent {
+                format!("present: {}", matches.iter().map(|r| row_text(r)).collect::<Vec<_>>().join("; "))
+            } else {
+                format!("not found; the table has: {seen}")
+            };
+            ExpectResult { name, kind: "route", pass, detail, span: e.span.clone() }
+        }
+    }
+}

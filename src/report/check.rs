@@ -1,0 +1,172 @@
+//! `ersim check` output: text, JSON, and JUnit XML for CI systems.
+
+use serde_json::{Value, json};
+
+use crate::check::CheckReport;
+use crate::diag::Diagnostic;
+
+fn diag_json(r: &CheckReport, d: &Diagnostic) -> Value {
+    let (line, col) = d.line_col(&r.source.text).map(|(l, c)| (Some(l), Some(c))).unwrap_or((None, None));
+    json!({
+        "severity": d.severity.word(),
+        "code": d.code,
+        "message": d.message,
+        "file": r.source.name,
+        "line": line,
+        "column": col,
+        "help": d.help,
+        "rule": d.rule,
+    })
+}
+
+fn counts(r: &CheckReport) -> (usize, usize, usize) {
+    let passed = r.expectations.iter().filter(|e| e.pass).count();
+    (r.expectations.len(), passed, r.expectations.len() - passed)
+}
+
+/// Text: diagnostics with file:line:col, then PASS/FAIL lines, then the result.
+pub fn text(r: &CheckReport) -> String {
+    let mut out = String::new();
+    let file = &r.source.name;
+    if !r.errors.is_empty() {
+        for d in r.errors.iter().chain(r.warnings.iter()) {
+            out.push_str(&d.render(file, &r.source.text));
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "result: INVALID: {file} has {} error{}\n",
+            r.errors.len(),
+            if r.errors.len() == 1 { "" } else { "s" }
+        ));
+        return out;
+    }
+    out.push_str(&format!("check {file}: {}\n\n", r.summary));
+    for d in r.warnings.iter().chain(r.findings.iter()) {
+        out.push_str(&d.render(file, &r.source.text));
+        out.push('\n');
+    }
+    for e in &r.expectations {
+        if e.pass {
+            out.push_str(&format!("PASS  {}\n      {}\n", e.name, e.detail));
+        } else {
+            // Only failures carry a location: passing output does not depend on block order.
+            let (l, c) = crate::diag::line_col(&r.source.text, e.span.start);
+            out.push_str(&format!("FAIL  {} ({file}:{l}:{c})\n      {}\n", e.name, e.detail));
+        }
+    }
+    let (n, p, f) = counts(r);
+    out.push_str(&format!(
+        "\nresult: {}: {n} expectation{}: {p} passed, {f} failed; {} design finding{}; {} warning{}\n",
+        if r.exit_code() == 0 { "ok" } else { "FAILED" },
+        if n == 1 { "" } else { "s" },
+        r.findings.len(),
+        if r.findings.len() == 1 { "" } else { "s" },
+        r.warnings.len(),
+        if r.warnings.len() == 1 { "" } else { "s" },
+    ));
+    out
+}
+
+/// JSON (documented in the README).
+pub fn json(r: &CheckReport) -> String {
+    let (n, p, f) = counts(r);
+    let v = json!({
+        "file": r.source.name,
+        "valid": r.errors.is_empty(),
+        "summary": r.summary,
+        "errors": r.errors.iter().map(|d| diag_json(r, d)).collect::<Vec<_>>(),
+        "warnings": r.warnings.iter().map(|d| diag_json(r, d)).collect::<Vec<_>>(),
+        "findings": r.findings.iter().map(|d| diag_json(r, d)).collect::<Vec<_>>(),
+        "expectations": r.expectations.iter().map(|e| json!({
+            "name": e.name,
+            "kind": e.kind,
+            "pass": e.pass,
+            "detail": e.detail,
+            "line": (!e.pass).then(|| crate::diag::line_col(&r.source.text, e.span.start).0),
+        })).collect::<Vec<_>>(),
+        "result": {"expectations": n, "passed": p, "failed": f, "findings": r.findings.len(), "warnings": r.warnings.len(), "exitCode": r.exit_code()},
+    });
+    let mut s = serde_json::to_string_pretty(&v).expect("serialisable");
+    s.push('\n');
+    s
+}
+
+/// Escape text for XML attributes and content.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' && c != '\r' => {
+                out.push_str(&format!("&#x{:x};", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: one test case per expectation, one per design finding; on invalid input a single
+/// failing `validation` case.
+pub fn junit(r: &CheckReport) -> String {
+    let file = xml_escape(&r.source.name);
+    let mut cases = String::new();
+    let mut tests = 0;
+    let mut failures = 0;
+    if !r.errors.is_empty() {
+        tests = 1;
+        failures = 1;
+        let body: String =
+            r.errors.iter().map(|d| d.render(&r.source.name, &r.source.text)).collect::<Vec<_>>().join("\n");
+        cases.push_str(&format!(
+            "    <testcase classname=\"ersim.validation\" name=\"validation\">\n      <failure message=\"{} validation error{}\">{}</failure>\n    </testcase>\n",
+            r.errors.len(),
+            if r.errors.len() == 1 { "" } else { "s" },
+            xml_escape(&body)
+        ));
+    } else {
+        for e in &r.expectations {
+            tests += 1;
+            if e.pass {
+                cases.push_str(&format!(
+                    "    <testcase classname=\"ersim.expect.{}\" name=\"{}\"/>\n",
+                    e.kind,
+                    xml_escape(&e.name)
+                ));
+            } else {
+                failures += 1;
+                cases.push_str(&format!(
+                    "    <testcase classname=\"ersim.expect.{}\" name=\"{}\">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                    e.kind,
+                    xml_escape(&e.name),
+                    xml_escape(&e.detail),
+                    xml_escape(&e.detail)
+                ));
+            }
+        }
+        for f in &r.findings {
+            tests += 1;
+            failures += 1;
+            cases.push_str(&format!(
+                "    <testcase classname=\"ersim.design\" name=\"{}\">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                xml_escape(f.code),
+                xml_escape(&f.message),
+                xml_escape(&f.render(&r.source.name, &r.source.text))
+            ));
+        }
+    }
+    let out_text: String =
+        r.warnings.iter().map(|d| d.render(&r.source.name, &r.source.text)).collect::<Vec<_>>().join("\n");
+    let system_out = if out_text.is_empty() {
+        String::new()
+    } else {
+        format!("    <system-out>{}</system-out>\n", xml_escape(&out_text))
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"ersim check\" tests=\"{tests}\" failures=\"{failures}\">\n  <testsuite name=\"{file}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n{cases}{system_out}  </testsuite>\n</testsuites>\n"
+    )
+}
