@@ -27,6 +27,7 @@ pub mod effective;
 pub mod error;
 pub mod forward;
 pub mod limits;
+pub mod matrix;
 pub mod model;
 pub mod report;
 pub mod resolve;

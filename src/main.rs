@@ -34,6 +34,27 @@ enum Command {
         after_help = "Everything check reports goes to stdout in the chosen format.\n\nExit status: 0 ok, 1 an expectation or a design finding (a limit Azure refuses) failed,\n2 the scenario is invalid.\n\nExamples:\n  ersim check scenarios/seed-multi-hub-expressroute.toml\n  ersim check --output junit scenario.toml > ersim-junit.xml"
     )]
     Check(CheckArgs),
+    /// Every VNet to every VNet: delivered both ways or not, with drop reasons and a summary per hub.
+    #[command(
+        after_help = "Each VNet is represented by its first NIC (or a synthetic host). Isolation is often\nintended, so matrix exits 0 unless the input is bad.\n\nExamples:\n  ersim matrix scenarios/seed-multi-hub-expressroute.toml\n  ersim matrix --output csv scenario.toml > matrix.csv"
+    )]
+    Matrix(MatrixArgs),
+}
+
+#[derive(Args)]
+struct MatrixArgs {
+    /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
+    scenario: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = MatrixFormat::Text)]
+    output: MatrixFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MatrixFormat {
+    Text,
+    Json,
+    Csv,
 }
 
 #[derive(Args)]
@@ -169,12 +190,24 @@ fn check(a: CheckArgs) -> Result<(String, u8), Error> {
     Ok((out, r.exit_code()))
 }
 
+fn matrix(a: MatrixArgs) -> Result<(String, u8), Error> {
+    let sim = load(a.scenario)?;
+    let mx = ersim::matrix::matrix(&sim);
+    let out = match a.output {
+        MatrixFormat::Text => report::matrix::text(&sim, &mx),
+        MatrixFormat::Json => report::matrix::json(&sim, &mx),
+        MatrixFormat::Csv => report::matrix::csv(&sim, &mx),
+    };
+    Ok((out, 0))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Routes(a) => routes(a),
         Command::Reach(a) => reach(a),
         Command::Check(a) => check(a),
+        Command::Matrix(a) => matrix(a),
     };
     match result {
         Ok((out, code)) => {

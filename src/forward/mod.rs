@@ -15,7 +15,7 @@ mod walk;
 use std::net::IpAddr;
 
 pub use hosts::{Host, HostInfo};
-pub use walk::{Branch, Drop, DropReason, Outcome, Place, RouteUsed, Step};
+pub use walk::{Branch, Drop, DropReason, Outcome, Place, RouteUsed, Step, Summary};
 
 use crate::error::Error;
 use crate::model::*;
@@ -170,6 +170,24 @@ pub fn hosts(sim: &Simulation, from: &Endpoint, to: &Endpoint) -> Result<(Host, 
         t = Host::Synthetic { ip: *b, subnet: *subnet };
     }
     Ok((f, t))
+}
+
+/// A reusable walker with a memo, for many traces over one simulation (`matrix`).
+pub struct Prober<'a> {
+    walker: walk::Walker<'a>,
+    memo: walk::Memo,
+}
+
+impl<'a> Prober<'a> {
+    /// A prober over a simulation.
+    pub fn new(sim: &'a Simulation) -> Self {
+        Prober { walker: walk::Walker::new(sim), memo: walk::Memo::new() }
+    }
+
+    /// One direction, summarised.
+    pub fn one_way(&mut self, from: &Host, to: &Host) -> Summary {
+        self.walker.summary(from, to, &mut self.memo)
+    }
 }
 
 /// The IP a host sends from / is reached at.

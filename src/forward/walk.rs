@@ -215,7 +215,7 @@ impl Branch {
 
 /// A position: what holds the packet and which table it uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Pos {
+pub(crate) enum Pos {
     Subnet { subnet: SubnetId, device: Device },
     Msee { circuit: CircuitId, link: Option<IpAddr>, from_gw: Option<GatewayId> },
     Vpn { gateway: GatewayId },
@@ -223,7 +223,7 @@ enum Pos {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Device {
+pub(crate) enum Device {
     Source,
     Nva(NicId),
     Firewall(FirewallId),
@@ -254,6 +254,18 @@ impl Move {
 fn step(place: Place, routed: bool) -> Step {
     Step { place, routed, route: None, warning: None }
 }
+
+/// Whether all branches deliver, and every drop reason met (for `matrix`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// Every branch delivered.
+    pub delivered: bool,
+    /// Drop reasons, in the order met.
+    pub reasons: Vec<DropReason>,
+}
+
+/// Memo of summaries per (position, destination address).
+pub(crate) type Memo = std::collections::HashMap<(Pos, IpAddr), Summary>;
 
 /// A branch being followed: position, steps so far, positions visited (with their step index).
 type Partial = (Pos, Vec<Step>, Vec<(Pos, usize)>);
@@ -400,6 +412,71 @@ impl<'a> Walker<'a> {
             }
         }
         Trace { from: from_info, to: to_info, branches, truncated }
+    }
+
+    /// Whether every branch from `from` to `to` delivers, and the drop reasons if not. Positions
+    /// after the first are memoised per destination (`memo`), so a matrix over many VNets walks
+    /// each shared part of the estate (circuits, hub gateways) once per destination.
+    pub(crate) fn summary(&self, from: &Host, to: &Host, memo: &mut Memo) -> Summary {
+        let m = self.m();
+        let ctx = Ctx { dst: to.ip(m), to, from: from.info(m) };
+        let start = match from {
+            Host::Nic(n) => Pos::Subnet { subnet: m.nics[n.idx()].subnet, device: Device::Source },
+            Host::Synthetic { subnet, .. } => Pos::Subnet { subnet: *subnet, device: Device::Source },
+            Host::Firewall(f) => Pos::Subnet { subnet: m.firewalls[f.idx()].subnet, device: Device::Source },
+            Host::LoadBalancer(l) => Pos::Subnet { subnet: m.load_balancers[l.idx()].subnet, device: Device::Source },
+            Host::Onprem { router, .. } => Pos::Onprem { router: *router },
+            Host::Site { local_gateway, .. } => match self.site_gateway(*local_gateway) {
+                Ok(g) => Pos::Vpn { gateway: g },
+                Err(()) => return Summary { delivered: false, reasons: vec![DropReason::NoRoute] },
+            },
+            Host::Public(_) => return Summary { delivered: false, reasons: vec![DropReason::NoRoute] },
+        };
+        let mut stack = Vec::new();
+        self.summarize(start, &ctx, memo, &mut stack, 0, true)
+    }
+
+    fn summarize(
+        &self,
+        pos: Pos,
+        ctx: &Ctx,
+        memo: &mut Memo,
+        stack: &mut Vec<Pos>,
+        routed: u32,
+        first: bool,
+    ) -> Summary {
+        if stack.contains(&pos) {
+            return Summary { delivered: false, reasons: vec![DropReason::Loop] };
+        }
+        if routed > MAX_ROUTED_HOPS {
+            return Summary { delivered: false, reasons: vec![DropReason::HopLimit] };
+        }
+        if !first && let Some(s) = memo.get(&(pos, ctx.dst)) {
+            return s.clone();
+        }
+        stack.push(pos);
+        let mut out = Summary { delivered: true, reasons: Vec::new() };
+        for mv in self.advance(&pos, ctx) {
+            let s = match mv.next {
+                Err(Outcome::Delivered) => Summary { delivered: true, reasons: Vec::new() },
+                Err(Outcome::Dropped(d)) => Summary { delivered: false, reasons: vec![d.reason] },
+                Ok((next, arrival)) => {
+                    let r = routed + mv.steps.iter().filter(|s| s.routed).count() as u32 + arrival.routed as u32;
+                    self.summarize(next, ctx, memo, stack, r, false)
+                }
+            };
+            out.delivered &= s.delivered;
+            for r in s.reasons {
+                if !out.reasons.contains(&r) {
+                    out.reasons.push(r);
+                }
+            }
+        }
+        stack.pop();
+        if !first {
+            memo.insert((pos, ctx.dst), out.clone());
+        }
+        out
     }
 
     fn site_gateway(&self, l: LocalGatewayId) -> Result<GatewayId, ()> {

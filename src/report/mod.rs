@@ -6,6 +6,7 @@
 //! portal's CSV download.
 
 pub mod check;
+pub mod matrix;
 pub mod reach;
 pub mod routes;
 pub mod table;
