@@ -33,6 +33,7 @@ pub mod report;
 pub mod resolve;
 pub mod scenario;
 pub mod simulation;
+pub mod synth;
 
 pub use error::Error;
 pub use simulation::Simulation;

@@ -108,6 +108,12 @@ struct RoutesArgs {
     /// One row per route with all its next hops, instead of one row per next hop.
     #[arg(long)]
     merge_next_hops: bool,
+    /// Say where every row comes from, and which candidates lost or were filtered, with the rule.
+    #[arg(long)]
+    explain: bool,
+    /// Show which row wins for one destination address, and why.
+    #[arg(long, value_name = "IP")]
+    destination: Option<std::net::IpAddr>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -162,9 +168,11 @@ fn routes(a: RoutesArgs) -> Result<(String, u8), Error> {
         RoutesFormat::Json => Format::Json,
         RoutesFormat::Csv => Format::Csv,
     };
-    let out =
-        report::routes::render(&sim, &table, report::routes::Options { format, merge_next_hops: a.merge_next_hops });
-    Ok((out, 0))
+    if let Some(ip) = a.destination {
+        return Ok((report::routes::destination(&table, ip, a.merge_next_hops), 0));
+    }
+    let opts = report::routes::Options { format, merge_next_hops: a.merge_next_hops };
+    Ok((report::routes::render_with(&sim, &table, opts, a.explain), 0))
 }
 
 fn reach(a: ReachArgs) -> Result<(String, u8), Error> {

@@ -640,6 +640,10 @@ impl Bgp {
                     let Some(Speaker::Gateway(from_g)) = from_speaker.map(|s| self.speakers[s.0 as usize]) else {
                         return Policy::Deny;
                     };
+                    if from_g == to_g {
+                        // The echo of its own route: the gateway's import filter drops it (D8).
+                        return Policy::Allow;
+                    }
                     let off: Vec<GatewayId> = [from_g, to_g]
                         .into_iter()
                         .filter(|g| !m.gateways[g.idx()].allow_remote_vnet_traffic)
@@ -758,9 +762,17 @@ impl Bgp {
     ) -> (Option<Cand>, Option<(Cand, Reason)>) {
         let to = self.session(e).to;
         let mut filtered: Option<(Cand, Reason)> = None;
-        for c in best {
-            // Never back to the speaker it came from.
-            if c.via.map(|v| self.session(v).from) == Some(to) {
+        // Members from elsewhere first; an echo back to where a route came from only when nothing else.
+        let back = |c: &&Cand| c.via.map(|v| self.session(v).from) == Some(to);
+        let mut order: Vec<&Cand> = best.iter().filter(|c| !back(c)).collect();
+        order.extend(best.iter().filter(|c| back(c)));
+        for c in order {
+            // Never back to the speaker it came from — except that the MSEE reflects a gateway's
+            // routes back to it, where the gateway drops its own originations (D8); `--explain`
+            // shows those candidates.
+            let echo = matches!(self.speakers[self.session(e).from.0 as usize], Speaker::Circuit(_))
+                && c.origin == Origin::Space(to);
+            if !echo && c.via.map(|v| self.session(v).from) == Some(to) {
                 continue;
             }
             match self.policy(m, e, c, p) {

@@ -8,6 +8,7 @@
 //! Default rows; `table` holds the layered table, its materialised rows and its longest-prefix
 //! lookup.
 
+pub mod explain;
 pub mod system;
 pub mod table;
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Format, csv_line, table};
+use crate::effective::explain::{Candidate, Provenance, candidates, provenance};
 use crate::effective::{Row, SubnetTable};
 use crate::simulation::Simulation;
 
@@ -138,20 +139,137 @@ pub fn json_route(t: &SubnetTable, r: &Row) -> JsonRoute {
 }
 
 /// Render a subnet's table.
-pub fn render(_sim: &Simulation, t: &SubnetTable, opts: Options) -> String {
+pub fn render(sim: &Simulation, t: &SubnetTable, opts: Options) -> String {
+    render_with(sim, t, opts, false)
+}
+
+/// At most this many not-installed candidates are listed in the text form of `--explain`.
+pub const EXPLAIN_MAX_CANDIDATES: usize = 200;
+
+/// Render a subnet's table; with `explain`, where every row comes from and the candidates that
+/// lost or were filtered, with the rule (text: below the table; JSON: an `ersim` key per entry and
+/// a top-level `ersimCandidates`, so the plain JSON stays in the az shape; CSV: two extra columns).
+pub fn render_with(sim: &Simulation, t: &SubnetTable, opts: Options, explain: bool) -> String {
     let rows = display_rows(&t.rows(), opts.merge_next_hops);
+    let prov: Vec<Provenance> = if explain { rows.iter().map(|r| provenance(sim, t, r)).collect() } else { Vec::new() };
+    let cands: Vec<Candidate> = if explain { candidates(sim, t) } else { Vec::new() };
     match opts.format {
-        Format::Text | Format::Junit => text(&rows),
-        Format::Csv => csv(&rows),
+        Format::Text | Format::Junit => {
+            let mut out = text(&rows);
+            if explain {
+                out.push_str("\nWhere each row comes from:\n");
+                for (i, (r, p)) in rows.iter().zip(&prov).enumerate() {
+                    out.push_str(&format!(
+                        "  {:>3}. {} {}: {} [{}]\n",
+                        i + 1,
+                        r.prefix,
+                        r.next_hop_type.portal(),
+                        p.origin,
+                        p.rule
+                    ));
+                    if let Some(w) = &p.invalid_because {
+                        out.push_str(&format!("       Invalid: {w}\n"));
+                    }
+                }
+                if cands.is_empty() {
+                    out.push_str("\nNo candidate was filtered, lost, or left out of this subnet.\n");
+                } else {
+                    out.push_str("\nCandidates not installed or lost:\n");
+                    for c in cands.iter().take(EXPLAIN_MAX_CANDIDATES) {
+                        out.push_str(&format!("  {} via {}\n       {} [{}]\n", c.prefix, c.via, c.reason, c.rule));
+                    }
+                    if cands.len() > EXPLAIN_MAX_CANDIDATES {
+                        out.push_str(&format!(
+                            "  ... and {} more (all of them in --output json)\n",
+                            cands.len() - EXPLAIN_MAX_CANDIDATES
+                        ));
+                    }
+                }
+            }
+            out
+        }
+        Format::Csv => {
+            if !explain {
+                return csv(&rows);
+            }
+            let mut head: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+            head.push("Origin".into());
+            head.push("Rule".into());
+            let mut s = csv_line(&head);
+            for (r, p) in rows.iter().zip(&prov) {
+                let mut f: Vec<String> = cells(r).to_vec();
+                f.push(p.origin.clone());
+                f.push(p.rule.clone());
+                s.push_str(&csv_line(&f));
+            }
+            s
+        }
         Format::Json => {
+            let value = rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut e = json_route(t, r);
+                    if explain {
+                        e.ersim = Some(serde_json::to_value(&prov[i]).expect("serialisable"));
+                    }
+                    e
+                })
+                .collect();
             let doc = JsonTable {
-                ersim_candidates: None,
+                ersim_candidates: explain.then(|| serde_json::to_value(&cands).expect("serialisable")),
                 next_link: None,
-                value: rows.iter().map(|r| json_route(t, r)).collect(),
+                value,
             };
             let mut s = serde_json::to_string_pretty(&doc).expect("serialisable");
             s.push('\n');
             s
         }
     }
+}
+
+/// `routes --destination IP`: every row whose prefix contains the address, longest first, and
+/// which one forwarding uses and why (R19 longest prefix, then R20/D6 precedence).
+pub fn destination(t: &SubnetTable, ip: std::net::IpAddr, merge: bool) -> String {
+    let matching = t.matching(ip);
+    let mut out = format!("Rows matching {ip} (longest prefix first):\n");
+    out.push_str(&text(&display_rows(&matching, merge)));
+    match t.lookup(ip) {
+        None => out.push_str(&format!("\nNo Active row matches {ip}: the packet is dropped (R19).\n")),
+        Some(hit) => {
+            let others: std::collections::BTreeSet<String> = matching
+                .iter()
+                .filter(|r| r.prefix != hit.prefix && r.state == crate::model::RouteState::Active)
+                .map(|r| r.prefix.to_string())
+                .collect();
+            out.push_str(&format!("\nWins: {}, the longest Active prefix containing {ip} (R19)", hit.prefix));
+            if !others.is_empty() {
+                out.push_str(&format!("; it is longer than {}", others.into_iter().collect::<Vec<_>>().join(", ")));
+            }
+            out.push_str(".\n");
+            let same = matching.iter().filter(|r| r.prefix == hit.prefix).count();
+            if same > hit.rows.len() {
+                out.push_str(&format!(
+                    "Among the rows for {}, the {} row wins by precedence: User > Virtual network gateway > Default (R20, D6).\n",
+                    hit.prefix,
+                    hit.rows[0].source.portal()
+                ));
+            }
+            let hops: Vec<String> =
+                hit.rows.iter().flat_map(|r| r.next_hop_ips.iter().map(|i| i.to_string())).collect();
+            if hops.len() > 1 {
+                out.push_str(&format!(
+                    "{} next hops share the traffic (ECMP, R24): {}.\n",
+                    hops.len(),
+                    hops.join(", ")
+                ));
+            }
+            out.push_str(&format!(
+                "Next hop: {}{}.\n",
+                hit.rows[0].next_hop_type.portal(),
+                if hops.is_empty() { String::new() } else { format!(" {}", hops.join(", ")) }
+            ));
+        }
+    }
+    out
 }
