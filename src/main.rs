@@ -39,6 +39,49 @@ enum Command {
         after_help = "Each VNet is represented by its first NIC (or a synthetic host). Isolation is often\nintended, so matrix exits 0 unless the input is bad.\n\nExamples:\n  ersim matrix scenarios/seed-multi-hub-expressroute.toml\n  ersim matrix --output csv scenario.toml > matrix.csv"
     )]
     Matrix(MatrixArgs),
+    /// What one BGP speaker learns or advertises (gateway, circuit, on-premises router, route
+    /// server, NVA), with AS paths and next hops.
+    #[command(
+        after_help = "The offline counterpart of `az network vnet-gateway list-learned-routes` and\n`list-advertised-routes`, and of a circuit's route table.\n\nExamples:\n  ersim bgp --gateway ergw-hub100 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --circuit circuit01 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --gateway ergw-hub00 --advertised scenario.toml"
+    )]
+    Bgp(BgpArgs),
+}
+
+#[derive(Args)]
+#[group(id = "speaker", required = true, multiple = false)]
+struct BgpSpeakerArgs {
+    /// An ExpressRoute or VPN gateway.
+    #[arg(long, group = "speaker")]
+    gateway: Option<String>,
+    /// A circuit (its MSEE).
+    #[arg(long, group = "speaker")]
+    circuit: Option<String>,
+    /// An on-premises router.
+    #[arg(long, group = "speaker")]
+    onprem: Option<String>,
+    /// A route server.
+    #[arg(long, group = "speaker")]
+    route_server: Option<String>,
+    /// An NVA peering with a route server.
+    #[arg(long, group = "speaker")]
+    bgp_peer: Option<String>,
+}
+
+#[derive(Args)]
+struct BgpArgs {
+    #[command(flatten)]
+    speaker: BgpSpeakerArgs,
+    /// Show what it learns (the default): originated, accepted and rejected routes.
+    #[arg(long, conflicts_with = "advertised")]
+    learned: bool,
+    /// Show what it advertises on each session.
+    #[arg(long)]
+    advertised: bool,
+    /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
+    scenario: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = TextJson::Text)]
+    output: TextJson,
 }
 
 #[derive(Args)]
@@ -209,6 +252,25 @@ fn matrix(a: MatrixArgs) -> Result<(String, u8), Error> {
     Ok((out, 0))
 }
 
+fn bgp(a: BgpArgs) -> Result<(String, u8), Error> {
+    let sim = load(a.scenario)?;
+    let sp = &a.speaker;
+    let speaker = ersim::resolve::speaker(
+        &sim,
+        sp.gateway.as_deref(),
+        sp.circuit.as_deref(),
+        sp.onprem.as_deref(),
+        sp.route_server.as_deref(),
+        sp.bgp_peer.as_deref(),
+    )?;
+    let view = if a.advertised { report::bgp::View::Advertised } else { report::bgp::View::Learned };
+    let out = match a.output {
+        TextJson::Text => report::bgp::text(&sim, speaker, view),
+        TextJson::Json => report::bgp::json(&sim, speaker, view),
+    };
+    Ok((out, 0))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -216,6 +278,7 @@ fn main() -> ExitCode {
         Command::Reach(a) => reach(a),
         Command::Check(a) => check(a),
         Command::Matrix(a) => matrix(a),
+        Command::Bgp(a) => bgp(a),
     };
     match result {
         Ok((out, code)) => {

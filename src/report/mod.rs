@@ -5,6 +5,7 @@
 //! routes as the portal table, the `az network nic show-effective-route-table` JSON, and the
 //! portal's CSV download.
 
+pub mod bgp;
 pub mod check;
 pub mod matrix;
 pub mod reach;
