@@ -40,6 +40,14 @@ pub enum Host {
         /// The address.
         ip: IpAddr,
     },
+    /// An address beyond an NVA, inside a prefix it advertises to its route server (an SD-WAN or
+    /// branch network): delivered when the packet reaches the NVA.
+    BehindNva {
+        /// The NVA peer.
+        peer: BgpPeerId,
+        /// The address.
+        ip: IpAddr,
+    },
     /// A public address on the Internet.
     Public(IpAddr),
 }
@@ -67,7 +75,11 @@ impl Host {
     pub fn ip(&self, m: &Model) -> IpAddr {
         match self {
             Host::Nic(n) => m.nics[n.idx()].ip,
-            Host::Synthetic { ip, .. } | Host::Onprem { ip, .. } | Host::Site { ip, .. } | Host::Public(ip) => *ip,
+            Host::Synthetic { ip, .. }
+            | Host::Onprem { ip, .. }
+            | Host::Site { ip, .. }
+            | Host::BehindNva { ip, .. }
+            | Host::Public(ip) => *ip,
             Host::Firewall(f) => m.firewalls[f.idx()].ip,
             Host::LoadBalancer(l) => m.load_balancers[l.idx()].frontend_ip,
         }
@@ -116,6 +128,7 @@ impl Host {
             Host::Site { local_gateway, .. } => {
                 (format!("on-premises site behind {}", m.local_gateways[local_gateway.idx()].name), false)
             }
+            Host::BehindNva { peer, .. } => (format!("network behind NVA {}", m.bgp_peers[peer.idx()].name), false),
             Host::Public(_) => ("Internet".to_string(), false),
         };
         HostInfo { host: self.clone(), name, ip, synthetic }
@@ -256,6 +269,17 @@ fn resolve_ip(m: &Model, ip: IpAddr) -> Result<Host, Error> {
                     None => Host::Site { local_gateway: LocalGatewayId(i as u32), ip },
                 };
                 best = Some((p.prefix_len(), h));
+            }
+        }
+    }
+    // Behind an NVA: a prefix it advertises to its route server (not a default route).
+    for (i, b) in m.bgp_peers.iter().enumerate() {
+        for a in &b.advertise {
+            if a.prefix.prefix_len() > 0
+                && a.prefix.contains(&ip)
+                && best.as_ref().is_none_or(|(l, _)| a.prefix.prefix_len() > *l)
+            {
+                best = Some((a.prefix.prefix_len(), Host::BehindNva { peer: BgpPeerId(i as u32), ip }));
             }
         }
     }

@@ -320,6 +320,10 @@ impl<'a> Walker<'a> {
             }
             Host::Onprem { router, .. } => Ok(Pos::Onprem { router: *router }),
             Host::Site { local_gateway, .. } => self.site_gateway(*local_gateway).map(|g| Pos::Vpn { gateway: g }),
+            Host::BehindNva { peer, .. } => {
+                let n = m.bgp_peers[peer.idx()].nic;
+                Ok(Pos::Subnet { subnet: m.nics[n.idx()].subnet, device: Device::Nva(n) })
+            }
             Host::Public(_) => Err(()),
         };
         let mut branches = Vec::new();
@@ -352,11 +356,16 @@ impl<'a> Walker<'a> {
                 // The first step of a move carries the route looked up at the current position.
                 let mut extra = mv.steps.into_iter();
                 if let Some(first) = extra.next() {
+                    // A step at the place the packet already is adds to that step (its route, a
+                    // warning, or that it is the destination).
                     if first.place == steps.last().map(|s| s.place.clone()).unwrap_or(Place::Internet)
-                        && first.route.is_some()
+                        && (first.route.is_some() || first.routed)
                     {
                         let last = steps.last_mut().expect("non-empty");
-                        last.route = first.route;
+                        if first.route.is_some() {
+                            last.route = first.route;
+                        }
+                        last.routed |= first.routed;
                         if first.warning.is_some() {
                             last.warning = first.warning;
                         }
@@ -430,6 +439,10 @@ impl<'a> Walker<'a> {
                 Ok(g) => Pos::Vpn { gateway: g },
                 Err(()) => return Summary { delivered: false, reasons: vec![DropReason::NoRoute] },
             },
+            Host::BehindNva { peer, .. } => {
+                let n = m.bgp_peers[peer.idx()].nic;
+                Pos::Subnet { subnet: m.nics[n.idx()].subnet, device: Device::Nva(n) }
+            }
             Host::Public(_) => return Summary { delivered: false, reasons: vec![DropReason::NoRoute] },
         };
         let mut stack = Vec::new();
@@ -814,6 +827,14 @@ impl<'a> Walker<'a> {
         match h {
             Host::Nic(n) => {
                 let nic = &m.nics[n.idx()];
+                if let Host::BehindNva { peer, .. } = ctx.to
+                    && m.bgp_peers[peer.idx()].nic == n
+                {
+                    // The NVA takes it into the network it advertised.
+                    steps.push(step(Place::Nva(n), true));
+                    steps.push(step(Place::Host(ctx.to.info(m)), false));
+                    return vec![Move::done(steps, Outcome::Delivered)];
+                }
                 if !nic.ip_forwarding {
                     let place = Place::Nva(n);
                     let o = self.drop(
@@ -1091,11 +1112,8 @@ impl<'a> Walker<'a> {
         let here = self.device_place(pos, ctx);
         let r = &m.onprems[router.idx()];
         if r.advertise.iter().any(|p| p.contains(&ctx.dst)) {
-            let mut s = step(Place::Host(ctx.to.info(m)), true);
-            if !matches!(ctx.to, Host::Onprem { router: x, .. } if *x == router) {
-                s.place = Place::Onprem(router);
-            }
-            return vec![Move::done(vec![s], Outcome::Delivered)];
+            // The router is the destination: its step counts as the routed hop (D16).
+            return vec![Move::done(vec![step(Place::Onprem(router), true)], Outcome::Delivered)];
         }
         let s = b.onprem_speaker[router.idx()];
         let Some((net, e)) = self.speaker_lpm(s, ctx.dst) else {
@@ -1181,10 +1199,15 @@ impl<'a> Walker<'a> {
             };
             let sess = b.session_ref(via);
             let conn = sess.connection.map(|c| m.connections[c.idx()].name.clone());
+            let source = if sess.kind == SessionKind::Static {
+                format!("static prefixes of connection {}", conn.clone().unwrap_or_default())
+            } else {
+                crate::bgp::speaker_name(m, b.speakers[sess.from.0 as usize])
+            };
             lead.route = Some(RouteUsed {
                 table: format!("{} BGP", g.name),
                 prefix: net,
-                source: crate::bgp::speaker_name(m, b.speakers[sess.from.0 as usize]),
+                source,
                 next_hop_type: conn.clone().map(|c| format!("connection {c}")).unwrap_or_else(|| "route server".into()),
                 next_hop_ip: c.next_hop,
                 detail: Some(format!("AS path {}", b.interner.path_text(c.path))),

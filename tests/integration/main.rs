@@ -9,4 +9,5 @@ mod reach; // reach: hop-by-hop traces, drops, verified fixes (issue: reach, che
 mod scenarios; // every bundled scenario passes check
 mod seed_golden; // the seed article's published effective routes (and its mirror cases)
 mod table_rules; // effective-route rules per id (R13–R35, D3–D15), the Learn routing example
-mod validation; // every validation rule: message, line:col, help // the binary: exit codes, formats, scenario discovery, broken pipe
+mod validation;
+mod vpn_rs_rules; // VPN, Route Server, limits as behaviour (R48–R76) // every validation rule: message, line:col, help // the binary: exit codes, formats, scenario discovery, broken pipe
