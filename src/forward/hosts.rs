@@ -224,7 +224,15 @@ pub(crate) fn resolve(sim: &Simulation, e: &Endpoint, source: bool) -> Result<Ho
             let ip = nth_host(p, if p.prefix_len() >= 31 { 0 } else { 1 }).unwrap_or(p.addr());
             Ok(Host::Onprem { router: *o, ip })
         }
-        Endpoint::Ip(ip) => resolve_ip(m, *ip),
+        Endpoint::Ip(ip) => match resolve_ip(m, *ip)? {
+            Host::LoadBalancer(l) if source => Err(Error::Usage {
+                message: format!(
+                    "{ip} is the frontend of load balancer `{}`, which does not originate traffic; start from one of its backends",
+                    m.load_balancers[l.idx()].name
+                ),
+            }),
+            h => Ok(h),
+        },
     }
 }
 

@@ -634,14 +634,17 @@ impl<'a> Walker<'a> {
                 if matches!(ctx.to, Host::Public(_)) {
                     Move::done(vec![step(Place::Internet, true)], Outcome::Delivered)
                 } else {
+                    let rule = if row.source == RouteSource::User { "R27" } else { "R14" }.to_string();
+                    let (extra, rule) = self.non_transitive_note(vnet, subnet, ctx, rule);
                     Move::done(
                         vec![],
                         self.drop(
                             DropReason::ToInternet,
-                            if row.source == RouteSource::User { "R27" } else { "R14" },
+                            &rule,
                             format!(
-                                "{} only matches {} Internet: the packet leaves Azure for a private address",
-                                ctx.dst, row.prefix
+                                "{} only matches {} Internet: the packet leaves Azure for a private address{extra}",
+                                self.dst_text(ctx),
+                                row.prefix
                             ),
                             here,
                         ),
@@ -655,7 +658,7 @@ impl<'a> Walker<'a> {
                     _ => "a system route".to_string(),
                 };
                 let rule = if row.source == RouteSource::User { "R27".to_string() } else { "D3".to_string() };
-                let (extra, rule) = self.non_transitive_note(vnet, ctx, rule);
+                let (extra, rule) = self.non_transitive_note(vnet, subnet, ctx, rule);
                 one(Move::done(
                     vec![],
                     self.drop(
@@ -684,12 +687,43 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// When the destination is in a VNet not peered with this one: say peering is not transitive.
-    fn non_transitive_note(&self, vnet: VnetId, ctx: &Ctx, rule: String) -> (String, String) {
+    /// Why no better row exists: a route to the destination was filtered (D4) or left out of this
+    /// subnet (R31), or the destination's VNet is not peered and peering is not transitive (R37).
+    fn non_transitive_note(&self, vnet: VnetId, subnet: SubnetId, ctx: &Ctx, rule: String) -> (String, String) {
         let m = self.m();
-        let Some(dv) = ctx.to.vnet(m) else { return (String::new(), rule) };
+        let mut notes = String::new();
+        let mut rules = rule;
+        if let Some(dm) = self.sim.domain_of(vnet) {
+            let table = self.sim.table(subnet);
+            let mut d4: Vec<String> = Vec::new();
+            let mut off = false;
+            for r in dm.routes.iter().chain(dm.filtered_only.iter()).filter(|r| r.prefix.contains(&ctx.dst)) {
+                for (_, why) in &r.filtered {
+                    if let crate::bgp::Reason::RemoteVnetTrafficOff { gateways } = why {
+                        d4.extend(gateways.iter().map(|g| m.gateways[g.idx()].name.clone()));
+                    }
+                }
+                if !r.best.is_empty() && matches!(table.installed(r), Err(crate::bgp::Reason::PropagationOff { .. })) {
+                    off = true;
+                }
+            }
+            d4.sort();
+            d4.dedup();
+            if !d4.is_empty() {
+                notes.push_str(&format!(
+                    "; the gateway route toward it was filtered: allow_remote_vnet_traffic is off on {}",
+                    d4.join(" and ")
+                ));
+                rules.push_str(", D4");
+            }
+            if off {
+                notes.push_str("; a gateway route toward it exists but this subnet's route table has propagation off");
+                rules.push_str(", R31");
+            }
+        }
+        let Some(dv) = ctx.to.vnet(m) else { return (notes, rules) };
         if dv == vnet || m.connected_peers(vnet).any(|(_, w)| w == dv) {
-            return (String::new(), rule);
+            return (notes, rules);
         }
         let common: Vec<String> = m
             .connected_peers(vnet)
@@ -698,14 +732,13 @@ impl<'a> Walker<'a> {
             .collect();
         let via =
             if common.is_empty() { String::new() } else { format!(" (both are peered with {})", common.join(", ")) };
-        (
-            format!(
-                "; {} and {} are not peered and peering is not transitive{via}",
-                m.vnets[vnet.idx()].name,
-                m.vnets[dv.idx()].name
-            ),
-            format!("{rule}, R37"),
-        )
+        notes.push_str(&format!(
+            "; {} and {} are not peered and peering is not transitive{via}",
+            m.vnets[vnet.idx()].name,
+            m.vnets[dv.idx()].name
+        ));
+        rules.push_str(", R37");
+        (notes, rules)
     }
 
     /// Cross a peering (D11).

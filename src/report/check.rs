@@ -101,9 +101,8 @@ pub fn xml_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' && c != '\r' => {
-                out.push_str(&format!("&#x{:x};", c as u32))
-            }
+            // XML 1.0 allows no other control characters, not even as references.
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' && c != '\r' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
