@@ -570,16 +570,13 @@ impl Bgp {
             let entry = self.ribs[s.0 as usize].entry(p).or_default();
             let entry_snapshot = std::mem::take(entry);
             let best = self.select(s, &entry_snapshot);
-            let changed = best != entry_snapshot.best;
+            let pool = self.pool(s, &entry_snapshot);
             let entry = self.ribs[s.0 as usize].get_mut(&p).expect("entry exists");
             *entry = entry_snapshot;
-            if !changed {
-                continue;
-            }
-            entry.best = best.clone();
+            entry.best = best;
             for i in 0..self.out[s.0 as usize].len() {
                 let e = self.out[s.0 as usize][i];
-                let (offer, rejection) = self.export(m, e, p, &best);
+                let (offer, rejection) = self.export(m, e, p, &pool);
                 let (offer, rejection) = match offer {
                     Some(c) => self.import(m, e, p, c),
                     None => (None, rejection),
@@ -753,19 +750,34 @@ impl Bgp {
     }
 
     /// What session `e` offers for `p`, given the sender's selected set.
+    /// The candidates a speaker may export for one prefix, best first: its own origination if it
+    /// has one, else everything it accepted, by its D9 key and tie-break.
+    fn pool(&self, at: SpeakerId, e: &Entry) -> Vec<Cand> {
+        if let Some(l) = e.local {
+            return vec![l];
+        }
+        let mut v = e.ins.clone();
+        v.sort_by_cached_key(|c| (self.key(at, c), self.tiebreak(c)));
+        v
+    }
+
+    /// What session `e` offers for `p`: the best candidate of the sender's pool that the session's
+    /// export policy allows ("best external": what a speaker sends on a session never depends on
+    /// routes it could not send there, so two gateways on one circuit cannot chase each other's
+    /// relayed routes).
     fn export(
         &mut self,
         m: &Model,
         e: SessionId,
         p: PrefixId,
-        best: &[Cand],
+        pool: &[Cand],
     ) -> (Option<Cand>, Option<(Cand, Reason)>) {
         let to = self.session(e).to;
         let mut filtered: Option<(Cand, Reason)> = None;
         // Members from elsewhere first; an echo back to where a route came from only when nothing else.
         let back = |c: &&Cand| c.via.map(|v| self.session(v).from) == Some(to);
-        let mut order: Vec<&Cand> = best.iter().filter(|c| !back(c)).collect();
-        order.extend(best.iter().filter(|c| back(c)));
+        let mut order: Vec<&Cand> = pool.iter().filter(|c| !back(c)).collect();
+        order.extend(pool.iter().filter(|c| back(c)));
         for c in order {
             // Never back to the speaker it came from — except that the MSEE reflects a gateway's
             // routes back to it, where the gateway drops its own originations (D8); `--explain`
@@ -904,5 +916,60 @@ pub fn install_next_hops(b: &Bgp, m: &Model, s: SessionId, c: &Cand) -> Vec<IpAd
         },
         SessionKind::RouteServerPeer => c.next_hop.into_iter().collect(),
         SessionKind::BranchToBranch | SessionKind::PrivatePeering => Vec::new(),
+    }
+}
+
+impl Bgp {
+    /// Re-run one round over every speaker, prefix and session: selection must reproduce every
+    /// selected set and every export what its receiver holds. `Ok` means propagation is at a fixed
+    /// point (running it again would change nothing).
+    pub fn check_fixed_point(&self, m: &Model) -> Result<(), String> {
+        let mut b = self.clone();
+        for si in 0..self.speakers.len() {
+            let s = SpeakerId(si as u32);
+            let prefixes: Vec<PrefixId> = self.ribs[si].keys().copied().collect();
+            for p in prefixes {
+                let e = &self.ribs[si][&p];
+                let best = b.select(s, e);
+                if best != e.best {
+                    return Err(format!(
+                        "{} {}: selection changed",
+                        speaker_name(m, self.speakers[si]),
+                        self.interner.net(p)
+                    ));
+                }
+                let pool = b.pool(s, e);
+                for &out in &self.out[si] {
+                    let (offer, rejection) = b.export(m, out, p, &pool);
+                    let (offer, _) = match offer {
+                        Some(c) => b.import(m, out, p, c),
+                        None => (None, rejection),
+                    };
+                    let to = self.sessions[out.0 as usize].to;
+                    let held = self.ribs[to.0 as usize]
+                        .get(&p)
+                        .and_then(|x| x.ins.iter().find(|c| c.via == Some(out)).copied());
+                    // Paths interned again in the copy keep their ids: compare the AS numbers.
+                    let same = match (offer, held) {
+                        (None, None) => true,
+                        (Some(a), Some(h)) => {
+                            b.interner.asns(a.path) == self.interner.asns(h.path)
+                                && a.origin == h.origin
+                                && a.next_hop == h.next_hop
+                        }
+                        _ => false,
+                    };
+                    if !same {
+                        return Err(format!(
+                            "{} → {} for {}: the export changed",
+                            speaker_name(m, self.speakers[si]),
+                            speaker_name(m, self.speakers[to.0 as usize]),
+                            self.interner.net(p)
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }

@@ -103,6 +103,10 @@ pub fn check(l: &Loaded) -> Result<CheckReport, Error> {
             _ => warnings.push(d),
         }
     }
+    // Warnings and findings are about objects, not places: order them by what they say, so the
+    // report does not depend on the order of blocks (only their locations do).
+    warnings.sort_by(|a, b| (a.code, &a.message).cmp(&(b.code, &b.message)));
+    findings.sort_by(|a, b| (a.code, &a.message).cmp(&(b.code, &b.message)));
     let expectations = m.expects.iter().map(|e| evaluate(&sim, e)).collect();
     let n = |count: usize, one: &str, many: &str| format!("{count} {}", if count == 1 { one } else { many });
     let connected = (0..m.peerings.len()).filter(|p| m.ix.reverse[*p].is_some()).count() / 2;

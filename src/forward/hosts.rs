@@ -215,11 +215,15 @@ pub(crate) fn resolve(sim: &Simulation, e: &Endpoint, source: bool) -> Result<Ho
         }
         Endpoint::Onprem(o) => {
             let r = &m.onprems[o.idx()];
-            let p =
-                r.advertise.iter().find(|p| matches!(p, IpNet::V4(_))).or(r.advertise.first()).ok_or_else(|| {
-                    Error::Usage {
-                        message: format!("on-premises router `{}` advertises nothing to start or end at", r.name),
-                    }
+            // Its first specific IPv4 prefix (a default route is not an address to start from).
+            let p = r
+                .advertise
+                .iter()
+                .find(|p| matches!(p, IpNet::V4(_)) && p.prefix_len() > 0)
+                .or_else(|| r.advertise.iter().find(|p| p.prefix_len() > 0))
+                .or(r.advertise.first())
+                .ok_or_else(|| Error::Usage {
+                    message: format!("on-premises router `{}` advertises nothing to start or end at", r.name),
                 })?;
             let ip = nth_host(p, if p.prefix_len() >= 31 { 0 } else { 1 }).unwrap_or(p.addr());
             Ok(Host::Onprem { router: *o, ip })

@@ -69,11 +69,21 @@ impl Trace {
         Some((*hops.iter().min()?, *hops.iter().max()?))
     }
 
-    /// Forwarding devices (NVAs, firewalls) any branch crosses, by name.
-    pub fn forwarders(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.branches.iter().flat_map(|b| b.forwarders()).collect();
+    /// Forwarding devices (NVAs, firewalls) any branch crosses.
+    pub fn forwarders(&self) -> Vec<Place> {
+        let mut v: Vec<Place> = Vec::new();
+        for p in self.branches.iter().flat_map(|b| b.forwarders()) {
+            if !v.contains(&p) {
+                v.push(p);
+            }
+        }
+        v
+    }
+
+    /// The forwarding devices' names, sorted.
+    pub fn forwarder_names(&self, m: &Model) -> Vec<String> {
+        let mut v: Vec<String> = self.forwarders().iter().map(|p| p.name(m)).collect();
         v.sort();
-        v.dedup();
         v
     }
 }
@@ -113,9 +123,15 @@ impl Reach {
         }
     }
 
-    /// Whether forward and return cross different forwarding devices.
+    /// Whether forward and return cross different forwarding devices (R68: active-active VPN
+    /// instances are ECMP, not asymmetry; only NVAs and firewalls count).
     pub fn asymmetric(&self) -> bool {
-        self.back.as_ref().is_some_and(|b| b.forwarders() != self.forward.forwarders())
+        let set = |t: &Trace| {
+            let mut v: Vec<String> = t.forwarders().iter().map(|p| format!("{p:?}")).collect();
+            v.sort();
+            v
+        };
+        self.back.as_ref().is_some_and(|b| set(b) != set(&self.forward))
     }
 }
 
@@ -148,8 +164,8 @@ pub fn reach_hosts(sim: &Simulation, from: &Host, to: &Host) -> Reach {
     };
     let mut r = Reach { forward, back, verdict, warnings, fixes: Vec::new() };
     if r.asymmetric() && r.verdict == Verdict::Delivered {
-        let f = r.forward.forwarders();
-        let b = r.back.as_ref().map(|b| b.forwarders()).unwrap_or_default();
+        let f = r.forward.forwarder_names(&sim.model);
+        let b = r.back.as_ref().map(|b| b.forwarder_names(&sim.model)).unwrap_or_default();
         r.warnings.push(format!(
             "asymmetric path: forward crosses {}, return crosses {}; a stateful firewall drops such flows",
             if f.is_empty() { "no NVA or firewall".to_string() } else { f.join(", ") },

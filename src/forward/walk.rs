@@ -201,14 +201,11 @@ impl Branch {
     }
 
     /// NVAs and firewalls this branch crosses.
-    pub fn forwarders(&self) -> Vec<String> {
+    pub fn forwarders(&self) -> Vec<Place> {
         self.steps
             .iter()
-            .filter_map(|s| match &s.place {
-                Place::Nva(n) => Some(format!("nic:{}", n.0)),
-                Place::Firewall(f) => Some(format!("firewall:{}", f.0)),
-                _ => None,
-            })
+            .filter(|s| matches!(s.place, Place::Nva(_) | Place::Firewall(_)))
+            .map(|s| s.place.clone())
             .collect()
     }
 }
@@ -351,6 +348,8 @@ impl<'a> Walker<'a> {
             }
             let moves = self.advance(&pos, &ctx);
             let mut pushes = Vec::new();
+            // The current position is on the branch too: coming back to it is a loop (D12).
+            let here_idx = steps.len() - 1;
             for mv in moves {
                 let mut steps = steps.clone();
                 // The first step of a move carries the route looked up at the current position.
@@ -378,6 +377,7 @@ impl<'a> Walker<'a> {
                     Err(outcome) => branches.push(Branch { steps, outcome }),
                     Ok((next, arrival)) => {
                         let mut visited = visited.clone();
+                        visited.push((pos, here_idx));
                         if let Some((_, at)) = visited.iter().find(|(p, _)| *p == next) {
                             let cycle: Vec<String> = steps[*at..].iter().map(|s| s.place.name(m)).collect();
                             let at_name = arrival.place.name(m);
@@ -394,7 +394,6 @@ impl<'a> Walker<'a> {
                             });
                             continue;
                         }
-                        visited.push((pos, steps.len() - 1));
                         steps.push(arrival);
                         let routed = steps.iter().filter(|s| s.routed).count() as u32;
                         if routed > MAX_ROUTED_HOPS {
@@ -1144,8 +1143,12 @@ impl<'a> Walker<'a> {
         let b = &self.sim.bgp;
         let here = self.device_place(pos, ctx);
         let r = &m.onprems[router.idx()];
-        if r.advertise.iter().any(|p| p.contains(&ctx.dst)) {
-            // The router is the destination: its step counts as the routed hop (D16).
+        // Delivered on-premises when the destination is an on-premises address this router
+        // originates (its step counts as the routed hop, D16). An Azure destination covered only
+        // by a broad on-premises prefix (a default route) is not delivered here: the router
+        // forwards by what it learned, or drops.
+        let onprem_dst = matches!(ctx.to, Host::Onprem { .. } | Host::Site { .. } | Host::Public(_));
+        if onprem_dst && r.advertise.iter().any(|p| p.contains(&ctx.dst)) {
             return vec![Move::done(vec![step(Place::Onprem(router), true)], Outcome::Delivered)];
         }
         let s = b.onprem_speaker[router.idx()];

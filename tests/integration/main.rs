@@ -8,8 +8,11 @@ mod cli;
 mod common;
 /// ExpressRoute rules: D4, gateway transit, routing weight, ECMP, circuit transit.
 mod er_rules;
+mod forwarding; // forwarding through NVAs, firewalls, load balancers: loops, asymmetry, drops
 /// `ersim matrix` over the seed.
 mod matrix;
+/// Property tests over generated designs (PROPTEST_CASES raises the case count).
+mod properties;
 /// `ersim reach`: hop-by-hop traces, drops, verified fixes.
 mod reach;
 /// Every bundled scenario passes `ersim check`.
