@@ -134,11 +134,26 @@ impl Diagnostic {
         self.span.as_ref().map(|s| line_col(text, s.start))
     }
 
-    /// Render for a terminal or a log: `file:line:col: error: message`, snippet, help.
+    /// Render for a log: `file:line:col: error: message`, snippet, help (no colour).
     pub fn render(&self, file: &str, text: &str) -> String {
+        self.render_with(file, text, &LineIndex::new(text), false)
+    }
+
+    /// Render with a prebuilt line index (for many diagnostics over one large text), optionally
+    /// with terminal colours. The snippet shows only the lines around each annotation, so a
+    /// diagnostic costs the same in a 20-line file and a 20-MB one.
+    pub fn render_with(&self, file: &str, text: &str, idx: &LineIndex, color: bool) -> String {
         let mut out = String::new();
         let word = self.severity.word();
-        match self.line_col(text) {
+        let word = if color {
+            match self.severity {
+                Severity::Error => format!("\x1b[1;31m{word}\x1b[0m"),
+                Severity::Finding | Severity::Warning => format!("\x1b[1;33m{word}\x1b[0m"),
+            }
+        } else {
+            word.to_string()
+        };
+        match self.span.as_ref().map(|s| idx.line_col(text, s.start)) {
             Some((l, c)) => {
                 let _ = write!(out, "{file}:{l}:{c}: {word}: {}", self.message);
             }
@@ -156,27 +171,93 @@ impl Diagnostic {
         };
         let mut group = Group::with_level(level.clone());
         if let Some(span) = self.span.clone().filter(|s| s.end <= text.len()) {
-            let span = widen(text, span);
-            let mut snippet = Snippet::source(text)
+            let primary = widen(text, span);
+            let pl = idx.line_of(primary.start);
+            // Notes near the primary share its snippet; far ones get their own.
+            let (near, far): (Vec<&Note>, Vec<&Note>) = self
+                .notes
+                .iter()
+                .filter(|n| n.span.end <= text.len())
+                .partition(|n| idx.line_of(n.span.start).abs_diff(pl) <= 8);
+            let mut spans = vec![primary.clone()];
+            spans.extend(near.iter().map(|n| widen(text, n.span.clone())));
+            let (base, excerpt, first_line) = idx.excerpt(text, &spans);
+            let clip = |r: &Range<usize>| (r.start - base)..(r.end.min(base + excerpt.len()) - base);
+            let mut snippet = Snippet::source(excerpt)
+                .line_start(first_line)
                 .fold(true)
-                .annotation(AnnotationKind::Primary.span(span).label(self.label.clone().unwrap_or_default()));
-            for n in &self.notes {
-                if n.span.end <= text.len() {
-                    snippet = snippet
-                        .annotation(AnnotationKind::Context.span(widen(text, n.span.clone())).label(n.label.clone()));
-                }
+                .annotation(AnnotationKind::Primary.span(clip(&primary)).label(self.label.clone().unwrap_or_default()));
+            for n in &near {
+                snippet = snippet.annotation(
+                    AnnotationKind::Context.span(clip(&widen(text, n.span.clone()))).label(n.label.clone()),
+                );
             }
             group = group.element(snippet);
+            for n in far {
+                let sp = widen(text, n.span.clone());
+                let (b, ex, fl) = idx.excerpt(text, std::slice::from_ref(&sp));
+                let r = (sp.start - b)..(sp.end.min(b + ex.len()) - b);
+                group = group.element(
+                    Snippet::source(ex)
+                        .line_start(fl)
+                        .annotation(AnnotationKind::Context.span(r).label(n.label.clone())),
+                );
+            }
         }
         for h in &self.help {
             group = group.element(Level::HELP.message(h.clone()));
         }
         if self.span.is_some() || !self.help.is_empty() {
-            let rendered = Renderer::plain().render(&[group]);
-            out.push_str(&rendered);
+            let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+            out.push_str(&renderer.render(&[group]));
             out.push('\n');
         }
         out
+    }
+}
+
+/// Line starts of a text, for fast line:column lookups and excerpts.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Index a text once.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 0-based line of a byte offset.
+    pub fn line_of(&self, at: usize) -> usize {
+        self.starts.partition_point(|s| *s <= at).saturating_sub(1)
+    }
+
+    /// 1-based line and character column of a byte offset.
+    pub fn line_col(&self, text: &str, at: usize) -> (usize, usize) {
+        let mut at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let l = self.line_of(at);
+        (l + 1, text[self.starts[l]..at].chars().count() + 1)
+    }
+
+    /// The whole lines covering `spans` (at most 12 lines from the first): (byte offset, text,
+    /// 1-based number of its first line).
+    pub fn excerpt<'t>(&self, text: &'t str, spans: &[Range<usize>]) -> (usize, &'t str, usize) {
+        let lo = spans.iter().map(|s| self.line_of(s.start)).min().unwrap_or(0);
+        let hi =
+            spans.iter().map(|s| self.line_of(s.end.saturating_sub(1).max(s.start))).max().unwrap_or(lo).min(lo + 11);
+        let start = self.starts[lo];
+        let end = self.starts.get(hi + 1).map(|e| e - 1).unwrap_or(text.len()).max(start);
+        let mut end = end.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        (start, &text[start..end], lo + 1)
     }
 }
 

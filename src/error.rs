@@ -9,6 +9,9 @@ use crate::diag::Diagnostic;
 use crate::resolve::ResolveError;
 use crate::scenario::Source;
 
+/// At most this many diagnostics are rendered as text (JSON carries all of them).
+pub const MAX_RENDERED: usize = 200;
+
 /// A scenario that failed validation, with every diagnostic found.
 #[derive(Debug)]
 pub struct Invalid {
@@ -19,12 +22,24 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    /// Render every diagnostic and a summary line.
+    /// Render every diagnostic (up to [`MAX_RENDERED`]) and a summary line.
     pub fn render(&self) -> String {
+        self.render_colored(false)
+    }
+
+    /// Render, optionally with terminal colours.
+    pub fn render_colored(&self, color: bool) -> String {
         let mut out = String::new();
-        for d in &self.diagnostics {
-            out.push_str(&d.render(&self.source.name, &self.source.text));
+        let idx = crate::diag::LineIndex::new(&self.source.text);
+        for d in self.diagnostics.iter().take(MAX_RENDERED) {
+            out.push_str(&d.render_with(&self.source.name, &self.source.text, &idx, color));
             out.push('\n');
+        }
+        if self.diagnostics.len() > MAX_RENDERED {
+            out.push_str(&format!(
+                "... and {} more (the first {MAX_RENDERED} are shown; fix those and run again, or use `ersim check --output json` for all)\n",
+                self.diagnostics.len() - MAX_RENDERED
+            ));
         }
         let n = self.diagnostics.iter().filter(|d| d.severity == crate::diag::Severity::Error).count();
         out.push_str(&format!(

@@ -1,6 +1,6 @@
 //! The `ersim` command line: parse arguments, call the library, print, exit 0/1/2.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -185,10 +185,19 @@ fn scenario_path(arg: Option<PathBuf>) -> Result<PathBuf, Error> {
     Err(Error::NoScenario { tried: tried.join(", ") })
 }
 
+/// Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org) or TERM=dumb.
+fn use_color(terminal: bool) -> bool {
+    terminal
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+}
+
 fn print_warnings(loaded: &scenario::Loaded) {
+    let color = use_color(std::io::stderr().is_terminal());
+    let idx = ersim::diag::LineIndex::new(&loaded.source.text);
     let mut err = std::io::stderr().lock();
-    for w in &loaded.warnings {
-        let _ = writeln!(err, "{}", w.render(&loaded.source.name, &loaded.source.text));
+    for w in loaded.warnings.iter().take(ersim::error::MAX_RENDERED) {
+        let _ = writeln!(err, "{}", w.render_with(&loaded.source.name, &loaded.source.text, &idx, color));
     }
 }
 
@@ -234,7 +243,7 @@ fn check(a: CheckArgs) -> Result<(String, u8), Error> {
     let path = scenario_path(a.scenario)?;
     let r = ersim::check::check_path(&path)?;
     let out = match a.output {
-        CheckFormat::Text => report::check::text(&r),
+        CheckFormat::Text => report::check::text_colored(&r, use_color(std::io::stdout().is_terminal())),
         CheckFormat::Json => report::check::json(&r),
         CheckFormat::Junit => report::check::junit(&r),
     };
@@ -243,7 +252,7 @@ fn check(a: CheckArgs) -> Result<(String, u8), Error> {
 
 fn matrix(a: MatrixArgs) -> Result<(String, u8), Error> {
     let sim = load(a.scenario)?;
-    let mx = ersim::matrix::matrix(&sim);
+    let mx = ersim::matrix::matrix(&sim)?;
     let out = match a.output {
         MatrixFormat::Text => report::matrix::text(&sim, &mx),
         MatrixFormat::Json => report::matrix::json(&sim, &mx),
@@ -294,7 +303,10 @@ fn main() -> ExitCode {
             }
         }
         Err(e) => {
-            let text = e.to_string();
+            let text = match &e {
+                Error::Invalid(inv) => inv.render_colored(use_color(std::io::stderr().is_terminal())),
+                _ => e.to_string(),
+            };
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "{}", text);
             if !text.ends_with('\n') {

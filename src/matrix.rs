@@ -2,15 +2,19 @@
 //! and a summary per routing domain (hub).
 //!
 //! Each VNet is represented by the host `reach` would use for it (its first NIC, or a synthetic
-//! host). One-way results are computed once per ordered pair with a shared memo per (position,
-//! destination), so the parts of the estate many pairs cross (circuits, hub gateways) are walked
-//! once per destination.
+//! host). One-way results are computed once per ordered pair by a lean walk (outcomes only, no
+//! text) with a memo per (position, destination), so the parts of the estate many pairs cross
+//! (circuits, hub gateways) are walked once per destination. Each one-way result is four bytes.
 
 use std::collections::BTreeMap;
 
+use crate::error::Error;
 use crate::forward::{self, DropReason, Host, Prober, Summary};
 use crate::model::*;
 use crate::simulation::Simulation;
+
+/// The largest matrix ersim computes: n² pairs must stay a matter of seconds and megabytes.
+pub const MAX_VNETS: usize = 5_000;
 
 /// One cell of the matrix.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,8 +49,52 @@ impl Cell {
 pub struct Matrix {
     /// VNets, by name.
     pub vnets: Vec<VnetId>,
-    /// `cells[i][j]`: from `vnets[i]` to `vnets[j]`.
-    pub cells: Vec<Vec<Cell>>,
+    /// One-way results, `one[i * n + j]` from `vnets[i]` to `vnets[j]` (`None`: no host).
+    one: Vec<Option<Summary>>,
+}
+
+impl Matrix {
+    /// Number of VNets.
+    pub fn len(&self) -> usize {
+        self.vnets.len()
+    }
+
+    /// Whether there are no VNets.
+    pub fn is_empty(&self) -> bool {
+        self.vnets.is_empty()
+    }
+
+    /// Whether `i` → `j` is delivered both ways.
+    pub fn delivered(&self, i: usize, j: usize) -> bool {
+        let n = self.len();
+        i != j && matches!((self.one[i * n + j], self.one[j * n + i]), (Some(f), Some(b)) if f.delivered && b.delivered)
+    }
+
+    /// The first drop reason of `i` → `j` (forward, else return), if not delivered.
+    pub fn reason(&self, i: usize, j: usize) -> Option<DropReason> {
+        let n = self.len();
+        if i == j || self.delivered(i, j) {
+            return None;
+        }
+        let first = |s: Option<Summary>| s.filter(|s| !s.delivered).and_then(|s| s.reasons().first().copied());
+        first(self.one[i * n + j]).or_else(|| first(self.one[j * n + i]))
+    }
+
+    /// The cell of `i` → `j`.
+    pub fn cell(&self, i: usize, j: usize) -> Cell {
+        let n = self.len();
+        if i == j {
+            return Cell::Same;
+        }
+        match (self.one[i * n + j], self.one[j * n + i]) {
+            (Some(f), Some(b)) if f.delivered && b.delivered => Cell::Delivered,
+            (Some(f), Some(b)) => Cell::Dropped {
+                forward: if f.delivered { Vec::new() } else { f.reasons() },
+                back: if b.delivered { Vec::new() } else { b.reasons() },
+            },
+            _ => Cell::NoHost,
+        }
+    }
 }
 
 /// The letter a drop reason gets in the grid.
@@ -69,10 +117,19 @@ pub fn letter(r: DropReason) -> char {
     }
 }
 
-/// Compute the matrix.
-pub fn matrix(sim: &Simulation) -> Matrix {
+/// Compute the matrix (refused over [`MAX_VNETS`] VNets).
+pub fn matrix(sim: &Simulation) -> Result<Matrix, Error> {
     let m = &sim.model;
-    let mut vnets: Vec<VnetId> = (0..m.vnets.len() as u32).map(VnetId).collect();
+    let n = m.vnets.len();
+    if n > MAX_VNETS {
+        return Err(Error::Usage {
+            message: format!(
+                "matrix over {n} VNets is {} pairs; ersim computes it for up to {MAX_VNETS} VNets. Use `ersim reach` for specific pairs, or [[expect]] blocks with `ersim check`",
+                n * (n - 1)
+            ),
+        });
+    }
+    let mut vnets: Vec<VnetId> = (0..n as u32).map(VnetId).collect();
     vnets.sort_by(|a, b| m.vnets[a.idx()].name.cmp(&m.vnets[b.idx()].name));
     let hosts: Vec<Option<(Host, Host)>> = vnets
         .iter()
@@ -81,57 +138,41 @@ pub fn matrix(sim: &Simulation) -> Matrix {
             forward::hosts(sim, &e, &e).ok()
         })
         .collect();
-    let n = vnets.len();
     let mut prober = Prober::new(sim);
-    let mut one: Vec<Vec<Option<Summary>>> = vec![vec![None; n]; n];
+    let mut one: Vec<Option<Summary>> = vec![None; n * n];
     for i in 0..n {
         for j in 0..n {
             if i == j {
                 continue;
             }
             if let (Some((src, _)), Some((_, dst))) = (&hosts[i], &hosts[j]) {
-                one[i][j] = Some(prober.one_way(src, dst));
+                one[i * n + j] = Some(prober.one_way(src, dst));
             }
         }
     }
-    let cells = (0..n)
-        .map(|i| {
-            (0..n)
-                .map(|j| {
-                    if i == j {
-                        return Cell::Same;
-                    }
-                    match (&one[i][j], &one[j][i]) {
-                        (Some(f), Some(b)) if f.delivered && b.delivered => Cell::Delivered,
-                        (Some(f), Some(b)) => Cell::Dropped {
-                            forward: if f.delivered { Vec::new() } else { f.reasons.clone() },
-                            back: if b.delivered { Vec::new() } else { b.reasons.clone() },
-                        },
-                        _ => Cell::NoHost,
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    Matrix { vnets, cells }
+    Ok(Matrix { vnets, one })
 }
 
 /// Per pair of domains (by hub name; `-` for VNets outside any domain): (delivered, pairs).
 pub fn by_domain(sim: &Simulation, mx: &Matrix) -> BTreeMap<(String, String), (usize, usize)> {
     let m = &sim.model;
-    let dom = |v: VnetId| m.domain_of(v).map(|h| m.vnets[h.idx()].name.clone()).unwrap_or_else(|| "-".to_string());
-    let mut out: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
-    for (i, a) in mx.vnets.iter().enumerate() {
-        for (j, b) in mx.vnets.iter().enumerate() {
+    let dom: Vec<String> = mx
+        .vnets
+        .iter()
+        .map(|v| m.domain_of(*v).map(|h| m.vnets[h.idx()].name.clone()).unwrap_or_else(|| "-".to_string()))
+        .collect();
+    let mut idx: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
+    for i in 0..mx.len() {
+        for j in 0..mx.len() {
             if i == j {
                 continue;
             }
-            let e = out.entry((dom(*a), dom(*b))).or_default();
+            let e = idx.entry((&dom[i], &dom[j])).or_default();
             e.1 += 1;
-            if mx.cells[i][j] == Cell::Delivered {
+            if mx.delivered(i, j) {
                 e.0 += 1;
             }
         }
     }
-    out
+    idx.into_iter().map(|((a, b), v)| ((a.to_string(), b.to_string()), v)).collect()
 }

@@ -616,8 +616,8 @@ pub enum ExpectKind {
         next_hop_type: Option<NextHopType>,
         /// Next hop address, if constrained.
         next_hop_ip: Option<IpAddr>,
-        /// Wanted state.
-        state: RouteState,
+        /// Wanted state, if written (a present row defaults to Active; `absent` then means any state).
+        state: Option<RouteState>,
         /// `true`: no such row may exist.
         absent: bool,
     },

@@ -383,22 +383,8 @@ impl Bgp {
         match self.speakers[at.0 as usize] {
             // Circuits, routers and NVAs use the AS path only (D9).
             Speaker::Circuit(_) | Speaker::Onprem(_) | Speaker::Nva(_) => (0, 0, len),
-            Speaker::Gateway(_) | Speaker::RouteServer(_) => {
-                let class = match s.kind {
-                    SessionKind::ExpressRoute => 0,
-                    SessionKind::BranchToBranch => match self.speakers[s.from.0 as usize] {
-                        Speaker::Gateway(_) if self.is_er_speaker(s.from) => 0,
-                        _ => 1,
-                    },
-                    _ => 1,
-                };
-                (-(s.weight as i64), class, len)
-            }
+            Speaker::Gateway(_) | Speaker::RouteServer(_) => (-(s.weight as i64), c.class, len),
         }
-    }
-
-    fn is_er_speaker(&self, s: SpeakerId) -> bool {
-        self.is_er[s.0 as usize]
     }
 
     fn tiebreak(&self, c: &Cand) -> (Vec<u32>, u32, u32) {
@@ -462,7 +448,7 @@ impl Bgp {
                     self,
                     s,
                     p,
-                    Cand { path: empty, origin: Origin::Space(s), via: None, next_hop: None },
+                    Cand { path: empty, origin: Origin::Space(s), via: None, next_hop: None, class: 0 },
                     &mut seeds,
                 );
             }
@@ -474,7 +460,7 @@ impl Bgp {
                     self,
                     s,
                     p,
-                    Cand { path: empty, origin: Origin::Space(s), via: None, next_hop: None },
+                    Cand { path: empty, origin: Origin::Space(s), via: None, next_hop: None, class: 0 },
                     &mut seeds,
                 );
             }
@@ -486,7 +472,13 @@ impl Bgp {
                     self,
                     s,
                     *p,
-                    Cand { path: empty, origin: Origin::Onprem(OnpremId(i as u32)), via: None, next_hop: None },
+                    Cand {
+                        path: empty,
+                        origin: Origin::Onprem(OnpremId(i as u32)),
+                        via: None,
+                        next_hop: None,
+                        class: 0,
+                    },
                     &mut seeds,
                 );
             }
@@ -499,7 +491,13 @@ impl Bgp {
                     self,
                     s,
                     a.prefix,
-                    Cand { path, origin: Origin::Nva(BgpPeerId(i as u32)), via: None, next_hop: Some(a.next_hop) },
+                    Cand {
+                        path,
+                        origin: Origin::Nva(BgpPeerId(i as u32)),
+                        via: None,
+                        next_hop: Some(a.next_hop),
+                        class: 1,
+                    },
                     &mut seeds,
                 );
             }
@@ -531,7 +529,7 @@ impl Bgp {
             let own = Self::domain_space(m, m.gateways[c.gateway.idx()].vnet);
             for p in prefixes {
                 let pid = self.interner.prefix(p);
-                let cand = Cand { path: empty, origin, via: Some(SessionId(si as u32)), next_hop: None };
+                let cand = Cand { path: empty, origin, via: Some(SessionId(si as u32)), next_hop: None, class: 1 };
                 let e = self.entry_mut(gs, pid);
                 if own.contains(&p) {
                     e.rejected.push((cand, Reason::OwnSpace)); // R66
@@ -811,6 +809,14 @@ impl Bgp {
     /// The receiver's import filter (D8, R66, R72).
     fn import(&self, m: &Model, e: SessionId, p: PrefixId, c: Cand) -> (Option<Cand>, Option<(Cand, Reason)>) {
         let to = self.session(e).to;
+        // D9 class by where the route entered Azure (see `Cand::class`).
+        let class = match self.session(e).kind {
+            SessionKind::PrivatePeering => 0,
+            SessionKind::ExpressRoute if matches!(c.origin, Origin::Space(_) | Origin::Onprem(_)) => 0,
+            SessionKind::ExpressRoute | SessionKind::BranchToBranch => c.class,
+            SessionKind::SiteToSite | SessionKind::VnetToVnet | SessionKind::Static | SessionKind::RouteServerPeer => 1,
+        };
+        let c = Cand { class, ..c };
         let asns = self.interner.asns(c.path);
         let own = self.asn[to.0 as usize];
         let reject = |r: Reason| (None, Some((c, r)));

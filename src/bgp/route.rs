@@ -147,6 +147,10 @@ pub struct Cand {
     pub via: Option<SessionId>,
     /// The BGP next hop, where it matters (NVA routes: the NVA's `next_hop`).
     pub next_hop: Option<IpAddr>,
+    /// D9 class by how the route first entered Azure: 0 ExpressRoute (on-premises over a circuit,
+    /// or another hub's VNet over the circuit), 1 VPN (BGP or static) or NVA. Carried unchanged
+    /// through branch-to-branch and the MSEE, so an NVA route relayed over a circuit stays class 1.
+    pub class: u8,
 }
 
 /// Why a candidate was filtered, lost best-path selection, or was not installed.

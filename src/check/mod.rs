@@ -45,6 +45,8 @@ pub struct CheckReport {
     pub expectations: Vec<ExpectResult>,
     /// A one-line description of the estate.
     pub summary: String,
+    /// Line index of the text, built once for every location the report prints.
+    pub lines: crate::diag::LineIndex,
 }
 
 impl CheckReport {
@@ -78,6 +80,7 @@ pub fn check_source(name: &str, bytes: Vec<u8>) -> Result<CheckReport, Error> {
         Err(Error::Invalid(inv)) => {
             let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
                 inv.diagnostics.into_iter().partition(|d| d.severity == Severity::Error);
+            let lines = crate::diag::LineIndex::new(&inv.source.text);
             Ok(CheckReport {
                 source: inv.source,
                 errors,
@@ -85,6 +88,7 @@ pub fn check_source(name: &str, bytes: Vec<u8>) -> Result<CheckReport, Error> {
                 findings: Vec::new(),
                 expectations: Vec::new(),
                 summary: String::new(),
+                lines,
             })
         }
         Err(e) => Err(e),
@@ -120,7 +124,8 @@ pub fn check(l: &Loaded) -> Result<CheckReport, Error> {
         n(m.route_tables.len(), "route table", "route tables"),
     ]
     .join(", ");
-    Ok(CheckReport { source: l.source.clone(), errors: Vec::new(), warnings, findings, expectations, summary })
+    let lines = crate::diag::LineIndex::new(&l.source.text);
+    Ok(CheckReport { source: l.source.clone(), errors: Vec::new(), warnings, findings, expectations, summary, lines })
 }
 
 fn endpoint_name(m: &Model, e: &Endpoint) -> String {
@@ -206,6 +211,13 @@ fn evaluate(sim: &Simulation, e: &Expect) -> ExpectResult {
                         (true, true) if *symmetric && r.asymmetric() => {
                             (false, format!("delivered but asymmetric: {}", r.warnings.join("; ")))
                         }
+                        (true, true) if r.verdict == Verdict::OneWay => (
+                            true,
+                            format!(
+                                "delivered one way ({} routed hops; the return path is not modelled for a public address)",
+                                hops.unwrap_or_default()
+                            ),
+                        ),
                         (true, true) => {
                             (true, format!("delivered both ways ({} routed hops forward)", hops.unwrap_or_default()))
                         }
@@ -229,7 +241,10 @@ fn evaluate(sim: &Simulation, e: &Expect) -> ExpectResult {
                 .iter()
                 .filter(|r| next_hop_type.is_none_or(|nt| r.next_hop_type == nt))
                 .filter(|r| next_hop_ip.is_none_or(|ip| r.next_hop_ips.contains(&ip)))
-                .filter(|r| *absent || r.state == *state)
+                .filter(|r| match state {
+                    Some(st) => r.state == *st,
+                    None => *absent || r.state == RouteState::Active,
+                })
                 .collect();
             let seen = if same_prefix.is_empty() {
                 format!("no row for {prefix}")

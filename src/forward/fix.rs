@@ -133,7 +133,7 @@ fn candidates(sim: &Simulation, t: &Trace) -> Vec<Candidate> {
         if let Some(dm) = sim.domain_of(v) {
             let host = IpNet::from(dst_ip);
             let mut d4: BTreeSet<GatewayId> = BTreeSet::new();
-            for r in dm.routes.iter().chain(dm.filtered_only.iter()).filter(|r| r.prefix.contains(&host.addr())) {
+            for r in dm.covering(&host).into_iter().chain(dm.covering_filtered(&host)) {
                 for (_, why) in &r.filtered {
                     if let Reason::RemoteVnetTrafficOff { gateways } = why {
                         d4.extend(gateways.iter().copied());

@@ -274,6 +274,15 @@ fn resolve_ip(m: &Model, ip: IpAddr) -> Result<Host, Error> {
         }
     }
     for (i, l) in m.local_gateways.iter().enumerate() {
+        // The BGP peer address of a local gateway is on-premises too (installed as a /32, R49).
+        if l.bgp_peer_ip == Some(ip) {
+            let h = match l.onprem {
+                Some(o) => Host::Onprem { router: o, ip },
+                None => Host::Site { local_gateway: LocalGatewayId(i as u32), ip },
+            };
+            best = Some((if ip.is_ipv4() { 32 } else { 128 }, h));
+            continue;
+        }
         for p in &l.address_prefixes {
             if p.contains(&ip) && best.as_ref().is_none_or(|(len, _)| p.prefix_len() > *len) {
                 let h = match l.onprem {

@@ -197,7 +197,7 @@ pub struct Prober<'a> {
 impl<'a> Prober<'a> {
     /// A prober over a simulation.
     pub fn new(sim: &'a Simulation) -> Self {
-        Prober { walker: walk::Walker::new(sim), memo: walk::Memo::new() }
+        Prober { walker: walk::Walker::lean(sim), memo: walk::Memo::new() }
     }
 
     /// One direction, summarised.

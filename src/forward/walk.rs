@@ -44,6 +44,8 @@ pub enum Place {
     Site(LocalGatewayId),
     /// The Internet.
     Internet,
+    /// A place a lean walk (matrix) does not name.
+    Unnamed,
 }
 
 impl Place {
@@ -70,6 +72,7 @@ impl Place {
             Place::Onprem(o) => format!("on-premises {}", m.onprems[o.idx()].name),
             Place::Site(l) => format!("on-premises site behind {}", m.local_gateways[l.idx()].name),
             Place::Internet => "Internet".to_string(),
+            Place::Unnamed => "-".to_string(),
         }
     }
 }
@@ -140,6 +143,28 @@ pub enum DropReason {
 }
 
 impl DropReason {
+    /// Every reason, in code order (the bit order of [`Summary::reasons`]).
+    pub const ALL: [DropReason; 14] = [
+        DropReason::NoRoute,
+        DropReason::NextHopNone,
+        DropReason::ToInternet,
+        DropReason::NoSuchHost,
+        DropReason::NextHopUnreachable,
+        DropReason::IpForwardingOff,
+        DropReason::NoVpnGateway,
+        DropReason::NoCircuitTransit,
+        DropReason::NoErVpnTransit,
+        DropReason::PeeringAccessDisabled,
+        DropReason::RemoteVnetTrafficOff,
+        DropReason::Loop,
+        DropReason::HopLimit,
+        DropReason::Misdelivered,
+    ];
+
+    fn bit(self) -> u16 {
+        1 << (Self::ALL.iter().position(|r| *r == self).expect("listed") as u16)
+    }
+
     /// The stable code printed and in JSON.
     pub fn code(self) -> &'static str {
         match self {
@@ -252,13 +277,24 @@ fn step(place: Place, routed: bool) -> Step {
     Step { place, routed, route: None, warning: None }
 }
 
-/// Whether all branches deliver, and every drop reason met (for `matrix`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Whether all branches deliver, and every drop reason met (for `matrix`); four bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Summary {
     /// Every branch delivered.
     pub delivered: bool,
-    /// Drop reasons, in the order met.
-    pub reasons: Vec<DropReason>,
+    /// Drop reasons met, one bit each in [`DropReason::ALL`] order.
+    pub reasons: u16,
+}
+
+impl Summary {
+    fn dropped(r: DropReason) -> Summary {
+        Summary { delivered: false, reasons: r.bit() }
+    }
+
+    /// The drop reasons met, in [`DropReason::ALL`] order.
+    pub fn reasons(&self) -> Vec<DropReason> {
+        DropReason::ALL.into_iter().filter(|r| self.reasons & r.bit() != 0).collect()
+    }
 }
 
 /// Memo of summaries per (position, destination address).
@@ -270,6 +306,8 @@ type Partial = (Pos, Vec<Step>, Vec<(Pos, usize)>);
 pub(crate) struct Walker<'a> {
     sim: &'a Simulation,
     lpm: Vec<OnceLock<JointPrefixMap<IpNet, PrefixId>>>,
+    /// Outcomes only: no route descriptions, messages or names (for `matrix`).
+    lean: bool,
 }
 
 struct Ctx<'h> {
@@ -280,7 +318,17 @@ struct Ctx<'h> {
 
 impl<'a> Walker<'a> {
     pub(crate) fn new(sim: &'a Simulation) -> Self {
-        Walker { sim, lpm: (0..sim.bgp.speakers.len()).map(|_| OnceLock::new()).collect() }
+        Walker { sim, lpm: (0..sim.bgp.speakers.len()).map(|_| OnceLock::new()).collect(), lean: false }
+    }
+
+    /// A walker that computes outcomes only.
+    pub(crate) fn lean(sim: &'a Simulation) -> Self {
+        Walker { lean: true, ..Walker::new(sim) }
+    }
+
+    /// A host's place (unnamed in a lean walk).
+    fn host_place(&self, h: &Host) -> Place {
+        if self.lean { Place::Unnamed } else { Place::Host(h.info(self.m())) }
     }
 
     fn m(&self) -> &Model {
@@ -436,13 +484,13 @@ impl<'a> Walker<'a> {
             Host::Onprem { router, .. } => Pos::Onprem { router: *router },
             Host::Site { local_gateway, .. } => match self.site_gateway(*local_gateway) {
                 Ok(g) => Pos::Vpn { gateway: g },
-                Err(()) => return Summary { delivered: false, reasons: vec![DropReason::NoRoute] },
+                Err(()) => return Summary::dropped(DropReason::NoRoute),
             },
             Host::BehindNva { peer, .. } => {
                 let n = m.bgp_peers[peer.idx()].nic;
                 Pos::Subnet { subnet: m.nics[n.idx()].subnet, device: Device::Nva(n) }
             }
-            Host::Public(_) => return Summary { delivered: false, reasons: vec![DropReason::NoRoute] },
+            Host::Public(_) => return Summary::dropped(DropReason::NoRoute),
         };
         let mut stack = Vec::new();
         self.summarize(start, &ctx, memo, &mut stack, 0, true)
@@ -458,35 +506,31 @@ impl<'a> Walker<'a> {
         first: bool,
     ) -> Summary {
         if stack.contains(&pos) {
-            return Summary { delivered: false, reasons: vec![DropReason::Loop] };
+            return Summary::dropped(DropReason::Loop);
         }
         if routed > MAX_ROUTED_HOPS {
-            return Summary { delivered: false, reasons: vec![DropReason::HopLimit] };
+            return Summary::dropped(DropReason::HopLimit);
         }
         if !first && let Some(s) = memo.get(&(pos, ctx.dst)) {
-            return s.clone();
+            return *s;
         }
         stack.push(pos);
-        let mut out = Summary { delivered: true, reasons: Vec::new() };
+        let mut out = Summary { delivered: true, reasons: 0 };
         for mv in self.advance(&pos, ctx) {
             let s = match mv.next {
-                Err(Outcome::Delivered) => Summary { delivered: true, reasons: Vec::new() },
-                Err(Outcome::Dropped(d)) => Summary { delivered: false, reasons: vec![d.reason] },
+                Err(Outcome::Delivered) => Summary { delivered: true, reasons: 0 },
+                Err(Outcome::Dropped(d)) => Summary::dropped(d.reason),
                 Ok((next, arrival)) => {
                     let r = routed + mv.steps.iter().filter(|s| s.routed).count() as u32 + arrival.routed as u32;
                     self.summarize(next, ctx, memo, stack, r, false)
                 }
             };
             out.delivered &= s.delivered;
-            for r in s.reasons {
-                if !out.reasons.contains(&r) {
-                    out.reasons.push(r);
-                }
-            }
+            out.reasons |= s.reasons;
         }
         stack.pop();
         if !first {
-            memo.insert((pos, ctx.dst), out.clone());
+            memo.insert((pos, ctx.dst), out);
         }
         out
     }
@@ -501,8 +545,24 @@ impl<'a> Walker<'a> {
             .ok_or(())
     }
 
-    fn drop(&self, reason: DropReason, rule: &str, message: String, at: &Place) -> Outcome {
-        Outcome::Dropped(Drop { reason, rule: rule.into(), message, at: at.name(self.m()), cycle: Vec::new() })
+    /// A drop; in a lean walk (matrix) the message and place name are not built.
+    fn drop(&self, reason: DropReason, rule: &str, message: impl FnOnce() -> String, at: &Place) -> Outcome {
+        if self.lean {
+            return Outcome::Dropped(Drop {
+                reason,
+                rule: String::new(),
+                message: String::new(),
+                at: String::new(),
+                cycle: Vec::new(),
+            });
+        }
+        Outcome::Dropped(Drop {
+            reason,
+            rule: rule.into(),
+            message: message(),
+            at: at.name(self.m()),
+            cycle: Vec::new(),
+        })
     }
 
     fn device_place(&self, pos: &Pos, ctx: &Ctx) -> Place {
@@ -538,7 +598,7 @@ impl<'a> Walker<'a> {
                 self.drop(
                     DropReason::NoRoute,
                     "R19",
-                    format!("no route in {} matches {}", m.subnet_path(subnet), ctx.dst),
+                    || format!("no route in {} matches {}", m.subnet_path(subnet), ctx.dst),
                     &here,
                 ),
             )];
@@ -561,7 +621,9 @@ impl<'a> Walker<'a> {
                     bgp: false,
                 };
                 let mut lead = step(here.clone(), false);
-                lead.route = Some(used);
+                if !self.lean {
+                    lead.route = Some(used);
+                }
                 for mv in self.follow_row(vnet, subnet, device, row, ip, ctx, &here) {
                     let mut steps = vec![lead.clone()];
                     steps.extend(mv.steps);
@@ -592,7 +654,7 @@ impl<'a> Walker<'a> {
                     // A user route with a peering type does not exist in format v1.
                     return one(Move::done(
                         vec![],
-                        self.drop(DropReason::NoRoute, "R28", "unsupported next hop".into(), here),
+                        self.drop(DropReason::NoRoute, "R28", || "unsupported next hop".into(), here),
                     ));
                 };
                 let to = m.peerings[p.idx()].to;
@@ -617,7 +679,7 @@ impl<'a> Walker<'a> {
                             self.drop(
                                 DropReason::NoVpnGateway,
                                 "D17/R28",
-                                format!(
+                                || format!(
                                     "route {} sends {} to the virtual network gateway, but {} has no VPN gateway (a user route cannot target an ExpressRoute gateway)",
                                     row.udr_name.clone().unwrap_or_default(),
                                     row.prefix,
@@ -629,18 +691,19 @@ impl<'a> Walker<'a> {
                     })
                 }
             },
-            NextHopType::Internet => one({
-                if matches!(ctx.to, Host::Public(_)) {
-                    Move::done(vec![step(Place::Internet, true)], Outcome::Delivered)
-                } else {
-                    let rule = if row.source == RouteSource::User { "R27" } else { "R14" }.to_string();
-                    let (extra, rule) = self.non_transitive_note(vnet, subnet, ctx, rule);
-                    Move::done(
+            NextHopType::Internet => {
+                one({
+                    if matches!(ctx.to, Host::Public(_)) {
+                        Move::done(vec![step(Place::Internet, true)], Outcome::Delivered)
+                    } else {
+                        let rule = if row.source == RouteSource::User { "R27" } else { "R14" }.to_string();
+                        let (extra, rule) = self.non_transitive_note(vnet, subnet, ctx, rule);
+                        Move::done(
                         vec![],
                         self.drop(
                             DropReason::ToInternet,
                             &rule,
-                            format!(
+                            || format!(
                                 "{} only matches {} Internet: the packet leaves Azure for a private address{extra}",
                                 self.dst_text(ctx),
                                 row.prefix
@@ -648,8 +711,9 @@ impl<'a> Walker<'a> {
                             here,
                         ),
                     )
-                }
-            }),
+                    }
+                })
+            }
             NextHopType::None => {
                 let why = match (&row.udr_name, row.origin) {
                     (Some(n), _) => format!("user route `{n}`"),
@@ -663,7 +727,7 @@ impl<'a> Walker<'a> {
                     self.drop(
                         DropReason::NextHopNone,
                         &rule,
-                        format!("{} only matches {} None, {why}{extra}", self.dst_text(ctx), row.prefix),
+                        || format!("{} only matches {} None, {why}{extra}", self.dst_text(ctx), row.prefix),
                         here,
                     ),
                 ))
@@ -692,11 +756,15 @@ impl<'a> Walker<'a> {
         let m = self.m();
         let mut notes = String::new();
         let mut rules = rule;
+        if self.lean {
+            return (notes, rules);
+        }
         if let Some(dm) = self.sim.domain_of(vnet) {
             let table = self.sim.table(subnet);
             let mut d4: Vec<String> = Vec::new();
             let mut off = false;
-            for r in dm.routes.iter().chain(dm.filtered_only.iter()).filter(|r| r.prefix.contains(&ctx.dst)) {
+            let host = IpNet::from(ctx.dst);
+            for r in dm.covering(&host).into_iter().chain(dm.covering_filtered(&host)) {
                 for (_, why) in &r.filtered {
                     if let crate::bgp::Reason::RemoteVnetTrafficOff { gateways } = why {
                         d4.extend(gateways.iter().map(|g| m.gateways[g.idx()].name.clone()));
@@ -750,11 +818,13 @@ impl<'a> Walker<'a> {
             let o = self.drop(
                 DropReason::PeeringAccessDisabled,
                 "D11",
-                format!(
-                    "allow_virtual_network_access is off on the {} ↔ {} peering (assuming default NSG rules)",
-                    m.vnets[pe.from.idx()].name,
-                    m.vnets[pe.to.idx()].name
-                ),
+                || {
+                    format!(
+                        "allow_virtual_network_access is off on the {} ↔ {} peering (assuming default NSG rules)",
+                        m.vnets[pe.from.idx()].name,
+                        m.vnets[pe.to.idx()].name
+                    )
+                },
                 &s.place,
             );
             return Err(Box::new((s, o)));
@@ -784,20 +854,22 @@ impl<'a> Walker<'a> {
         });
         match held {
             Some(h) if h == *ctx.to => {
-                steps.push(step(Place::Host(h.info(m)), true));
+                steps.push(step(self.host_place(&h), true));
                 Move::done(steps, Outcome::Delivered)
             }
             Some(h) => {
-                let at = Place::Host(h.info(m));
+                let at = self.host_place(&h);
                 let o = self.drop(
                     DropReason::Misdelivered,
                     "-",
-                    format!(
-                        "{} is delivered to {} in {}, not to the destination (overlapping address spaces)",
-                        ctx.dst,
-                        at.name(m),
-                        m.vnets[v.idx()].name
-                    ),
+                    || {
+                        format!(
+                            "{} is delivered to {} in {}, not to the destination (overlapping address spaces)",
+                            ctx.dst,
+                            at.name(m),
+                            m.vnets[v.idx()].name
+                        )
+                    },
                     &at,
                 );
                 steps.push(step(at, true));
@@ -808,7 +880,7 @@ impl<'a> Walker<'a> {
                 let o = self.drop(
                     DropReason::NoSuchHost,
                     "-",
-                    format!("nothing holds {} in VNet {}", ctx.dst, m.vnets[v.idx()].name),
+                    || format!("nothing holds {} in VNet {}", ctx.dst, m.vnets[v.idx()].name),
                     &last,
                 );
                 Move::done(steps, o)
@@ -839,7 +911,7 @@ impl<'a> Walker<'a> {
                 self.drop(
                     DropReason::NextHopUnreachable,
                     "D17/R28",
-                    format!(
+                    || format!(
                         "next hop {ip} is held by no forwarding NIC, firewall or load-balancer frontend in {} or a peered VNet",
                         m.vnets[vnet.idx()].name
                     ),
@@ -853,18 +925,22 @@ impl<'a> Walker<'a> {
     fn enter_device(&self, h: Host, ip: IpAddr, ctx: &Ctx, mut steps: Vec<Step>) -> Vec<Move> {
         let m = self.m();
         if h == *ctx.to {
-            steps.push(step(Place::Host(h.info(m)), true));
+            steps.push(step(self.host_place(&h), true));
             return vec![Move::done(steps, Outcome::Delivered)];
         }
         match h {
             Host::Nic(n) => {
                 let nic = &m.nics[n.idx()];
-                if let Host::BehindNva { peer, .. } = ctx.to
-                    && m.bgp_peers[peer.idx()].nic == n
+                // Any NVA that advertises a prefix covering the address takes it into its network.
+                if let Host::BehindNva { .. } = ctx.to
+                    && m.bgp_peers.iter().any(|b| {
+                        b.nic == n
+                            && b.advertise.iter().any(|a| a.prefix.prefix_len() > 0 && a.prefix.contains(&ctx.dst))
+                    })
                 {
                     // The NVA takes it into the network it advertised.
                     steps.push(step(Place::Nva(n), true));
-                    steps.push(step(Place::Host(ctx.to.info(m)), false));
+                    steps.push(step(self.host_place(ctx.to), false));
                     return vec![Move::done(steps, Outcome::Delivered)];
                 }
                 if !nic.ip_forwarding {
@@ -872,7 +948,12 @@ impl<'a> Walker<'a> {
                     let o = self.drop(
                         DropReason::IpForwardingOff,
                         "R28",
-                        format!("{} ({ip}) has ip_forwarding = false and drops traffic not addressed to it", nic.name),
+                        || {
+                            format!(
+                                "{} ({ip}) has ip_forwarding = false and drops traffic not addressed to it",
+                                nic.name
+                            )
+                        },
                         &place,
                     );
                     steps.push(step(place, true));
@@ -901,7 +982,7 @@ impl<'a> Walker<'a> {
                         self.drop(
                             DropReason::NextHopUnreachable,
                             "D17",
-                            format!("load balancer {} has no backends", lb.name),
+                            || format!("load balancer {} has no backends", lb.name),
                             &Place::LoadBalancer(l),
                         ),
                     )];
@@ -916,7 +997,7 @@ impl<'a> Walker<'a> {
                 self.drop(
                     DropReason::NextHopUnreachable,
                     "D17",
-                    format!("{ip} is not a forwarding device"),
+                    || format!("{ip} is not a forwarding device"),
                     &Place::Host(other.info(m)),
                 ),
             )],
@@ -953,19 +1034,19 @@ impl<'a> Walker<'a> {
         let m = self.m();
         let b = &self.sim.bgp;
         let Some(dm) = self.sim.domain_of(vnet) else {
-            return Ok(Move::done(vec![], self.drop(DropReason::NoRoute, "R47", "no domain".into(), here)));
+            return Ok(Move::done(vec![], self.drop(DropReason::NoRoute, "R47", || "no domain".into(), here)));
         };
         let r = &dm.routes[idx as usize];
         let Some(ip) = ip else {
             return Ok(Move::done(
                 vec![],
-                self.drop(DropReason::NoRoute, "R48", "gateway route without next hop".into(), here),
+                self.drop(DropReason::NoRoute, "R48", || "gateway route without next hop".into(), here),
             ));
         };
         let Some(c) = r.best.iter().find(|c| c.next_hops.contains(&ip)) else {
             return Ok(Move::done(
                 vec![],
-                self.drop(DropReason::NoRoute, "R48", "next hop not in the domain".into(), here),
+                self.drop(DropReason::NoRoute, "R48", || "next hop not in the domain".into(), here),
             ));
         };
         let via = c.cand.via.expect("domain candidates came in by a session");
@@ -989,7 +1070,7 @@ impl<'a> Walker<'a> {
                             self.drop(
                                 DropReason::NoCircuitTransit,
                                 "R59",
-                                format!(
+                                || format!(
                                     "{} would send traffic that came from a circuit back into {}: no transit between circuits",
                                     m.gateways[g.idx()].name,
                                     m.circuits[circuit.idx()].name
@@ -1009,7 +1090,7 @@ impl<'a> Walker<'a> {
                             self.drop(
                                 DropReason::NoErVpnTransit,
                                 "R67",
-                                format!("no transit from VPN to ExpressRoute at {}: it needs a route server with branch_to_branch, an active-active VPN gateway and VPN ASN 65515", m.gateways[g.idx()].name),
+                                || format!("no transit from VPN to ExpressRoute at {}: it needs a route server with branch_to_branch, an active-active VPN gateway and VPN ASN 65515", m.gateways[g.idx()].name),
                                 here,
                             ),
                         ));
@@ -1033,7 +1114,7 @@ impl<'a> Walker<'a> {
                             self.drop(
                                 DropReason::NoErVpnTransit,
                                 "R67",
-                                format!("no transit from ExpressRoute to VPN at {}: it needs a route server with branch_to_branch, an active-active VPN gateway and VPN ASN 65515", m.gateways[eg.idx()].name),
+                                || format!("no transit from ExpressRoute to VPN at {}: it needs a route server with branch_to_branch, an active-active VPN gateway and VPN ASN 65515", m.gateways[eg.idx()].name),
                                 here,
                             ),
                         ));
@@ -1043,7 +1124,7 @@ impl<'a> Walker<'a> {
             }
             SessionKind::RouteServerPeer => Err(self.to_appliance(vnet, ip, device, ctx, here)),
             SessionKind::BranchToBranch | SessionKind::PrivatePeering => {
-                Ok(Move::done(vec![], self.drop(DropReason::NoRoute, "R47", "internal session".into(), here)))
+                Ok(Move::done(vec![], self.drop(DropReason::NoRoute, "R47", || "internal session".into(), here)))
             }
         }
     }
@@ -1060,7 +1141,7 @@ impl<'a> Walker<'a> {
                 self.drop(
                     DropReason::NoRoute,
                     "R54",
-                    format!("{}'s MSEE has no route to {}", m.circuits[circuit.idx()].name, ctx.dst),
+                    || format!("{}'s MSEE has no route to {}", m.circuits[circuit.idx()].name, ctx.dst),
                     &here,
                 ),
             )];
@@ -1083,7 +1164,9 @@ impl<'a> Walker<'a> {
                 bgp: true,
             };
             let mut lead = step(here.clone(), false);
-            lead.route = Some(used);
+            if !self.lean {
+                lead.route = Some(used);
+            }
             let mv = match from {
                 Speaker::Onprem(o) => self.enter_onprem(o),
                 Speaker::Gateway(g) => {
@@ -1101,7 +1184,7 @@ impl<'a> Walker<'a> {
                                 self.drop(
                                     DropReason::RemoteVnetTrafficOff,
                                     "D4/R57",
-                                    format!(
+                                    || format!(
                                         "VNet-to-VNet traffic over {} needs allow_remote_vnet_traffic on both gateways; it is off on {}",
                                         m.circuits[circuit.idx()].name,
                                         off.join(" and ")
@@ -1124,7 +1207,9 @@ impl<'a> Walker<'a> {
                         step(Place::Gateway(g), true),
                     )
                 }
-                _ => Move::done(vec![], self.drop(DropReason::NoRoute, "R54", "unexpected MSEE route".into(), &here)),
+                _ => {
+                    Move::done(vec![], self.drop(DropReason::NoRoute, "R54", || "unexpected MSEE route".into(), &here))
+                }
             };
             let mut steps = vec![lead];
             steps.extend(mv.steps);
@@ -1148,14 +1233,20 @@ impl<'a> Walker<'a> {
         // by a broad on-premises prefix (a default route) is not delivered here: the router
         // forwards by what it learned, or drops.
         let onprem_dst = matches!(ctx.to, Host::Onprem { .. } | Host::Site { .. } | Host::Public(_));
-        if onprem_dst && r.advertise.iter().any(|p| p.contains(&ctx.dst)) {
+        // Its own prefixes, and the static prefixes of local gateways that describe it (R49).
+        let holds = r.advertise.iter().any(|p| p.contains(&ctx.dst))
+            || m.local_gateways
+                .iter()
+                .filter(|l| l.onprem == Some(router))
+                .any(|l| l.address_prefixes.iter().any(|p| p.contains(&ctx.dst)) || l.bgp_peer_ip == Some(ctx.dst));
+        if onprem_dst && holds {
             return vec![Move::done(vec![step(Place::Onprem(router), true)], Outcome::Delivered)];
         }
         let s = b.onprem_speaker[router.idx()];
         let Some((net, e)) = self.speaker_lpm(s, ctx.dst) else {
             return vec![Move::done(
                 vec![],
-                self.drop(DropReason::NoRoute, "R50", format!("{} has no route to {}", r.name, ctx.dst), &here),
+                self.drop(DropReason::NoRoute, "R50", || format!("{} has no route to {}", r.name, ctx.dst), &here),
             )];
         };
         let mut moves = Vec::new();
@@ -1193,7 +1284,7 @@ impl<'a> Walker<'a> {
         if moves.is_empty() {
             moves.push(Move::done(
                 vec![],
-                self.drop(DropReason::NoRoute, "R50", format!("{} has no route to {}", r.name, ctx.dst), &here),
+                self.drop(DropReason::NoRoute, "R50", || format!("{} has no route to {}", r.name, ctx.dst), &here),
             ));
         }
         moves
@@ -1309,7 +1400,12 @@ impl<'a> Walker<'a> {
         if moves.is_empty() {
             moves.push(Move::done(
                 vec![],
-                self.drop(DropReason::NoRoute, "R48", format!("{} has no usable route to {}", g.name, ctx.dst), &here),
+                self.drop(
+                    DropReason::NoRoute,
+                    "R48",
+                    || format!("{} has no usable route to {}", g.name, ctx.dst),
+                    &here,
+                ),
             ));
         }
         moves

@@ -6,7 +6,12 @@ use crate::check::CheckReport;
 use crate::diag::Diagnostic;
 
 fn diag_json(r: &CheckReport, d: &Diagnostic) -> Value {
-    let (line, col) = d.line_col(&r.source.text).map(|(l, c)| (Some(l), Some(c))).unwrap_or((None, None));
+    let (line, col) = d
+        .span
+        .as_ref()
+        .map(|sp| r.lines.line_col(&r.source.text, sp.start))
+        .map(|(l, c)| (Some(l), Some(c)))
+        .unwrap_or((None, None));
     json!({
         "severity": d.severity.word(),
         "code": d.code,
@@ -26,13 +31,27 @@ fn counts(r: &CheckReport) -> (usize, usize, usize) {
 
 /// Text: diagnostics with file:line:col, then PASS/FAIL lines, then the result.
 pub fn text(r: &CheckReport) -> String {
+    text_colored(r, false)
+}
+
+fn render_capped(r: &CheckReport, ds: &[&Diagnostic], color: bool, out: &mut String) {
+    let max = crate::error::MAX_RENDERED;
+    for d in ds.iter().take(max) {
+        out.push_str(&d.render_with(&r.source.name, &r.source.text, &r.lines, color));
+        out.push('\n');
+    }
+    if ds.len() > max {
+        out.push_str(&format!("... and {} more (all of them in --output json)\n", ds.len() - max));
+    }
+}
+
+/// Text, optionally with terminal colours.
+pub fn text_colored(r: &CheckReport, color: bool) -> String {
     let mut out = String::new();
     let file = &r.source.name;
     if !r.errors.is_empty() {
-        for d in r.errors.iter().chain(r.warnings.iter()) {
-            out.push_str(&d.render(file, &r.source.text));
-            out.push('\n');
-        }
+        let all: Vec<&Diagnostic> = r.errors.iter().chain(r.warnings.iter()).collect();
+        render_capped(r, &all, color, &mut out);
         out.push_str(&format!(
             "result: INVALID: {file} has {} error{}\n",
             r.errors.len(),
@@ -41,16 +60,14 @@ pub fn text(r: &CheckReport) -> String {
         return out;
     }
     out.push_str(&format!("check {file}: {}\n\n", r.summary));
-    for d in r.warnings.iter().chain(r.findings.iter()) {
-        out.push_str(&d.render(file, &r.source.text));
-        out.push('\n');
-    }
+    let all: Vec<&Diagnostic> = r.warnings.iter().chain(r.findings.iter()).collect();
+    render_capped(r, &all, color, &mut out);
     for e in &r.expectations {
         if e.pass {
             out.push_str(&format!("PASS  {}\n      {}\n", e.name, e.detail));
         } else {
             // Only failures carry a location: passing output does not depend on block order.
-            let (l, c) = crate::diag::line_col(&r.source.text, e.span.start);
+            let (l, c) = r.lines.line_col(&r.source.text, e.span.start);
             out.push_str(&format!("FAIL  {} ({file}:{l}:{c})\n      {}\n", e.name, e.detail));
         }
     }
@@ -82,7 +99,7 @@ pub fn json(r: &CheckReport) -> String {
             "kind": e.kind,
             "pass": e.pass,
             "detail": e.detail,
-            "line": (!e.pass).then(|| crate::diag::line_col(&r.source.text, e.span.start).0),
+            "line": (!e.pass).then(|| r.lines.line_col(&r.source.text, e.span.start).0),
         })).collect::<Vec<_>>(),
         "result": {"expectations": n, "passed": p, "failed": f, "findings": r.findings.len(), "warnings": r.warnings.len(), "exitCode": r.exit_code()},
     });
@@ -119,8 +136,12 @@ pub fn junit(r: &CheckReport) -> String {
     if !r.errors.is_empty() {
         tests = 1;
         failures = 1;
-        let body: String =
-            r.errors.iter().map(|d| d.render(&r.source.name, &r.source.text)).collect::<Vec<_>>().join("\n");
+        let body: String = r
+            .errors
+            .iter()
+            .map(|d| d.render_with(&r.source.name, &r.source.text, &r.lines, false))
+            .collect::<Vec<_>>()
+            .join("\n");
         cases.push_str(&format!(
             "    <testcase classname=\"ersim.validation\" name=\"validation\">\n      <failure message=\"{} validation error{}\">{}</failure>\n    </testcase>\n",
             r.errors.len(),
@@ -154,12 +175,16 @@ pub fn junit(r: &CheckReport) -> String {
                 "    <testcase classname=\"ersim.design\" name=\"{}\">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
                 xml_escape(f.code),
                 xml_escape(&f.message),
-                xml_escape(&f.render(&r.source.name, &r.source.text))
+                xml_escape(&f.render_with(&r.source.name, &r.source.text, &r.lines, false))
             ));
         }
     }
-    let out_text: String =
-        r.warnings.iter().map(|d| d.render(&r.source.name, &r.source.text)).collect::<Vec<_>>().join("\n");
+    let out_text: String = r
+        .warnings
+        .iter()
+        .map(|d| d.render_with(&r.source.name, &r.source.text, &r.lines, false))
+        .collect::<Vec<_>>()
+        .join("\n");
     let system_out = if out_text.is_empty() {
         String::new()
     } else {

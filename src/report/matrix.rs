@@ -23,9 +23,9 @@ fn cell_text(c: &Cell) -> String {
 
 fn legend(mx: &Matrix) -> BTreeMap<DropReason, usize> {
     let mut l = BTreeMap::new();
-    for row in &mx.cells {
-        for c in row {
-            if let Some(r) = c.reason() {
+    for i in 0..mx.len() {
+        for j in 0..mx.len() {
+            if let Some(r) = mx.reason(i, j) {
                 *l.entry(r).or_default() += 1;
             }
         }
@@ -37,7 +37,7 @@ fn legend(mx: &Matrix) -> BTreeMap<DropReason, usize> {
 pub fn text(sim: &Simulation, mx: &Matrix) -> String {
     let m = &sim.model;
     let n = mx.vnets.len();
-    let delivered: usize = mx.cells.iter().flatten().filter(|c| **c == Cell::Delivered).count();
+    let delivered: usize = (0..n).map(|i| (0..n).filter(|j| mx.delivered(i, *j)).count()).sum();
     let mut out = format!(
         "matrix: {n} VNets, {delivered} of {} ordered pairs delivered both ways (ok = delivered both ways; a letter = the first drop reason)\n\n",
         n * n.saturating_sub(1)
@@ -48,9 +48,9 @@ pub fn text(sim: &Simulation, mx: &Matrix) -> String {
         let w = w.max("from \\ to".len());
         let head: String = (1..=n).map(|i| format!("{i:>4}")).collect();
         out.push_str(&format!("{:>4} {:w$}{head}\n", "", "from \\ to"));
-        for (i, row) in mx.cells.iter().enumerate() {
-            let cells: String = row.iter().map(|c| format!("{:>4}", cell_text(c))).collect();
-            out.push_str(&format!("{:>4} {:w$}{cells}\n", i + 1, names[i]));
+        for (i, name) in names.iter().enumerate() {
+            let cells: String = (0..n).map(|j| format!("{:>4}", cell_text(&mx.cell(i, j)))).collect();
+            out.push_str(&format!("{:>4} {:w$}{cells}\n", i + 1, name));
         }
         out.push('\n');
     }
@@ -73,12 +73,10 @@ pub fn text(sim: &Simulation, mx: &Matrix) -> String {
 pub fn json(sim: &Simulation, mx: &Matrix) -> String {
     let m = &sim.model;
     let names: Vec<&str> = mx.vnets.iter().map(|v| m.vnets[v.idx()].name.as_str()).collect();
-    let cells: Vec<Vec<serde_json::Value>> = mx
-        .cells
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(|c| match c {
+    let cells: Vec<Vec<serde_json::Value>> = (0..mx.len())
+        .map(|i| {
+            (0..mx.len())
+                .map(|j| match mx.cell(i, j) {
                     Cell::Same => json!(null),
                     Cell::Delivered => json!({"delivered": true}),
                     Cell::NoHost => json!({"delivered": false, "forward": ["NoHost"], "return": ["NoHost"]}),
@@ -107,12 +105,12 @@ pub fn json(sim: &Simulation, mx: &Matrix) -> String {
 pub fn csv(sim: &Simulation, mx: &Matrix) -> String {
     let m = &sim.model;
     let mut s = csv_line(&["from", "to", "delivered", "forward", "return"].map(String::from));
-    for (i, row) in mx.cells.iter().enumerate() {
-        for (j, c) in row.iter().enumerate() {
+    for i in 0..mx.len() {
+        for j in 0..mx.len() {
             if i == j {
                 continue;
             }
-            let (d, f, b) = match c {
+            let (d, f, b) = match mx.cell(i, j) {
                 Cell::Delivered => ("true", String::new(), String::new()),
                 Cell::Dropped { forward, back } => (
                     "false",

@@ -2028,13 +2028,14 @@ fn expectation(e: &RawExpect, m: &Model, d: &mut Diagnostics) -> Option<Expect> 
         let nht =
             e.next_hop_type.as_ref().map(|t| parse_enum(t, "next_hop_type", &names, d).and_then(NextHopType::parse));
         let ip = e.next_hop_ip.as_ref().map(|sp| parse_ip(sp, "next_hop_ip", d));
+        // `None`: not written (Active for a present row; any state for `absent = true`).
         let state = match &e.state {
             Some(s) => match parse_enum(s, "state", &["Active", "Invalid"], d) {
-                Some("Invalid") => Some(RouteState::Invalid),
-                Some(_) => Some(RouteState::Active),
+                Some("Invalid") => Some(Some(RouteState::Invalid)),
+                Some(_) => Some(Some(RouteState::Active)),
                 None => None,
             },
-            None => Some(RouteState::Active),
+            None => Some(None),
         };
         return Some(Expect {
             name: e.name.as_ref().map(|x| x.v.clone()),

@@ -9,37 +9,36 @@ use super::common::*;
 const HUB00: [&str; 3] = ["hub00", "spoke10", "spoke20"];
 const HUB100: [&str; 3] = ["hub100", "spoke110", "spoke120"];
 
-fn cell<'a>(sim: &ersim::Simulation, mx: &'a Matrix, from: &str, to: &str) -> &'a Cell {
+fn cell(sim: &ersim::Simulation, mx: &Matrix, from: &str, to: &str) -> Cell {
     let idx = |n: &str| {
         mx.vnets
             .iter()
             .position(|v| sim.model.vnets[v.idx()].name == n)
             .unwrap_or_else(|| panic!("no VNet {n} in the matrix"))
     };
-    &mx.cells[idx(from)][idx(to)]
+    mx.cell(idx(from), idx(to))
 }
 
 #[test]
 fn seed_matrix_lists_every_vnet_once_by_name() {
     let s = sim(&seed_text());
-    let mx = matrix(&s);
+    let mx = matrix(&s).unwrap();
     let names: Vec<&str> = mx.vnets.iter().map(|v| s.model.vnets[v.idx()].name.as_str()).collect();
     assert_eq!(names, ["hub00", "hub100", "spoke10", "spoke110", "spoke120", "spoke20"]);
-    assert_eq!(mx.cells.len(), 6);
-    for (i, row) in mx.cells.iter().enumerate() {
-        assert_eq!(row.len(), 6);
-        assert_eq!(row[i], Cell::Same);
+    assert_eq!(mx.len(), 6);
+    for i in 0..6 {
+        assert_eq!(mx.cell(i, i), Cell::Same);
     }
 }
 
 #[test]
 fn seed_cross_hub_pairs_are_delivered() {
     let s = sim(&seed_text());
-    let mx = matrix(&s);
+    let mx = matrix(&s).unwrap();
     for a in HUB00 {
         for b in HUB100 {
-            assert_eq!(*cell(&s, &mx, a, b), Cell::Delivered, "{a} → {b} over circuit01 (R57)");
-            assert_eq!(*cell(&s, &mx, b, a), Cell::Delivered, "{b} → {a} over circuit01 (R57)");
+            assert_eq!(cell(&s, &mx, a, b), Cell::Delivered, "{a} → {b} over circuit01 (R57)");
+            assert_eq!(cell(&s, &mx, b, a), Cell::Delivered, "{b} → {a} over circuit01 (R57)");
         }
     }
 }
@@ -47,7 +46,7 @@ fn seed_cross_hub_pairs_are_delivered() {
 #[test]
 fn seed_same_hub_spokes_are_isolated_with_next_hop_none() {
     let s = sim(&seed_text());
-    let mx = matrix(&s);
+    let mx = matrix(&s).unwrap();
     for (a, b) in [("spoke10", "spoke20"), ("spoke20", "spoke10"), ("spoke110", "spoke120"), ("spoke120", "spoke110")] {
         match cell(&s, &mx, a, b) {
             Cell::Dropped { forward, back } => {
@@ -63,15 +62,16 @@ fn seed_same_hub_spokes_are_isolated_with_next_hop_none() {
 #[test]
 fn seed_hubs_reach_their_own_spokes_and_each_other() {
     let s = sim(&seed_text());
-    let mx = matrix(&s);
+    let mx = matrix(&s).unwrap();
     for hub in [HUB00, HUB100] {
         for spoke in &hub[1..] {
-            assert_eq!(*cell(&s, &mx, hub[0], spoke), Cell::Delivered, "{} → {spoke} over the peering", hub[0]);
-            assert_eq!(*cell(&s, &mx, spoke, hub[0]), Cell::Delivered, "{spoke} → {} over the peering", hub[0]);
+            assert_eq!(cell(&s, &mx, hub[0], spoke), Cell::Delivered, "{} → {spoke} over the peering", hub[0]);
+            assert_eq!(cell(&s, &mx, spoke, hub[0]), Cell::Delivered, "{spoke} → {} over the peering", hub[0]);
         }
     }
-    assert_eq!(*cell(&s, &mx, "hub00", "hub100"), Cell::Delivered);
-    let delivered = mx.cells.iter().flatten().filter(|c| **c == Cell::Delivered).count();
+    assert_eq!(cell(&s, &mx, "hub00", "hub100"), Cell::Delivered);
+    let delivered =
+        (0..mx.len()).map(|i| (0..mx.len()).filter(|j| mx.cell(i, *j) == Cell::Delivered).count()).sum::<usize>();
     assert_eq!(delivered, 26, "30 ordered pairs, 4 isolated spoke pairs");
 }
 
@@ -79,7 +79,7 @@ fn seed_hubs_reach_their_own_spokes_and_each_other() {
 fn seed_matrix_agrees_with_reach() {
     let seed = seed_text();
     let s = sim(&seed);
-    let mx = matrix(&s);
+    let mx = matrix(&s).unwrap();
     let l = ersim::scenario::parse("test.toml", seed.clone()).unwrap();
     for (i, a) in mx.vnets.iter().enumerate() {
         for (j, b) in mx.vnets.iter().enumerate() {
@@ -89,7 +89,7 @@ fn seed_matrix_agrees_with_reach() {
             let (an, bn) = (&s.model.vnets[a.idx()].name, &s.model.vnets[b.idx()].name);
             let r = ersim::reach(&l, an, bn).unwrap();
             let delivered = r.reach.verdict == ersim::forward::Verdict::Delivered;
-            assert_eq!(mx.cells[i][j] == Cell::Delivered, delivered, "matrix and reach disagree on {an} → {bn}");
+            assert_eq!(mx.cell(i, j) == Cell::Delivered, delivered, "matrix and reach disagree on {an} → {bn}");
         }
     }
 }
@@ -97,7 +97,7 @@ fn seed_matrix_agrees_with_reach() {
 #[test]
 fn seed_matrix_text_has_the_grid_legend_and_domain_summary() {
     let s = sim(&seed_text());
-    let mx = matrix(&s);
+    let mx = matrix(&s).unwrap();
     let t = ersim::report::matrix::text(&s, &mx);
     assert!(t.contains("legend"), "{t}");
     let legend_line =
@@ -118,7 +118,7 @@ fn seed_matrix_text_has_the_grid_legend_and_domain_summary() {
 #[test]
 fn seed_matrix_json_and_csv() {
     let s = sim(&seed_text());
-    let mx = matrix(&s);
+    let mx = matrix(&s).unwrap();
     let j: serde_json::Value = serde_json::from_str(&ersim::report::matrix::json(&s, &mx)).expect("matrix JSON parses");
     assert_eq!(j["vnets"].as_array().unwrap().len(), 6);
     assert_eq!(j["legend"]["NextHopNone"], 4);

@@ -361,9 +361,14 @@ fn plain_design() -> impl Strategy<Value = Design> {
 /// things that make routing one-sided by rule: static VNet-to-VNet connections (R49 installs only
 /// the remote VNet's own space, so a spoke can send to a VNet with no route back), and
 /// `allow_remote_vnet_traffic = false` (D4 filters at the gateway while the MSEE still forwards by
-/// its own table, so a hairpin through on-premises can deliver one way only).
+/// its own table, so a hairpin through on-premises can deliver one way only). On-premises default
+/// routes are left out too: they turn on-premises into a transit whose inside ersim does not model
+/// (each router knows only its own prefixes and what Azure advertises to it).
 fn forwarderless_design() -> impl Strategy<Value = Design> {
     knobs().prop_map(|mut k| {
+        for o in &mut k.onprem {
+            o.1.iter_mut().for_each(|p| *p = (*p).min(10));
+        }
         k.rs_hub.iter_mut().for_each(|x| *x = false);
         k.with_udrs = false;
         k.v2v.iter_mut().for_each(|x| x.2 = true);
@@ -432,8 +437,8 @@ proptest! {
         let ca = ersim::check::check(&a).unwrap();
         let cb = ersim::check::check(&b).unwrap();
         prop_assert_eq!(strip_locations(&ersim::report::check::text(&ca)), strip_locations(&ersim::report::check::text(&cb)));
-        let ma = ersim::matrix::matrix(&sa);
-        let mb = ersim::matrix::matrix(&sb);
+        let ma = ersim::matrix::matrix(&sa).unwrap();
+        let mb = ersim::matrix::matrix(&sb).unwrap();
         prop_assert_eq!(ersim::report::matrix::json(&sa, &ma), ersim::report::matrix::json(&sb, &mb));
     }
 
