@@ -45,6 +45,34 @@ enum Command {
         after_help = "The offline counterpart of `az network vnet-gateway list-learned-routes` and\n`list-advertised-routes`, and of a circuit's route table.\n\nExamples:\n  ersim bgp --gateway ergw-hub100 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --circuit circuit01 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --gateway ergw-hub00 --advertised scenario.toml"
     )]
     Bgp(BgpArgs),
+    /// Write a synthetic hub-and-spoke estate (a valid scenario within Azure's limits) for
+    /// benchmarks and experiments.
+    #[command(
+        after_help = "Deterministic: the same options give the same file.\n\nExamples:\n  ersim synth --hubs 20 --spokes-per-hub 400 --circuits 4 --onprem-prefixes 1000 > estate.toml\n  ersim check estate.toml"
+    )]
+    Synth(SynthArgs),
+}
+
+#[derive(Args)]
+struct SynthArgs {
+    /// Hubs (one region and one ExpressRoute gateway each).
+    #[arg(long, default_value_t = 4)]
+    hubs: usize,
+    /// Spokes per hub (gateway transit, one NIC each).
+    #[arg(long, default_value_t = 10)]
+    spokes_per_hub: usize,
+    /// Premium circuits (raised when needed so no circuit links more than 100 VNets).
+    #[arg(long, default_value_t = 2)]
+    circuits: usize,
+    /// Prefixes each on-premises router (one per circuit) advertises.
+    #[arg(long, default_value_t = 100)]
+    onprem_prefixes: usize,
+    /// allow_remote_vnet_traffic on every gateway (hubs learn each other over shared circuits).
+    #[arg(long)]
+    allow_remote_vnet_traffic: bool,
+    /// Seed for the choices of circuits and weights.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(Args)]
@@ -280,6 +308,20 @@ fn bgp(a: BgpArgs) -> Result<(String, u8), Error> {
     Ok((out, 0))
 }
 
+fn synth(a: SynthArgs) -> Result<(String, u8), Error> {
+    let p = ersim::synth::SynthParams {
+        hubs: a.hubs,
+        spokes_per_hub: a.spokes_per_hub,
+        circuits: a.circuits,
+        onprem_prefixes: a.onprem_prefixes,
+        allow_remote_vnet_traffic: a.allow_remote_vnet_traffic,
+        seed: a.seed,
+        ..ersim::synth::SynthParams::default()
+    };
+    ersim::synth::check_params(&p).map_err(|message| Error::Usage { message: format!("synth: {message}") })?;
+    Ok((ersim::synth::generate(&p), 0))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -288,6 +330,7 @@ fn main() -> ExitCode {
         Command::Check(a) => check(a),
         Command::Matrix(a) => matrix(a),
         Command::Bgp(a) => bgp(a),
+        Command::Synth(a) => synth(a),
     };
     match result {
         Ok((out, code)) => {

@@ -241,32 +241,55 @@ pub fn max_learned_routes(p: &SynthParams) -> usize {
         .unwrap_or(0)
 }
 
+/// Whether `p` fits the address plan and Azure's limits; `Err` says what is too large and why.
+pub fn check_params(p: &SynthParams) -> Result<(), String> {
+    if p.hubs == 0 {
+        return Err("at least one hub".into());
+    }
+    if p.hubs > MAX_HUBS {
+        return Err(format!("at most {MAX_HUBS} hubs (one /14 of 10.0.0.0/8 each), not {}", p.hubs));
+    }
+    if p.spokes_per_hub > MAX_SPOKES_PER_HUB {
+        return Err(format!(
+            "at most {MAX_SPOKES_PER_HUB} spokes per hub (peerings per VNet, R43), not {}",
+            p.spokes_per_hub
+        ));
+    }
+    let limit = crate::limits::private_peering_ipv4(crate::model::CircuitSku::Premium);
+    if p.onprem_prefixes > limit {
+        return Err(format!("at most {limit} prefixes per router (R52), not {}", p.onprem_prefixes));
+    }
+    let shared = p.shared_prefixes.min(p.onprem_prefixes);
+    if shared > SHARED_PREFIX_POOL {
+        return Err(format!("at most {SHARED_PREFIX_POOL} shared prefixes, not {shared}"));
+    }
+    let circuits = circuit_count(p);
+    if circuits > 500 {
+        return Err(format!("at most 500 circuits, not {circuits}"));
+    }
+    let own = p.onprem_prefixes - shared;
+    if own * circuits > OWN_PREFIX_POOL {
+        return Err(format!(
+            "{circuits} routers × {own} own prefixes exceed the {OWN_PREFIX_POOL} /24s of the on-premises pool"
+        ));
+    }
+    Ok(())
+}
+
 /// The scenario TOML of the estate `p` describes (see the module documentation for its shape).
 ///
 /// # Panics
 ///
-/// When `p` asks for more than the address plan or Azure's limits allow: more than
+/// When [`check_params`] refuses `p`: more than
 /// [`MAX_HUBS`] hubs or [`MAX_SPOKES_PER_HUB`] spokes per hub, more than 10,000 prefixes per
 /// router (R52), more than [`SHARED_PREFIX_POOL`] shared prefixes, more own prefixes in all than
 /// [`OWN_PREFIX_POOL`], or more than 500 circuits.
 pub fn generate(p: &SynthParams) -> String {
-    assert!(p.hubs <= MAX_HUBS, "synth: at most {MAX_HUBS} hubs (one /14 of 10.0.0.0/8 each), not {}", p.hubs);
-    assert!(
-        p.spokes_per_hub <= MAX_SPOKES_PER_HUB,
-        "synth: at most {MAX_SPOKES_PER_HUB} spokes per hub (peerings per VNet, R43), not {}",
-        p.spokes_per_hub
-    );
-    let limit = crate::limits::private_peering_ipv4(crate::model::CircuitSku::Premium);
-    assert!(p.onprem_prefixes <= limit, "synth: at most {limit} prefixes per router (R52), not {}", p.onprem_prefixes);
-    let shared = p.shared_prefixes.min(p.onprem_prefixes);
-    assert!(shared <= SHARED_PREFIX_POOL, "synth: at most {SHARED_PREFIX_POOL} shared prefixes, not {shared}");
+    if let Err(e) = check_params(p) {
+        panic!("synth: {e}");
+    }
     let circuits = circuit_count(p);
-    assert!(circuits <= 500, "synth: at most 500 circuits, not {circuits}");
-    let own = p.onprem_prefixes - shared;
-    assert!(
-        own * circuits <= OWN_PREFIX_POOL,
-        "synth: {circuits} routers × {own} own prefixes exceed the {OWN_PREFIX_POOL} /24s of the on-premises pool"
-    );
+    let shared = p.shared_prefixes.min(p.onprem_prefixes);
     let plan = plan(p);
 
     let mut t = String::with_capacity(600 * p.vnet_count() + 30 * circuits * p.onprem_prefixes + 4096);
