@@ -200,6 +200,7 @@ impl Diagnostic {
                 group = group.element(
                     Snippet::source(ex)
                         .line_start(fl)
+                        .path(file.to_string())
                         .annotation(AnnotationKind::Context.span(r).label(n.label.clone())),
                 );
             }

@@ -348,7 +348,9 @@ fn main() -> ExitCode {
         Err(e) => {
             let text = match &e {
                 Error::Invalid(inv) => inv.render_colored(use_color(std::io::stderr().is_terminal())),
-                _ => e.to_string(),
+                // Messages that carry their own location and severity already.
+                Error::NotUtf8 { .. } => e.to_string(),
+                _ => format!("error: {e}"),
             };
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "{}", text);

@@ -19,6 +19,8 @@ mod reach;
 mod scenarios;
 /// The seed article's published effective routes (and its mirror cases).
 mod seed_golden;
+/// CLI snapshots of every kind of error message (trycmd).
+mod snapshots;
 /// Effective-route rules per id (R13–R35, D3–D15) and the Microsoft Learn routing example.
 mod table_rules;
 /// Every validation rule: message, line:col, help.
