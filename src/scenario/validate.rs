@@ -16,6 +16,11 @@ use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::model::*;
 use crate::resolve;
 
+/// The id an item gets for a reference that did not resolve (an error is already reported). It is
+/// out of range on purpose: [`Model::index`] skips it, so rules that run after errors never read a
+/// wrong item through it.
+const NONE: u32 = u32::MAX;
+
 /// ASNs Azure refuses for on-premises routers, local gateways, NVAs and VPN gateways (R64).
 pub fn reserved_asn(asn: u32) -> bool {
     matches!(asn, 8074 | 8075 | 12076 | 23456 | 65515..=65520 | 64496..=64511 | 65535..=65551)
@@ -837,7 +842,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             // Keep ids dense: a placeholder that never reaches the engine (errors already recorded).
             m.gateways.push(Gateway {
                 name,
-                vnet: VnetId(0),
+                vnet: VnetId(NONE),
                 kind: kind.unwrap_or(GatewayKind::ExpressRoute),
                 sku,
                 asn,
@@ -907,7 +912,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         }
         m.route_servers.push(RouteServer {
             name,
-            vnet: vnet.unwrap_or(VnetId(0)),
+            vnet: vnet.unwrap_or(VnetId(NONE)),
             branch_to_branch: r.branch_to_branch.as_ref().map(|x| x.v).unwrap_or(false),
             ips,
             span: r.span.clone(),
@@ -983,8 +988,8 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         }
         m.firewalls.push(Firewall {
             name,
-            vnet: vnet.unwrap_or(VnetId(0)),
-            subnet: subnet.unwrap_or(SubnetId(0)),
+            vnet: vnet.unwrap_or(VnetId(NONE)),
+            subnet: subnet.unwrap_or(SubnetId(NONE)),
             ip: ip.unwrap_or(IpAddr::V4(0.into())),
             span: f.span.clone(),
         });
@@ -1289,8 +1294,8 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         }
         m.connections.push(Connection {
             name,
-            gateway: gw.unwrap_or(GatewayId(0)),
-            kind: kind.unwrap_or(ConnectionKind::ExpressRoute { circuit: CircuitId(0), routing_weight: 0 }),
+            gateway: gw.unwrap_or(GatewayId(NONE)),
+            kind: kind.unwrap_or(ConnectionKind::ExpressRoute { circuit: CircuitId(NONE), routing_weight: 0 }),
             span: c.span.clone(),
         });
     }
@@ -1389,7 +1394,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
     }
     for (i, &ri) in nnames.raw.iter().enumerate() {
         let n = &raw.nics[ri];
-        let (v, s) = nic_slots[i].unwrap_or((VnetId(0), SubnetId(0)));
+        let (v, s) = nic_slots[i].unwrap_or((VnetId(NONE), SubnetId(NONE)));
         m.nics.push(Nic {
             name: n.name.as_ref().map(|x| x.v.clone()).unwrap_or_default(),
             vnet: v,
@@ -1416,8 +1421,8 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         }
         m.load_balancers.push(LoadBalancer {
             name,
-            vnet: vnet.unwrap_or(VnetId(0)),
-            subnet: subnet.unwrap_or(SubnetId(0)),
+            vnet: vnet.unwrap_or(VnetId(NONE)),
+            subnet: subnet.unwrap_or(SubnetId(NONE)),
             frontend_ip: ip.unwrap_or(IpAddr::V4(0.into())),
             backends,
             ha_ports: l.ha_ports.as_ref().map(|x| x.v).unwrap_or(true),
@@ -1457,8 +1462,8 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         }
         m.bgp_peers.push(BgpPeer {
             name: b.name.as_ref().map(|x| x.v.clone()).unwrap_or_default(),
-            nic: nic.unwrap_or(NicId(0)),
-            route_server: rs.unwrap_or(RouteServerId(0)),
+            nic: nic.unwrap_or(NicId(NONE)),
+            route_server: rs.unwrap_or(RouteServerId(NONE)),
             asn: asn.unwrap_or(0),
             advertise,
             span: b.span.clone(),
@@ -1675,10 +1680,8 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
 
     // ---- route tables: which subnets (nothing more to resolve)
 
-    if d.has_errors() {
-        // Rules below need a consistent model.
-        return None;
-    }
+    // The rules below run even after errors (every error at once): references that did not
+    // resolve hold out-of-range ids, which the index skips.
     m.index();
 
     // ---- use_remote_gateways (R38, R41)
@@ -1776,7 +1779,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
     for c in v2v {
         if let ConnectionKind::VnetToVnet { remote_gateway, bgp: true } = c.kind {
             let (x, y) = (c.gateway.min(remote_gateway), c.gateway.max(remote_gateway));
-            let (a, b) = (&m.gateways[x.idx()], &m.gateways[y.idx()]);
+            let (Some(a), Some(b)) = (m.gateways.get(x.idx()), m.gateways.get(y.idx())) else { continue };
             if a.asn == b.asn && asn_pairs.insert((x, y)) {
                 d.push(
                     Diagnostic::warning("same-asn", format!("VPN gateways `{}` and `{}` are BGP-connected with the same ASN {}: each drops the other's routes as a loop", a.name, b.name, a.asn))
@@ -1851,7 +1854,8 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                     "prefix-limit",
                     format!(
                         "BGP peer `{}` advertises {count} prefixes to route server `{}`, more than the {limit} it accepts from one peer: the session drops and carries nothing",
-                        b.name, m.route_servers[b.route_server.idx()].name
+                        b.name,
+                        m.route_servers.get(b.route_server.idx()).map(|r| r.name.as_str()).unwrap_or("?")
                     ),
                 )
                 .at(b.span.clone())
