@@ -480,3 +480,22 @@ fn version_and_help_succeed() {
         assert_eq!(r.code, Some(0), "help {sub}\n{}", show(&r));
     }
 }
+
+#[test]
+fn no_color_and_pipes_get_plain_text() {
+    let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bad/unknown-names.toml");
+    for no_color in [true, false] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ersim"));
+        cmd.args(["check", seed]);
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        } else {
+            cmd.env_remove("NO_COLOR");
+        }
+        let out = cmd.output().unwrap();
+        // stdout is a pipe here: never colour, with or without NO_COLOR.
+        assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'), "escape codes on a pipe");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains('\u{1b}'));
+        assert_eq!(out.status.code(), Some(2));
+    }
+}

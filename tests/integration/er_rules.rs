@@ -257,3 +257,51 @@ fn d8_paths_as_the_msee_rewrites_them() {
     assert!(paths.contains(&("10.10.0.0/16".into(), "12076 12076".into())), "{paths:?}");
     assert!(paths.contains(&("192.168.10.0/24".into(), "12076 65001".into())), "{paths:?}");
 }
+
+#[test]
+fn explain_names_the_rule_for_every_lost_or_filtered_candidate() {
+    // Two circuits, weight 100 on circuit-a: circuit-b's copy of each on-premises prefix loses on
+    // weight (R55/D9); the MSEE's echo of the hub's own space is dropped by the gateway (D8).
+    let s = sim(&two_circuits(100, 0));
+    let t = s.nic_table(s.model.nic_by_name("nic-hub").unwrap());
+    let cands = ersim::effective::explain::candidates(&s, &t);
+    let lost: Vec<_> = cands.iter().filter(|c| c.prefix == "192.168.100.0/24").collect();
+    assert_eq!(lost.len(), 1, "{cands:#?}");
+    assert!(lost[0].via.contains("conn-b (circuit-b)"), "{lost:#?}");
+    assert!(lost[0].reason.contains("routing weight 0 < 100"), "{lost:#?}");
+    assert_eq!(lost[0].rule, "R55/D9");
+    let echo: Vec<_> = cands.iter().filter(|c| c.prefix == "10.0.0.0/16").collect();
+    assert!(!echo.is_empty() && echo.iter().all(|c| c.rule == "D8"), "{echo:#?}");
+    // Every candidate carries a rule id and a reason.
+    assert!(cands.iter().all(|c| !c.rule.is_empty() && !c.reason.is_empty()));
+    // Each row has a provenance with a rule.
+    for r in t.rows() {
+        let p = ersim::effective::explain::provenance(&s, &t, &r);
+        assert!(!p.rule.is_empty() && !p.origin.is_empty(), "{r:?}");
+    }
+    // D7 at install: on-premises advertising the hub's own space is not installed (R21/D7).
+    let text = two_circuits(0, 0).replace("advertise = [\"172.20.0.0/16\"]", "advertise = [\"172.20.0.0/16\", \"10.0.0.0/16\"]");
+    let s = sim(&text);
+    let t = s.nic_table(s.model.nic_by_name("nic-hub").unwrap());
+    let cands = ersim::effective::explain::candidates(&s, &t);
+    assert!(
+        cands.iter().any(|c| c.prefix == "10.0.0.0/16" && c.via.contains("dc2") && c.rule == "R21/D7" && c.reason.contains("address space")),
+        "{cands:#?}"
+    );
+}
+
+#[test]
+fn explain_in_json_keeps_the_az_shape_and_adds_ersim_keys() {
+    let s = sim(&seed_text());
+    let t = s.nic_table(s.model.nic_by_name("nic-spoke10").unwrap());
+    let o = ersim::report::routes::Options { format: ersim::report::Format::Json, merge_next_hops: false };
+    let plain: serde_json::Value = serde_json::from_str(&ersim::report::routes::render_with(&s, &t, o, false)).unwrap();
+    let explained: serde_json::Value = serde_json::from_str(&ersim::report::routes::render_with(&s, &t, o, true)).unwrap();
+    assert!(plain.get("ersimCandidates").is_none());
+    assert!(plain["value"][0].get("ersim").is_none());
+    assert!(explained["ersimCandidates"].is_array());
+    let v = explained["value"].as_array().unwrap();
+    assert_eq!(v.len(), 13);
+    assert_eq!(v[2]["ersim"]["rule"], "R47, R48, R57");
+    assert!(v[2]["ersim"]["origin"].as_str().unwrap().contains("AS path 12076 12076"));
+}
