@@ -128,3 +128,12 @@ pub fn vpn_tunnels(sku: &str) -> usize {
         _ => 30,
     }
 }
+
+/// VNets one route server serves (its own and its spokes, R76).
+pub const ROUTE_SERVER_VNETS: usize = 500;
+/// VMs in the VNets one route server serves (R76).
+pub const ROUTE_SERVER_VMS: usize = 4_000;
+/// Prefixes one route server holds (R76).
+pub const ROUTE_SERVER_PREFIXES: usize = 10_000;
+/// Prefixes a route server sends to its ExpressRoute gateway (R76).
+pub const ROUTE_SERVER_TO_ER: usize = 1_000;

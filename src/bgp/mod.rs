@@ -672,9 +672,9 @@ impl Bgp {
                         _ => Policy::Deny,
                     },
                     GatewayKind::Vpn => match (to, learned) {
-                        (Speaker::RouteServer(_), Some(K::SiteToSite | K::VnetToVnet | K::Static)) => Policy::Allow,
-                        (Speaker::RouteServer(_), _) => Policy::Deny,
+                        (Speaker::RouteServer(_), None | Some(K::BranchToBranch)) => Policy::Deny,
                         (_, None) => Policy::Allow,
+                        // Toward BGP peers, and toward the route server under branch-to-branch alike.
                         (_, Some(K::SiteToSite | K::VnetToVnet | K::Static | K::BranchToBranch)) => {
                             // R50: not 0.0.0.0/0, nor what overlaps its VNet or spokes.
                             let net = self.interner.net(p);

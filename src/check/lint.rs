@@ -242,6 +242,39 @@ fn sessions(sim: &Simulation, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    // Route Server capacity (R76): VNets and VMs in its domain, prefixes it holds, what it sends
+    // to ExpressRoute. Azure documents the figures, not what happens beyond them: warnings.
+    for (ri, r) in m.route_servers.iter().enumerate() {
+        let vnets = 1 + m.ix.transit_spokes[r.vnet.idx()].len();
+        let nics: usize = std::iter::once(r.vnet)
+            .chain(m.ix.transit_spokes[r.vnet.idx()].iter().copied())
+            .map(|v| m.vnets[v.idx()].subnets.iter().map(|s| m.ix.subnet_nics[s.idx()].len()).sum::<usize>())
+            .sum();
+        let sp = b.route_server_speaker[ri];
+        let prefixes = b.ribs[sp.0 as usize].values().filter(|e| !e.best.is_empty()).count();
+        let to_er = m.ix.er_gateway[r.vnet.idx()]
+            .and_then(|g| b.sessions.iter().position(|s| s.from == sp && s.to == b.gateway_speaker[g.idx()]))
+            .map(|e| b.advertised(crate::bgp::SessionId(e as u32)).len())
+            .unwrap_or(0);
+        for (what, n, max) in [
+            ("VNets (its own and its spokes)", vnets, limits::ROUTE_SERVER_VNETS),
+            ("VMs (NICs) in those VNets", nics, limits::ROUTE_SERVER_VMS),
+            ("prefixes", prefixes, limits::ROUTE_SERVER_PREFIXES),
+            ("prefixes sent to the ExpressRoute gateway", to_er, limits::ROUTE_SERVER_TO_ER),
+        ] {
+            if n > max {
+                out.push(
+                    Diagnostic::warning(
+                        "route-server-capacity",
+                        format!("route server `{}` serves {n} {what}; Azure documents at most {max}", r.name),
+                    )
+                    .at(r.span.clone())
+                    .help("split the design over more hubs, or summarise routes")
+                    .rule("R76"),
+                );
+            }
+        }
+    }
     // Azure → on-premises per ExpressRoute connection (R53).
     for (ci, c) in m.connections.iter().enumerate() {
         if !matches!(c.kind, ConnectionKind::ExpressRoute { .. }) {

@@ -280,12 +280,16 @@ fn explain_names_the_rule_for_every_lost_or_filtered_candidate() {
         assert!(!p.rule.is_empty() && !p.origin.is_empty(), "{r:?}");
     }
     // D7 at install: on-premises advertising the hub's own space is not installed (R21/D7).
-    let text = two_circuits(0, 0).replace("advertise = [\"172.20.0.0/16\"]", "advertise = [\"172.20.0.0/16\", \"10.0.0.0/16\"]");
+    let text = two_circuits(0, 0)
+        .replace("advertise = [\"172.20.0.0/16\"]", "advertise = [\"172.20.0.0/16\", \"10.0.0.0/16\"]");
     let s = sim(&text);
     let t = s.nic_table(s.model.nic_by_name("nic-hub").unwrap());
     let cands = ersim::effective::explain::candidates(&s, &t);
     assert!(
-        cands.iter().any(|c| c.prefix == "10.0.0.0/16" && c.via.contains("dc2") && c.rule == "R21/D7" && c.reason.contains("address space")),
+        cands.iter().any(|c| c.prefix == "10.0.0.0/16"
+            && c.via.contains("dc2")
+            && c.rule == "R21/D7"
+            && c.reason.contains("address space")),
         "{cands:#?}"
     );
 }
@@ -296,7 +300,8 @@ fn explain_in_json_keeps_the_az_shape_and_adds_ersim_keys() {
     let t = s.nic_table(s.model.nic_by_name("nic-spoke10").unwrap());
     let o = ersim::report::routes::Options { format: ersim::report::Format::Json, merge_next_hops: false };
     let plain: serde_json::Value = serde_json::from_str(&ersim::report::routes::render_with(&s, &t, o, false)).unwrap();
-    let explained: serde_json::Value = serde_json::from_str(&ersim::report::routes::render_with(&s, &t, o, true)).unwrap();
+    let explained: serde_json::Value =
+        serde_json::from_str(&ersim::report::routes::render_with(&s, &t, o, true)).unwrap();
     assert!(plain.get("ersimCandidates").is_none());
     assert!(plain["value"][0].get("ersim").is_none());
     assert!(explained["ersimCandidates"].is_array());
