@@ -838,6 +838,17 @@ impl Model {
         self.ix.peerings_from[v.idx()].iter().filter(|p| self.connected(**p)).map(|p| (*p, self.peerings[p.idx()].to))
     }
 
+    /// The subnet of a VNet reserved for a role (GatewaySubnet, RouteServerSubnet, AzureFirewallSubnet).
+    pub fn special_subnet(&self, v: VnetId, role: SubnetRole) -> Option<SubnetId> {
+        self.vnets[v.idx()].subnets.iter().copied().find(|s| self.subnets[s.idx()].role == role)
+    }
+
+    /// A gateway's GatewaySubnet (validation guarantees it exists).
+    pub fn gateway_subnet(&self, g: GatewayId) -> SubnetId {
+        self.special_subnet(self.gateways[g.idx()].vnet, SubnetRole::Gateway)
+            .expect("a gateway's VNet has a GatewaySubnet")
+    }
+
     /// The VNet of a subnet.
     pub fn subnet_vnet(&self, s: SubnetId) -> &Vnet {
         &self.vnets[self.subnets[s.idx()].vnet.idx()]

@@ -111,33 +111,26 @@ pub fn build(m: &Model, b: &Bgp) -> Vec<Option<std::sync::Arc<Domain>>> {
             speakers.push(b.route_server_speaker[r.idx()]);
         }
         let mut per_prefix: BTreeMap<PrefixId, Offered> = BTreeMap::new();
+        let dcand = |s: SpeakerId, c: &Cand| -> Option<DomainCand> {
+            let via = c.via.expect("offered routes came in by a session");
+            b.sessions[via.0 as usize].kind.external().then(|| DomainCand {
+                speaker: s,
+                cand: *c,
+                key: b.key(s, c),
+                next_hops: install_next_hops(b, m, via, c),
+            })
+        };
         for &s in &speakers {
             for (p, e) in &b.ribs[s.0 as usize] {
                 for c in &e.ins {
-                    let via = c.via.expect("accepted routes came in by a session");
-                    if !b.sessions[via.0 as usize].kind.external() {
-                        continue;
+                    if let Some(dc) = dcand(s, c) {
+                        per_prefix.entry(*p).or_default().0.push(dc);
                     }
-                    let dc = DomainCand {
-                        speaker: s,
-                        cand: *c,
-                        key: b.key(s, c),
-                        next_hops: install_next_hops(b, m, via, c),
-                    };
-                    per_prefix.entry(*p).or_default().0.push(dc);
                 }
                 for (c, r) in &e.rejected {
-                    let via = c.via.expect("offered routes came in by a session");
-                    if !b.sessions[via.0 as usize].kind.external() {
-                        continue;
+                    if let Some(dc) = dcand(s, c) {
+                        per_prefix.entry(*p).or_default().1.push((dc, r.clone()));
                     }
-                    let dc = DomainCand {
-                        speaker: s,
-                        cand: *c,
-                        key: b.key(s, c),
-                        next_hops: install_next_hops(b, m, via, c),
-                    };
-                    per_prefix.entry(*p).or_default().1.push((dc, r.clone()));
                 }
             }
         }

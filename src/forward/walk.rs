@@ -1195,12 +1195,7 @@ impl<'a> Walker<'a> {
                             continue;
                         }
                     }
-                    let gs = m.vnets[m.gateways[g.idx()].vnet.idx()]
-                        .subnets
-                        .iter()
-                        .copied()
-                        .find(|s| m.subnets[s.idx()].role == SubnetRole::Gateway)
-                        .expect("a gateway's VNet has a GatewaySubnet");
+                    let gs = m.gateway_subnet(g);
                     Move::go(
                         vec![],
                         Pos::Subnet { subnet: gs, device: Device::Gateway(g) },
@@ -1297,12 +1292,7 @@ impl<'a> Walker<'a> {
         let here = self.device_place(pos, ctx);
         let g = &m.gateways[gateway.idx()];
         let s = b.gateway_speaker[gateway.idx()];
-        let gw_subnet = m.vnets[g.vnet.idx()]
-            .subnets
-            .iter()
-            .copied()
-            .find(|s| m.subnets[s.idx()].role == SubnetRole::Gateway)
-            .expect("a gateway's VNet has a GatewaySubnet");
+        let gw_subnet = m.gateway_subnet(gateway);
         let Some((net, e)) = self.speaker_lpm(s, ctx.dst) else {
             // Not in its BGP table: its GatewaySubnet's table decides.
             return self.at_subnet(
@@ -1413,12 +1403,7 @@ impl<'a> Walker<'a> {
 
     fn enter_far_vpn(&self, r: GatewayId) -> Move {
         let m = self.m();
-        let gs = m.vnets[m.gateways[r.idx()].vnet.idx()]
-            .subnets
-            .iter()
-            .copied()
-            .find(|s| m.subnets[s.idx()].role == SubnetRole::Gateway)
-            .expect("a gateway's VNet has a GatewaySubnet");
+        let gs = m.gateway_subnet(r);
         Move::go(vec![], Pos::Subnet { subnet: gs, device: Device::Gateway(r) }, step(Place::Gateway(r), true))
     }
 }

@@ -598,9 +598,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
     for v in &mut m.vnets {
         v.subnets.sort_by(|a, b| prefix_order(&subnets_snapshot[a.idx()].prefix, &subnets_snapshot[b.idx()].prefix));
     }
-    let special = |m: &Model, v: VnetId, role: SubnetRole| -> Option<SubnetId> {
-        m.vnets[v.idx()].subnets.iter().copied().find(|s| m.subnets[s.idx()].role == role)
-    };
+    let special = |m: &Model, v: VnetId, role: SubnetRole| m.special_subnet(v, role);
     let find_subnet = |m: &Model, v: VnetId, sp: &Sp<String>, d: &mut Diagnostics| -> Option<SubnetId> {
         if let Some(id) = subnet_ids.get(&(v.0, sp.v.clone())) {
             return Some(*id);
