@@ -92,3 +92,37 @@ pub fn edit(text: &str, from: &str, to: &str) -> String {
     assert!(text.contains(from), "edit target not found: {from}");
     text.replacen(from, to, 1)
 }
+
+/// Validate scenario text; panics with the diagnostics if invalid.
+pub fn load(text: &str) -> ersim::scenario::Loaded {
+    ersim::scenario::parse("test.toml", text.to_string()).unwrap_or_else(|e| panic!("scenario should be valid:\n{e}"))
+}
+
+/// `ersim reach FROM TO` on scenario text.
+pub fn reach(text: &str, from: &str, to: &str) -> ersim::ReachAnswer {
+    ersim::reach(&load(text), from, to).unwrap_or_else(|e| panic!("reach {from} {to} should answer: {e}"))
+}
+
+/// The text report, for failure messages.
+pub fn shown(a: &ersim::ReachAnswer) -> String {
+    ersim::report::reach::text(&a.model, &a.reach)
+}
+
+/// The return trace (panics when there is none).
+pub fn back(a: &ersim::ReachAnswer) -> &ersim::forward::Trace {
+    a.reach.back.as_ref().unwrap_or_else(|| panic!("a return trace is expected\n{}", shown(a)))
+}
+
+/// The names of the places a branch passes, in order.
+pub fn places(a: &ersim::ReachAnswer, b: &ersim::forward::Branch) -> Vec<String> {
+    b.steps.iter().map(|s| s.place.name(&a.model)).collect()
+}
+
+/// Delivered both ways, exit 0, and no fixes offered.
+pub fn assert_delivered_both_ways(a: &ersim::ReachAnswer) {
+    assert_eq!(a.reach.verdict, ersim::forward::Verdict::Delivered, "expected delivered both ways\n{}", shown(a));
+    assert!(a.reach.forward.delivered(), "forward not delivered\n{}", shown(a));
+    assert!(back(a).delivered(), "return not delivered\n{}", shown(a));
+    assert_eq!(a.reach.exit_code(), 0);
+    assert!(a.reach.fixes.is_empty(), "a delivered flow needs no fixes\n{}", shown(a));
+}

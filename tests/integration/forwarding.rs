@@ -5,40 +5,10 @@
 
 use ersim::ReachAnswer;
 use ersim::forward::fix::Fix;
-use ersim::forward::{Branch, DropReason, Outcome, Place, Trace, Verdict};
-use ersim::scenario::Loaded;
+use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
 use ersim::scenario::edit::{self, Edit};
 
 use super::common::*;
-
-fn load(text: &str) -> Loaded {
-    ersim::scenario::parse("t.toml", text.to_string()).unwrap_or_else(|e| panic!("scenario should be valid:\n{e}"))
-}
-
-fn reach(text: &str, from: &str, to: &str) -> ReachAnswer {
-    ersim::reach(&load(text), from, to).unwrap_or_else(|e| panic!("reach {from} {to} should answer: {e}"))
-}
-
-/// The text report, for failure messages.
-fn shown(a: &ReachAnswer) -> String {
-    ersim::report::reach::text(&a.model, &a.reach)
-}
-
-fn back(a: &ReachAnswer) -> &Trace {
-    a.reach.back.as_ref().unwrap_or_else(|| panic!("a return trace is expected\n{}", shown(a)))
-}
-
-/// The names of the places a branch passes, in order.
-fn places(a: &ReachAnswer, b: &Branch) -> Vec<String> {
-    b.steps.iter().map(|s| s.place.name(&a.model)).collect()
-}
-
-fn assert_delivered_both_ways(a: &ReachAnswer) {
-    assert_eq!(a.reach.verdict, Verdict::Delivered, "expected delivered both ways\n{}", shown(a));
-    assert!(a.reach.forward.delivered(), "forward not delivered\n{}", shown(a));
-    assert!(back(a).delivered(), "return not delivered\n{}", shown(a));
-    assert_eq!(a.reach.exit_code(), 0);
-}
 
 /// Every drop of a trace's branches: (reason, rule, message, cycle).
 fn drops(t: &Trace) -> Vec<(DropReason, String, String, Vec<String>)> {
