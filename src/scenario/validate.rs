@@ -1769,6 +1769,34 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             );
         }
     }
+    // a VNet-to-VNet connection is one direction: without the other it carries nothing
+    for c in &m.connections {
+        if let ConnectionKind::VnetToVnet { remote_gateway, .. } = c.kind {
+            let back = m.connections.iter().any(|o| {
+                o.gateway == remote_gateway
+                    && matches!(o.kind, ConnectionKind::VnetToVnet { remote_gateway: r, .. } if r == c.gateway)
+            });
+            let (Some(a), Some(b)) = (m.gateways.get(c.gateway.idx()), m.gateways.get(remote_gateway.idx())) else {
+                continue;
+            };
+            if !back {
+                d.push(
+                    Diagnostic::warning(
+                        "one-directional-connection",
+                        format!(
+                            "VNet-to-VNet connection `{}` ({} → {}) has no connection back: it carries nothing",
+                            c.name, a.name, b.name
+                        ),
+                    )
+                    .at(c.span.clone())
+                    .help(format!(
+                        "add a [[connection]] from `{}` to `{}` (Azure needs one in each direction)",
+                        b.name, a.name
+                    )),
+                );
+            }
+        }
+    }
     // two BGP-connected VPN gateways with one ASN (R64)
     // Once per pair of gateways, at its first connection in the file, whichever direction that is.
     let mut v2v: Vec<&Connection> = m.connections.iter().collect();

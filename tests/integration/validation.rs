@@ -2008,3 +2008,42 @@ fn a_valid_scenario_with_every_block_kind_loads_without_diagnostics() {
     let ip = |n: &str| m.nics[m.nic_by_name(n).unwrap().idx()].ip.to_string();
     assert_eq!([ip("nic-nva1"), ip("nic-nva2"), ip("nic-spoke20")], ["10.0.1.4", "10.0.1.5", "10.20.0.4"]);
 }
+
+#[test]
+fn a_one_directional_vnet_to_vnet_connection_warns() {
+    let text = r#"
+[[vnet]]
+name = "a"
+address_space = ["10.1.0.0/16"]
+  [[vnet.subnet]]
+  name = "GatewaySubnet"
+  prefix = "10.1.255.0/27"
+
+[[vnet]]
+name = "b"
+address_space = ["10.2.0.0/16"]
+  [[vnet.subnet]]
+  name = "GatewaySubnet"
+  prefix = "10.2.255.0/27"
+
+[[gateway]]
+name = "gw-a"
+vnet = "a"
+type = "Vpn"
+
+[[gateway]]
+name = "gw-b"
+vnet = "b"
+type = "Vpn"
+
+[[connection]]
+name = "a-to-b"
+gateway = "gw-a"
+remote_gateway = "gw-b"
+"#;
+    let w = warnings(text);
+    let d = w.iter().find(|d| d.code == "one-directional-connection").expect("warning");
+    assert_eq!(d.line_col(text), Some((26, 1)));
+    assert!(d.message.contains("a-to-b") && d.message.contains("carries nothing"));
+    assert!(d.help.iter().any(|h| h.contains("from `gw-b` to `gw-a`")));
+}
