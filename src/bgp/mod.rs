@@ -408,7 +408,6 @@ impl Bgp {
 enum Policy {
     Allow,
     Deny,
-    Filter(Reason),
 }
 
 impl Bgp {
@@ -639,16 +638,14 @@ impl Bgp {
                         // The echo of its own route: the gateway's import filter drops it (D8).
                         return Policy::Allow;
                     }
-                    let off: Vec<GatewayId> = [from_g, to_g]
-                        .into_iter()
-                        .filter(|g| !m.gateways[g.idx()].allow_remote_vnet_traffic)
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect();
-                    if off.is_empty() {
+                    // Blocked routes are not stored per gateway (that would be hubs × estate
+                    // prefixes): `remote_vnet_filtered` computes them when asked.
+                    if m.gateways[from_g.idx()].allow_remote_vnet_traffic
+                        && m.gateways[to_g.idx()].allow_remote_vnet_traffic
+                    {
                         Policy::Allow
                     } else {
-                        Policy::Filter(Reason::RemoteVnetTrafficOff { gateways: off })
+                        Policy::Deny
                     }
                 }
                 _ => Policy::Deny,
@@ -771,7 +768,6 @@ impl Bgp {
         pool: &[Cand],
     ) -> (Option<Cand>, Option<(Cand, Reason)>) {
         let to = self.session(e).to;
-        let mut filtered: Option<(Cand, Reason)> = None;
         // Members from elsewhere first; an echo back to where a route came from only when nothing else.
         let back = |c: &&Cand| c.via.map(|v| self.session(v).from) == Some(to);
         let mut order: Vec<&Cand> = pool.iter().filter(|c| !back(c)).collect();
@@ -787,12 +783,6 @@ impl Bgp {
             }
             match self.policy(m, e, c, p) {
                 Policy::Deny => continue,
-                Policy::Filter(r) => {
-                    if filtered.is_none() {
-                        let path = self.rewrite(e, c);
-                        filtered = Some((Cand { path, via: Some(e), ..*c }, r));
-                    }
-                }
                 Policy::Allow => {
                     let path = self.rewrite(e, c);
                     let out = Cand { path, via: Some(e), ..*c };
@@ -803,7 +793,7 @@ impl Bgp {
                 }
             }
         }
-        (None, filtered)
+        (None, None)
     }
 
     /// The receiver's import filter (D8, R66, R72).
@@ -977,5 +967,79 @@ impl Bgp {
             }
         }
         Ok(())
+    }
+}
+
+/// A route a circuit holds that `allow_remote_vnet_traffic` keeps from a gateway (D4, R57).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteFiltered {
+    /// The prefix.
+    pub prefix: IpNet,
+    /// The circuit → gateway session it would have come in by.
+    pub session: SessionId,
+    /// The gateway that put it into the circuit.
+    pub from_gateway: GatewayId,
+    /// The AS path the gateway would have seen.
+    pub path: String,
+    /// The reason (which gateways have the setting off).
+    pub reason: Reason,
+}
+
+impl Bgp {
+    /// The routes of other gateways on `g`'s circuits that D4 keeps from `g` (only prefixes `g`
+    /// received nothing else for over that session), computed on demand instead of stored for
+    /// every gateway and prefix. With `covering`, only prefixes containing that address.
+    pub fn remote_vnet_filtered(&self, m: &Model, g: GatewayId, covering: Option<IpAddr>) -> Vec<RemoteFiltered> {
+        let gs = self.gateway_speaker[g.idx()];
+        let mut out = Vec::new();
+        for (si, sess) in self.sessions.iter().enumerate() {
+            if sess.to != gs || sess.kind != SessionKind::ExpressRoute || sess.down.is_some() {
+                continue;
+            }
+            let e = SessionId(si as u32);
+            for (p, entry) in &self.ribs[sess.from.0 as usize] {
+                let net = self.interner.net(*p);
+                if covering.is_some_and(|ip| !net.contains(&ip)) {
+                    continue;
+                }
+                let got = self.ribs[gs.0 as usize].get(p).is_some_and(|x| x.ins.iter().any(|c| c.via == Some(e)));
+                if got {
+                    continue;
+                }
+                for c in self.pool(sess.from, entry) {
+                    let Some(via) = c.via else { continue };
+                    let from = self.session(via).from;
+                    let Speaker::Gateway(g2) = self.speakers[from.0 as usize] else { continue };
+                    if g2 == g || self.session(via).kind != SessionKind::ExpressRoute {
+                        continue;
+                    }
+                    let off: Vec<GatewayId> =
+                        [g2, g].into_iter().filter(|x| !m.gateways[x.idx()].allow_remote_vnet_traffic).collect();
+                    if off.is_empty() {
+                        continue;
+                    }
+                    let asns = self.interner.asns(c.path);
+                    let path = if asns == [AZURE_ASN] {
+                        format!("{MSEE_ASN} {MSEE_ASN}")
+                    } else {
+                        std::iter::once(MSEE_ASN)
+                            .chain(asns.iter().copied())
+                            .map(|a| a.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    };
+                    out.push(RemoteFiltered {
+                        prefix: net,
+                        session: e,
+                        from_gateway: g2,
+                        path,
+                        reason: Reason::RemoteVnetTrafficOff { gateways: off },
+                    });
+                    break;
+                }
+            }
+        }
+        out.sort_by(|a, b| prefix_order(&a.prefix, &b.prefix).then(a.session.cmp(&b.session)));
+        out
     }
 }

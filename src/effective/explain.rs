@@ -171,6 +171,25 @@ pub fn candidates(sim: &Simulation, t: &SubnetTable) -> Vec<Candidate> {
             rule: why.rule().to_string(),
         });
     };
+    // D4: other hubs' routes a shared circuit holds but this domain's gateway does not accept.
+    if let Some(g) = m.ix.er_gateway[dm.hub.idx()] {
+        for f in b.remote_vnet_filtered(m, g, None) {
+            let sess = b.session_ref(f.session);
+            out.push(Candidate {
+                prefix: f.prefix.to_string(),
+                via: format!(
+                    "{} over {} ({}), originated by {}'s VNet and spokes, AS path {}",
+                    m.gateways[g.idx()].name,
+                    sess.connection.map(|c| m.connections[c.idx()].name.clone()).unwrap_or_default(),
+                    sess.circuit.map(|c| m.circuits[c.idx()].name.clone()).unwrap_or_default(),
+                    m.gateways[f.from_gateway.idx()].name,
+                    f.path
+                ),
+                reason: format!("not accepted: {}", f.reason.describe(m)),
+                rule: f.reason.rule().to_string(),
+            });
+        }
+    }
     for r in dm.routes.iter().chain(dm.filtered_only.iter()) {
         if let Err(why) = t.installed(r) {
             for c in &r.best {

@@ -133,10 +133,10 @@ fn candidates(sim: &Simulation, t: &Trace) -> Vec<Candidate> {
         if let Some(dm) = sim.domain_of(v) {
             let host = IpNet::from(dst_ip);
             let mut d4: BTreeSet<GatewayId> = BTreeSet::new();
-            for r in dm.covering(&host).into_iter().chain(dm.covering_filtered(&host)) {
-                for (_, why) in &r.filtered {
-                    if let Reason::RemoteVnetTrafficOff { gateways } = why {
-                        d4.extend(gateways.iter().copied());
+            if let Some(g) = m.ix.er_gateway[dm.hub.idx()] {
+                for f in sim.bgp.remote_vnet_filtered(m, g, Some(dst_ip)) {
+                    if let Reason::RemoteVnetTrafficOff { gateways } = f.reason {
+                        d4.extend(gateways);
                     }
                 }
             }

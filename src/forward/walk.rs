@@ -764,12 +764,14 @@ impl<'a> Walker<'a> {
             let mut d4: Vec<String> = Vec::new();
             let mut off = false;
             let host = IpNet::from(ctx.dst);
-            for r in dm.covering(&host).into_iter().chain(dm.covering_filtered(&host)) {
-                for (_, why) in &r.filtered {
-                    if let crate::bgp::Reason::RemoteVnetTrafficOff { gateways } = why {
+            if let Some(g) = m.ix.er_gateway[dm.hub.idx()] {
+                for f in self.sim.bgp.remote_vnet_filtered(m, g, Some(ctx.dst)) {
+                    if let crate::bgp::Reason::RemoteVnetTrafficOff { gateways } = f.reason {
                         d4.extend(gateways.iter().map(|g| m.gateways[g.idx()].name.clone()));
                     }
                 }
+            }
+            for r in dm.covering(&host) {
                 if !r.best.is_empty() && matches!(table.installed(r), Err(crate::bgp::Reason::PropagationOff { .. })) {
                     off = true;
                 }

@@ -2,6 +2,7 @@
 //! `az network vnet-gateway list-learned-routes` / `list-advertised-routes`, a circuit's route
 //! table, a route server's learned routes, an NVA's or an on-premises router's view.
 
+use ipnet::IpNet;
 use serde_json::json;
 
 use super::table;
@@ -104,6 +105,39 @@ fn rows(sim: &Simulation, s: SpeakerId, view: View) -> (Vec<&'static str>, Vec<V
                         state,
                     ]);
                 }
+            }
+            // Routes D4 keeps from an ExpressRoute gateway (computed on demand).
+            if let crate::bgp::Speaker::Gateway(g) = b.speakers[s.0 as usize] {
+                for f in b.remote_vnet_filtered(m, g, None) {
+                    let sess = b.session_ref(f.session);
+                    out.push(vec![
+                        f.prefix.to_string(),
+                        sess.circuit
+                            .map(|c| {
+                                m.circuits[c.idx()]
+                                    .next_hops
+                                    .iter()
+                                    .map(|i| i.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            })
+                            .unwrap_or_default(),
+                        "EBgp".to_string(),
+                        format!(
+                            "{} ({})",
+                            sess.circuit.map(|c| m.circuits[c.idx()].name.clone()).unwrap_or_default(),
+                            sess.connection.map(|c| m.connections[c.idx()].name.clone()).unwrap_or_default()
+                        ),
+                        f.path.clone(),
+                        sess.weight.to_string(),
+                        format!("Rejected: {} [{}]", f.reason.describe(m), f.reason.rule()),
+                    ]);
+                }
+                out.sort_by(|a, b| {
+                    let pa: IpNet = a[0].parse().expect("prefix");
+                    let pb: IpNet = b[0].parse().expect("prefix");
+                    crate::model::prefix_order(&pa, &pb)
+                });
             }
             (head, out)
         }
