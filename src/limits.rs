@@ -84,6 +84,8 @@ pub const VNETS_PER_REGION: usize = 1_000;
 pub const CIRCUITS_PER_LOCATION: usize = 4;
 /// IPv4 prefixes Azure advertises to on-premises per ExpressRoute connection (R53, a warning).
 pub const ER_ADVERTISED_IPV4: usize = 1_000;
+/// IPv6 prefixes Azure advertises to on-premises per ExpressRoute connection (R53, a warning).
+pub const ER_ADVERTISED_IPV6: usize = 100;
 /// BGP peers of one route server (R76).
 pub const ROUTE_SERVER_PEERS: usize = 8;
 

@@ -364,11 +364,19 @@ impl Bgp {
                 .count();
             counts.insert(SessionId(si as u32), n);
         }
-        counts
-            .into_iter()
-            .filter(|(_, n)| *n > limits::VPN_BGP_PEER_PREFIXES)
-            .map(|(s, n)| (s, Reason::SessionDown { limit: limits::VPN_BGP_PEER_PREFIXES, count: n }))
-            .collect()
+        // A dropped BGP session carries nothing in either direction (Part L, R66).
+        let mut out = Vec::new();
+        for (s, n) in counts.into_iter().filter(|(_, n)| *n > limits::VPN_BGP_PEER_PREFIXES) {
+            let r = Reason::SessionDown { limit: limits::VPN_BGP_PEER_PREFIXES, count: n };
+            let (f, t, k) = (self.session(s).from, self.session(s).to, self.session(s).kind);
+            for (oi, o) in self.sessions.iter().enumerate() {
+                if o.kind == k && o.from == t && o.to == f {
+                    out.push((SessionId(oi as u32), r.clone()));
+                }
+            }
+            out.push((s, r));
+        }
+        out
     }
 
     fn session(&self, s: SessionId) -> &Session {
@@ -802,7 +810,9 @@ impl Bgp {
         // D9 class by where the route entered Azure (see `Cand::class`).
         let class = match self.session(e).kind {
             SessionKind::PrivatePeering => 0,
-            SessionKind::ExpressRoute if matches!(c.origin, Origin::Space(_) | Origin::Onprem(_)) => 0,
+            // Another hub's own VNet over the circuit is an ExpressRoute route; anything a gateway
+            // relayed (a route server's or VPN route) keeps the class it entered Azure with.
+            SessionKind::ExpressRoute if matches!(c.origin, Origin::Space(_)) => 0,
             SessionKind::ExpressRoute | SessionKind::BranchToBranch => c.class,
             SessionKind::SiteToSite | SessionKind::VnetToVnet | SessionKind::Static | SessionKind::RouteServerPeer => 1,
         };

@@ -287,6 +287,21 @@ fn sessions(sim: &Simulation, out: &mut Vec<Diagnostic>) {
         };
         let adv = b.advertised(crate::bgp::SessionId(e as u32));
         let v4 = adv.iter().filter(|(p, _)| matches!(p, IpNet::V4(_))).count();
+        let v6 = adv.len() - v4;
+        if v6 > limits::ER_ADVERTISED_IPV6 {
+            out.push(
+                Diagnostic::warning(
+                    "er-advertised-prefixes",
+                    format!(
+                        "connection `{}` advertises {v6} IPv6 prefixes to its circuit; Azure documents 100",
+                        c.name
+                    ),
+                )
+                .at(c.span.clone())
+                .help("summarise VNet address spaces")
+                .rule("R53"),
+            );
+        }
         if v4 > limits::ER_ADVERTISED_IPV4 {
             out.push(
                 Diagnostic::warning(
@@ -354,12 +369,17 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
     for vnet in &m.vnets {
         per_region.entry(&vnet.region).or_default().0 += 1;
     }
+    let only_region = (per_region.len() == 1).then(|| *per_region.keys().next().expect("one region"));
     for (ti, _) in m.route_tables.iter().enumerate() {
-        // A route table lives where its subnets are; count it once per region it serves.
+        // A route table lives where its subnets are; count it once per region it serves. One on
+        // no subnet counts in the scenario's region when there is only one, else on its own.
         let mut regions: Vec<&str> =
             m.ix.route_table_subnets[ti].iter().map(|s| m.subnet_vnet(*s).region.as_str()).collect();
         regions.sort();
         regions.dedup();
+        if regions.is_empty() {
+            regions.push(only_region.unwrap_or("(route tables on no subnet)"));
+        }
         for r in regions {
             per_region.entry(r).or_default().1 += 1;
         }

@@ -111,7 +111,17 @@ pub fn check(l: &Loaded) -> Result<CheckReport, Error> {
     // report does not depend on the order of blocks (only their locations do).
     warnings.sort_by(|a, b| (a.code, &a.message).cmp(&(b.code, &b.message)));
     findings.sort_by(|a, b| (a.code, &a.message).cmp(&(b.code, &b.message)));
-    let expectations = m.expects.iter().map(|e| evaluate(&sim, e)).collect();
+    let expectations: Vec<ExpectResult> = m.expects.iter().map(|e| evaluate(&sim, e)).collect();
+    // An asymmetric path passes (unless `symmetric = true`) with a warning: stateful firewalls
+    // drop such flows.
+    for e in expectations.iter().filter(|e| e.pass && e.kind == "reach" && e.detail.contains("but asymmetric")) {
+        warnings.push(
+            Diagnostic::warning("asymmetric-path", format!("`{}` is delivered over an asymmetric path", e.name))
+                .at(e.span.clone())
+                .help("a stateful firewall or NVA drops flows whose return crosses another device: steer both directions through the same one, or set `symmetric = true` to make this an error"),
+        );
+    }
+    warnings.sort_by(|a, b| (a.code, &a.message).cmp(&(b.code, &b.message)));
     let n = |count: usize, one: &str, many: &str| format!("{count} {}", if count == 1 { one } else { many });
     let connected = (0..m.peerings.len()).filter(|p| m.ix.reverse[*p].is_some()).count() / 2;
     let summary = [
@@ -216,6 +226,14 @@ fn evaluate(sim: &Simulation, e: &Expect) -> ExpectResult {
                             format!(
                                 "delivered one way ({} routed hops; the return path is not modelled for a public address)",
                                 hops.unwrap_or_default()
+                            ),
+                        ),
+                        (true, true) if r.asymmetric() => (
+                            true,
+                            format!(
+                                "delivered both ways ({} routed hops forward), but asymmetric: {}",
+                                hops.unwrap_or_default(),
+                                r.warnings.join("; ")
                             ),
                         ),
                         (true, true) => {

@@ -53,64 +53,124 @@ fn set(kind: &str, name: &str, key: &str, value: &str) -> Edit {
 
 /// Verified fixes for a failed reach.
 pub fn fixes(loaded: &Loaded, sim: &Simulation, r: &Reach, from: &str, to: &str) -> Vec<Fix> {
-    let mut per_direction: Vec<Vec<Candidate>> = Vec::new();
-    for t in std::iter::once(&r.forward).chain(r.back.iter()) {
-        if t.delivered() {
-            continue;
+    let per_direction = drop_candidates(sim, r);
+    let mut search = Search { loaded, from, to, tried: BTreeSet::new(), out: Vec::new(), attempts: 0 };
+    // 1. Each candidate alone (the pair-wise fixes, peering and hub UDRs, cover both directions).
+    let mut follow_up: Vec<Candidate> = Vec::new();
+    for c in per_direction.iter().flatten() {
+        if let Tried::Still(next) = search.attempt(&c.summary, &c.edits) {
+            follow_up.extend(next.into_iter().map(|n| Candidate {
+                summary: format!("{}; and {}", c.summary, n.summary),
+                edits: union(&c.edits, &n.edits),
+            }));
         }
-        per_direction.push(candidates(sim, t));
     }
-    // The pair-wise fixes (peering, UDRs through a hub) already cover both directions; try each
-    // candidate alone first, then one from each direction together.
-    let mut tried: BTreeSet<String> = BTreeSet::new();
-    let mut out: Vec<Fix> = Vec::new();
-    let mut attempt = |summary: String, edits: Vec<Edit>, out: &mut Vec<Fix>| -> bool {
-        if out.len() >= MAX_FIXES || edits.is_empty() {
-            return false;
+    if search.out.is_empty() {
+        // 2. Every change needed: one candidate from each direction together, then all of one
+        // direction's candidates together (one per ECMP branch), then everything.
+        if per_direction.len() == 2 {
+            for a in &per_direction[0] {
+                for b in &per_direction[1] {
+                    search.attempt(&format!("{}; and {}", a.summary, b.summary), &union(&a.edits, &b.edits));
+                }
+            }
+        }
+        let mut all: Vec<Candidate> = Vec::new();
+        for dir in &per_direction {
+            if dir.len() > 1 {
+                let c = combined(dir);
+                search.attempt(&c.summary, &c.edits);
+                all.push(c);
+            } else {
+                all.extend(dir.iter().map(|c| Candidate { summary: c.summary.clone(), edits: c.edits.clone() }));
+            }
+        }
+        if all.len() > 1 {
+            let c = combined(&all);
+            search.attempt(&c.summary, &c.edits);
+        }
+    }
+    if search.out.is_empty() {
+        // 3. A change that uncovers the next drop (ip_forwarding on, then the NVA subnet's loop):
+        // with the fix for that drop too.
+        for c in follow_up {
+            search.attempt(&c.summary, &c.edits);
+        }
+    }
+    search.out
+}
+
+/// Candidates for each direction that did not deliver.
+fn drop_candidates(sim: &Simulation, r: &Reach) -> Vec<Vec<Candidate>> {
+    std::iter::once(&r.forward).chain(r.back.iter()).filter(|t| !t.delivered()).map(|t| candidates(sim, t)).collect()
+}
+
+fn union(a: &[Edit], b: &[Edit]) -> Vec<Edit> {
+    let mut v = a.to_vec();
+    for e in b {
+        if !v.contains(e) {
+            v.push(e.clone());
+        }
+    }
+    v
+}
+
+fn combined(cs: &[Candidate]) -> Candidate {
+    Candidate {
+        summary: cs.iter().map(|c| c.summary.as_str()).collect::<Vec<_>>().join("; and "),
+        edits: cs.iter().fold(Vec::new(), |acc, c| union(&acc, &c.edits)),
+    }
+}
+
+/// How an attempted edit set did.
+enum Tried {
+    /// It delivers (and was kept), or was tried before, or does not apply.
+    Done,
+    /// It applies but the flow still drops: the candidates for the new drops.
+    Still(Vec<Candidate>),
+}
+
+/// At most this many edited designs are simulated for one `reach`.
+const MAX_ATTEMPTS: usize = 32;
+
+struct Search<'a> {
+    loaded: &'a Loaded,
+    from: &'a str,
+    to: &'a str,
+    tried: BTreeSet<String>,
+    out: Vec<Fix>,
+    attempts: usize,
+}
+
+impl Search<'_> {
+    /// Apply the edits, re-simulate, and keep them when the flow then delivers (both ways; one way
+    /// for a public destination, whose return path is not modelled).
+    fn attempt(&mut self, summary: &str, edits: &[Edit]) -> Tried {
+        if self.out.len() >= MAX_FIXES || edits.is_empty() || self.attempts >= MAX_ATTEMPTS {
+            return Tried::Done;
         }
         let mut key: Vec<String> = edits.iter().map(|e| format!("{e:?}")).collect();
         key.sort();
-        if !tried.insert(key.join("\n")) {
-            return false;
+        if !self.tried.insert(key.join("\n")) {
+            return Tried::Done;
         }
-        if verify(loaded, &edits, from, to) {
-            out.push(Fix { summary, edits });
-            return true;
+        self.attempts += 1;
+        let Ok(text) = edit::apply(&self.loaded.source.text, edits) else { return Tried::Done };
+        let Ok(l2) = crate::scenario::parse(&self.loaded.source.name, text) else { return Tried::Done };
+        let Ok(sim) = Simulation::new(l2.model) else { return Tried::Done };
+        let (Ok(fe), Ok(te)) =
+            (crate::resolve::resolve(&sim.model, self.from), crate::resolve::resolve(&sim.model, self.to))
+        else {
+            return Tried::Done;
+        };
+        let Ok((fh, th)) = super::hosts(&sim, &fe, &te) else { return Tried::Done };
+        let r = super::reach_hosts(&sim, &fh, &th);
+        if matches!(r.verdict, Verdict::Delivered | Verdict::OneWay) {
+            self.out.push(Fix { summary: summary.to_string(), edits: edits.to_vec() });
+            return Tried::Done;
         }
-        false
-    };
-    let mut alone: Vec<Vec<bool>> = Vec::new();
-    for dir in &per_direction {
-        alone.push(dir.iter().map(|c| attempt(c.summary.clone(), c.edits.clone(), &mut out)).collect());
+        Tried::Still(drop_candidates(&sim, &r).into_iter().flatten().collect())
     }
-    // Different drops in the two directions: one candidate from each, unless either works alone.
-    if per_direction.len() == 2 && !alone.iter().flatten().any(|x| *x) {
-        for a in &per_direction[0] {
-            for b in &per_direction[1] {
-                let mut edits = a.edits.clone();
-                for e in &b.edits {
-                    if !edits.contains(e) {
-                        edits.push(e.clone());
-                    }
-                }
-                attempt(format!("{}; and {}", a.summary, b.summary), edits, &mut out);
-            }
-        }
-    }
-    out
-}
-
-/// Apply the edits to the scenario text and check that the flow then delivers both ways.
-fn verify(loaded: &Loaded, edits: &[Edit], from: &str, to: &str) -> bool {
-    let Ok(text) = edit::apply(&loaded.source.text, edits) else { return false };
-    let Ok(l2) = crate::scenario::parse(&loaded.source.name, text) else { return false };
-    let Ok(sim) = Simulation::new(l2.model) else { return false };
-    let (Ok(fe), Ok(te)) = (crate::resolve::resolve(&sim.model, from), crate::resolve::resolve(&sim.model, to)) else {
-        return false;
-    };
-    let Ok((fh, th)) = super::hosts(&sim, &fe, &te) else { return false };
-    // A public destination has no modelled return path: delivering one way is the goal there.
-    matches!(super::reach_hosts(&sim, &fh, &th).verdict, Verdict::Delivered | Verdict::OneWay)
 }
 
 fn candidates(sim: &Simulation, t: &Trace) -> Vec<Candidate> {
@@ -191,7 +251,11 @@ fn candidates(sim: &Simulation, t: &Trace) -> Vec<Candidate> {
                 }
             }
             DropReason::Loop => out.extend(loop_fixes(sim, b)),
+            DropReason::NextHopUnreachable => out.extend(repoint_fixes(sim, b)),
             DropReason::NoErVpnTransit => out.extend(r67_fixes(m)),
+            // On-premises has no route to another site: the sites may be behind ExpressRoute and
+            // VPN of one hub, whose transit needs R67's conditions.
+            DropReason::NoRoute if d.rule.contains("R67") => out.extend(r67_fixes(m)),
             _ => {}
         }
     }
@@ -445,4 +509,31 @@ fn r67_fixes(m: &Model) -> Vec<Candidate> {
         }
     }
     out
+}
+
+/// D17: a user route whose next hop nobody holds; point it at a forwarding device that exists in
+/// the subnet's VNet or a peered one (R28, R42).
+fn repoint_fixes(sim: &Simulation, b: &super::Branch) -> Vec<Candidate> {
+    let m = &sim.model;
+    let Some(route) = b.steps.iter().rev().find_map(|s| s.route.as_ref().filter(|r| r.udr.is_some())) else {
+        return Vec::new();
+    };
+    let Some(sub) = m.subnet_by_path(&route.table) else { return Vec::new() };
+    let Some(rt) = m.subnets[sub.idx()].route_table else { return Vec::new() };
+    let table = m.route_tables[rt.idx()].name.clone();
+    let name = route.udr.clone().unwrap_or_default();
+    let v = m.subnets[sub.idx()].vnet;
+    let mut devices = forwarders(m, v);
+    for (_, w) in m.connected_peers(v) {
+        devices.extend(forwarders(m, w));
+    }
+    devices
+        .into_iter()
+        .filter(|(_, ip)| Some(*ip) != route.next_hop_ip)
+        .take(3)
+        .map(|(what, ip)| Candidate {
+            summary: format!("point route `{name}` of `{table}` at {what} ({ip}), which exists (D17)"),
+            edits: vec![set("route_table.route", &format!("{table}/{name}"), "next_hop_ip", &format!("\"{ip}\""))],
+        })
+        .collect()
 }

@@ -188,8 +188,12 @@ pub(crate) fn resolve(sim: &Simulation, e: &Endpoint, source: bool) -> Result<Ho
         Endpoint::Nic(n) => Ok(Host::Nic(*n)),
         Endpoint::Subnet(s) => subnet_host(m, *s),
         Endpoint::Vnet(v) => {
-            // Its lowest ordinary subnet (special subnets hold no VMs).
+            // Its first NIC: the lowest address in its lowest subnet that has one; else a synthetic
+            // host in its lowest ordinary subnet (special subnets hold no VMs).
             let subs = &m.vnets[v.idx()].subnets;
+            if let Some(n) = subs.iter().find_map(|s| m.ix.subnet_nics[s.idx()].first()) {
+                return Ok(Host::Nic(*n));
+            }
             let s = subs
                 .iter()
                 .copied()
@@ -225,7 +229,18 @@ pub(crate) fn resolve(sim: &Simulation, e: &Endpoint, source: bool) -> Result<Ho
                 .ok_or_else(|| Error::Usage {
                     message: format!("on-premises router `{}` advertises nothing to start or end at", r.name),
                 })?;
-            let ip = nth_host(p, if p.prefix_len() >= 31 { 0 } else { 1 }).unwrap_or(p.addr());
+            // An address of that prefix outside every VNet (a summary such as 10.0.0.0/8 covers
+            // Azure's spaces too): step past each address space it falls into.
+            let mut ip = nth_host(p, if p.prefix_len() >= 31 { 0 } else { 1 }).unwrap_or(p.addr());
+            for _ in 0..m.vnets.len() + 1 {
+                let Some(space) = m.vnets.iter().flat_map(|v| v.address_space.iter()).find(|a| a.contains(&ip)) else {
+                    break;
+                };
+                match next_after(space).filter(|n| p.contains(n)) {
+                    Some(n) => ip = n,
+                    None => break,
+                }
+            }
             Ok(Host::Onprem { router: *o, ip })
         }
         Endpoint::Ip(ip) => match resolve_ip(m, *ip)? {
@@ -266,9 +281,10 @@ fn resolve_ip(m: &Model, ip: IpAddr) -> Result<Host, Error> {
     }
     // On-premises: the most specific advertisement covering it.
     let mut best: Option<(u8, Host)> = None;
+    // A default route is no claim to an address: public ones stay on the Internet.
     for (i, o) in m.onprems.iter().enumerate() {
         for p in &o.advertise {
-            if p.contains(&ip) && best.as_ref().is_none_or(|(l, _)| p.prefix_len() > *l) {
+            if p.prefix_len() > 0 && p.contains(&ip) && best.as_ref().is_none_or(|(l, _)| p.prefix_len() > *l) {
                 best = Some((p.prefix_len(), Host::Onprem { router: OnpremId(i as u32), ip }));
             }
         }
@@ -284,7 +300,7 @@ fn resolve_ip(m: &Model, ip: IpAddr) -> Result<Host, Error> {
             continue;
         }
         for p in &l.address_prefixes {
-            if p.contains(&ip) && best.as_ref().is_none_or(|(len, _)| p.prefix_len() > *len) {
+            if p.prefix_len() > 0 && p.contains(&ip) && best.as_ref().is_none_or(|(len, _)| p.prefix_len() > *len) {
                 let h = match l.onprem {
                     Some(o) => Host::Onprem { router: o, ip },
                     None => Host::Site { local_gateway: LocalGatewayId(i as u32), ip },
@@ -317,7 +333,8 @@ fn resolve_ip(m: &Model, ip: IpAddr) -> Result<Host, Error> {
     })
 }
 
-/// Whether an address is public (not private, shared, loopback, link-local, documentation).
+/// Whether an address is public: not private, shared (100.64/10), loopback, link-local, multicast
+/// or reserved. Documentation ranges (TEST-NET) count as public: examples use them for Internet hosts.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(a) => {
@@ -327,7 +344,6 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || a.is_link_local()
                 || a.is_unspecified()
                 || a.is_broadcast()
-                || a.is_documentation()
                 || (o[0] == 100 && (64..128).contains(&o[1]))
                 || o[0] >= 224)
         }
@@ -335,5 +351,13 @@ pub fn is_public(ip: IpAddr) -> bool {
             let s = a.segments();
             !(a.is_loopback() || a.is_unspecified() || (s[0] & 0xfe00) == 0xfc00 || (s[0] & 0xffc0) == 0xfe80)
         }
+    }
+}
+
+/// The first address after a prefix (None at the end of the address family).
+fn next_after(p: &IpNet) -> Option<IpAddr> {
+    match p {
+        IpNet::V4(n) => u32::from(n.broadcast()).checked_add(1).map(|a| IpAddr::V4(a.into())),
+        IpNet::V6(n) => u128::from(n.broadcast()).checked_add(1).map(|a| IpAddr::V6(a.into())),
     }
 }

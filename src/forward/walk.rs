@@ -94,6 +94,8 @@ pub struct RouteUsed {
     pub detail: Option<String>,
     /// A BGP table (MSEE, gateway, router): `source` is the speaker it was learned from.
     pub bgp: bool,
+    /// The user route's name, for a User row.
+    pub udr: Option<String>,
 }
 
 /// One step of a branch.
@@ -422,7 +424,22 @@ impl<'a> Walker<'a> {
                 }
                 steps.extend(extra);
                 match mv.next {
-                    Err(outcome) => branches.push(Branch { steps, outcome }),
+                    Err(outcome) => {
+                        // The bound counts the last move too.
+                        let routed = steps.iter().filter(|s| s.routed).count() as u32;
+                        let outcome = if routed > MAX_ROUTED_HOPS {
+                            Outcome::Dropped(Drop {
+                                reason: DropReason::HopLimit,
+                                rule: "-".into(),
+                                message: format!("more than {MAX_ROUTED_HOPS} routed hops"),
+                                at: steps.last().map(|s| s.place.name(m)).unwrap_or_default(),
+                                cycle: Vec::new(),
+                            })
+                        } else {
+                            outcome
+                        };
+                        branches.push(Branch { steps, outcome })
+                    }
                     Ok((next, arrival)) => {
                         let mut visited = visited.clone();
                         visited.push((pos, here_idx));
@@ -517,7 +534,9 @@ impl<'a> Walker<'a> {
         stack.push(pos);
         let mut out = Summary { delivered: true, reasons: 0 };
         for mv in self.advance(&pos, ctx) {
+            let last = routed + mv.steps.iter().filter(|s| s.routed).count() as u32;
             let s = match mv.next {
+                Err(Outcome::Delivered) if last > MAX_ROUTED_HOPS => Summary::dropped(DropReason::HopLimit),
                 Err(Outcome::Delivered) => Summary { delivered: true, reasons: 0 },
                 Err(Outcome::Dropped(d)) => Summary::dropped(d.reason),
                 Ok((next, arrival)) => {
@@ -619,6 +638,7 @@ impl<'a> Walker<'a> {
                     next_hop_ip: ip,
                     detail: row.udr_name.as_ref().map(|n| format!("route {n}")),
                     bgp: false,
+                    udr: row.udr_name.clone(),
                 };
                 let mut lead = step(here.clone(), false);
                 if !self.lean {
@@ -693,7 +713,8 @@ impl<'a> Walker<'a> {
             },
             NextHopType::Internet => {
                 one({
-                    if matches!(ctx.to, Host::Public(_)) {
+                    // Leaves Azure: delivered when the address itself is public (R14).
+                    if super::hosts::is_public(ctx.dst) {
                         Move::done(vec![step(Place::Internet, true)], Outcome::Delivered)
                     } else {
                         let rule = if row.source == RouteSource::User { "R27" } else { "R14" }.to_string();
@@ -1164,6 +1185,7 @@ impl<'a> Walker<'a> {
                 next_hop_ip: None,
                 detail: Some(format!("AS path {}", b.interner.path_text(c.path))),
                 bgp: true,
+                udr: None,
             };
             let mut lead = step(here.clone(), false);
             if !self.lean {
@@ -1220,6 +1242,32 @@ impl<'a> Walker<'a> {
     }
 
     /// On-premises: delivered if its own prefixes cover the destination, else its learned routes.
+    /// A hub with ExpressRoute and VPN gateways but without R67's conditions: sites behind one
+    /// cannot reach sites behind the other through Azure.
+    fn r67_missing(&self) -> Option<Vec<String>> {
+        let m = self.m();
+        (0..m.vnets.len()).filter(|v| m.ix.er_gateway[*v].is_some() && m.ix.vpn_gateway[*v].is_some()).find_map(|v| {
+            match m.ix.route_server[v] {
+                Some(rs) => limits::er_vpn_transit(m, rs).err(),
+                None => Some(vec![format!("VNet `{}` has no route server", m.vnets[v].name)]),
+            }
+        })
+    }
+
+    fn r67_rule(&self) -> &'static str {
+        if self.r67_missing().is_some() { "R50, R67" } else { "R50" }
+    }
+
+    fn r67_note(&self) -> String {
+        match self.r67_missing() {
+            Some(missing) => format!(
+                "; ExpressRoute and VPN sites reach each other through Azure only with R67's conditions: {}",
+                missing.join("; ")
+            ),
+            None => String::new(),
+        }
+    }
+
     fn at_onprem(&self, pos: &Pos, router: OnpremId, ctx: &Ctx) -> Vec<Move> {
         let m = self.m();
         let b = &self.sim.bgp;
@@ -1243,7 +1291,12 @@ impl<'a> Walker<'a> {
         let Some((net, e)) = self.speaker_lpm(s, ctx.dst) else {
             return vec![Move::done(
                 vec![],
-                self.drop(DropReason::NoRoute, "R50", || format!("{} has no route to {}", r.name, ctx.dst), &here),
+                self.drop(
+                    DropReason::NoRoute,
+                    self.r67_rule(),
+                    || format!("{} has no route to {}{}", r.name, ctx.dst, self.r67_note()),
+                    &here,
+                ),
             )];
         };
         let mut moves = Vec::new();
@@ -1262,6 +1315,7 @@ impl<'a> Walker<'a> {
                 next_hop_ip: None,
                 detail: Some(format!("AS path {}", b.interner.path_text(c.path))),
                 bgp: true,
+                udr: None,
             });
             let next = match (sess.kind, b.speakers[sess.from.0 as usize]) {
                 (SessionKind::PrivatePeering, Speaker::Circuit(ci)) => Move::go(
@@ -1281,7 +1335,12 @@ impl<'a> Walker<'a> {
         if moves.is_empty() {
             moves.push(Move::done(
                 vec![],
-                self.drop(DropReason::NoRoute, "R50", || format!("{} has no route to {}", r.name, ctx.dst), &here),
+                self.drop(
+                    DropReason::NoRoute,
+                    self.r67_rule(),
+                    || format!("{} has no route to {}{}", r.name, ctx.dst, self.r67_note()),
+                    &here,
+                ),
             ));
         }
         moves
@@ -1331,6 +1390,7 @@ impl<'a> Walker<'a> {
                 next_hop_ip: c.next_hop,
                 detail: Some(format!("AS path {}", b.interner.path_text(c.path))),
                 bgp: true,
+                udr: None,
             });
             let mv = match sess.kind {
                 SessionKind::SiteToSite => match b.speakers[sess.from.0 as usize] {

@@ -1730,6 +1730,20 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 .help(format!("remove the gateway from `{}` or turn `use_remote_gateways` off", local.name))
                 .rule("R41"),
             );
+        } else if m.ix.route_server[p.from.idx()].is_some() {
+            // A VNet's routes come from one domain (R38): its own route server, or its hub's.
+            d.push(
+                Diagnostic::error(
+                    "own-route-server",
+                    format!(
+                        "`{}` has a route server of its own and cannot also use the remote gateways of `{}`",
+                        local.name, remote.name
+                    ),
+                )
+                .at(span.clone())
+                .help(format!("remove the route server from `{}` or turn `use_remote_gateways` off", local.name))
+                .rule("R38"),
+            );
         }
         if let Some(first) = urg_first.get(&p.from.0) {
             d.push(

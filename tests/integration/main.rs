@@ -15,6 +15,10 @@ mod matrix;
 mod properties;
 /// `ersim reach`: hop-by-hop traces, drops, verified fixes.
 mod reach;
+/// Review: reach, check and fixes cases found by an independent review.
+mod review_forward;
+/// Review: rulebook cases found by an independent review.
+mod review_rules;
 /// Every bundled scenario passes `ersim check`.
 mod scenarios;
 /// The seed article's published effective routes (and its mirror cases).
