@@ -9,8 +9,7 @@ use ersim::report::routes::display_rows;
 
 /// The bundled seed scenario's text.
 pub fn seed_text() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/seed-multi-hub-expressroute.toml"))
-        .expect("seed scenario")
+    bundled_text("seed-multi-hub-expressroute.toml")
 }
 
 /// Validate and simulate scenario text; panics with the rendered diagnostics if invalid.
@@ -125,4 +124,65 @@ pub fn assert_delivered_both_ways(a: &ersim::ReachAnswer) {
     assert!(back(a).delivered(), "return not delivered\n{}", shown(a));
     assert_eq!(a.reach.exit_code(), 0);
     assert!(a.reach.fixes.is_empty(), "a delivered flow needs no fixes\n{}", shown(a));
+}
+
+/// Apply a fix to `text`, re-read the result and re-run reach.
+pub fn apply_fix(text: &str, fix: &ersim::forward::fix::Fix, from: &str, to: &str) -> ersim::ReachAnswer {
+    let fixed = ersim::scenario::edit::apply(text, &fix.edits)
+        .unwrap_or_else(|e| panic!("fix `{}` does not apply: {e}", fix.summary));
+    let l = ersim::scenario::parse("fixed.toml", fixed.clone())
+        .unwrap_or_else(|e| panic!("fix `{}` gives an invalid scenario:\n{e}\n---\n{fixed}", fix.summary));
+    ersim::reach(&l, from, to).unwrap_or_else(|e| panic!("after fix `{}`: {e}", fix.summary))
+}
+
+/// A bundled scenario's text, by file name under `scenarios/`.
+pub fn bundled_text(file: &str) -> String {
+    std::fs::read_to_string(format!("{}/scenarios/{file}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("scenario {file}: {e}"))
+}
+
+/// A hub (10.0.0.0/16) with GatewaySubnet, RouteServerSubnet and an `nva` subnet, a spoke
+/// (10.1.0.0/16) using its gateways, a NIC in each, and `extra` blocks.
+pub fn hub(extra: &str) -> String {
+    format!(
+        r#"
+[[vnet]]
+name = "hub"
+address_space = ["10.0.0.0/16"]
+  [[vnet.subnet]]
+  name = "default"
+  prefix = "10.0.0.0/24"
+  [[vnet.subnet]]
+  name = "nva"
+  prefix = "10.0.1.0/24"
+  [[vnet.subnet]]
+  name = "RouteServerSubnet"
+  prefix = "10.0.254.0/27"
+  [[vnet.subnet]]
+  name = "GatewaySubnet"
+  prefix = "10.0.255.0/27"
+
+[[vnet]]
+name = "spoke"
+address_space = ["10.1.0.0/16"]
+  [[vnet.subnet]]
+  name = "default"
+  prefix = "10.1.0.0/24"
+
+[[peering]]
+vnets = ["hub", "spoke"]
+transit_via = "hub"
+
+[[nic]]
+name = "nic-hub"
+vnet = "hub"
+subnet = "default"
+
+[[nic]]
+name = "nic-spoke"
+vnet = "spoke"
+subnet = "default"
+{extra}
+"#
+    )
 }

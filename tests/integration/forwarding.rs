@@ -3,10 +3,9 @@
 //! ECMP branch per load-balancer backend, peering flags, routed-hop counting — each on a small
 //! inline design, and every fix offered applied and re-simulated.
 
-use ersim::ReachAnswer;
 use ersim::forward::fix::Fix;
 use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
-use ersim::scenario::edit::{self, Edit};
+use ersim::scenario::edit::Edit;
 
 use super::common::*;
 
@@ -19,14 +18,6 @@ fn drops(t: &Trace) -> Vec<(DropReason, String, String, Vec<String>)> {
             Outcome::Delivered => None,
         })
         .collect()
-}
-
-/// Apply a fix to `text`, re-read the result and re-run reach.
-fn apply_fix(text: &str, fix: &Fix, from: &str, to: &str) -> ReachAnswer {
-    let fixed = edit::apply(text, &fix.edits).unwrap_or_else(|e| panic!("fix `{}` does not apply: {e}", fix.summary));
-    let l = ersim::scenario::parse("fixed.toml", fixed.clone())
-        .unwrap_or_else(|e| panic!("fix `{}` gives an invalid scenario:\n{e}\n---\n{fixed}", fix.summary));
-    ersim::reach(&l, from, to).unwrap_or_else(|e| panic!("after fix `{}`: {e}", fix.summary))
 }
 
 /// A hub (10.0.0.0/16, NVA subnet 10.0.1.0/24) with spoke1 (10.1.0.0/16) and spoke2 (10.2.0.0/16),

@@ -4,10 +4,10 @@
 
 use std::net::IpAddr;
 
+use ersim::Error;
 use ersim::forward::fix::Fix;
 use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
 use ersim::scenario::edit::{self, Edit};
-use ersim::{Error, ReachAnswer};
 
 use super::common::*;
 
@@ -25,14 +25,6 @@ fn drops(t: &Trace) -> Vec<(DropReason, String, String)> {
             Outcome::Delivered => panic!("branch delivered, a drop was expected"),
         })
         .collect()
-}
-
-/// Apply a fix to `text`, re-read the result and re-run reach.
-fn apply_fix(text: &str, fix: &Fix, from: &str, to: &str) -> ReachAnswer {
-    let fixed = edit::apply(text, &fix.edits).unwrap_or_else(|e| panic!("fix `{}` does not apply: {e}", fix.summary));
-    let l = ersim::scenario::parse("fixed.toml", fixed.clone())
-        .unwrap_or_else(|e| panic!("fix `{}` gives an invalid scenario:\n{e}\n---\n{fixed}", fix.summary));
-    ersim::reach(&l, from, to).unwrap_or_else(|e| panic!("after fix `{}`: {e}", fix.summary))
 }
 
 fn system_routes_none() -> String {

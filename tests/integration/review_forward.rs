@@ -11,16 +11,11 @@ use std::net::IpAddr;
 use ersim::ReachAnswer;
 use ersim::forward::fix::Fix;
 use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
-use ersim::scenario::edit::{self, Edit};
+use ersim::scenario::edit::Edit;
 
 use super::common::*;
 
 // ------------------------------------------------------------------ helpers
-
-fn bundled(file: &str) -> String {
-    std::fs::read_to_string(format!("{}/scenarios/{file}", env!("CARGO_MANIFEST_DIR")))
-        .unwrap_or_else(|e| panic!("scenario {file}: {e}"))
-}
 
 /// Every drop reason of a trace's branches.
 fn reasons(t: &Trace) -> Vec<DropReason> {
@@ -31,14 +26,6 @@ fn reasons(t: &Trace) -> Vec<DropReason> {
             Outcome::Delivered => None,
         })
         .collect()
-}
-
-/// Apply a fix, re-read the design and re-run reach.
-fn apply_fix(text: &str, fix: &Fix, from: &str, to: &str) -> ReachAnswer {
-    let fixed = edit::apply(text, &fix.edits).unwrap_or_else(|e| panic!("fix `{}` does not apply: {e}", fix.summary));
-    let l = ersim::scenario::parse("fixed.toml", fixed.clone())
-        .unwrap_or_else(|e| panic!("fix `{}` gives an invalid scenario:\n{e}\n---\n{fixed}", fix.summary));
-    ersim::reach(&l, from, to).unwrap_or_else(|e| panic!("after fix `{}`: {e}", fix.summary))
 }
 
 /// Every fix offered delivers when applied (both ways, or one way for a public destination).
@@ -256,7 +243,7 @@ fn nvas(a: &ReachAnswer, b: &ersim::forward::Branch) -> Vec<String> {
 /// for a private address") because it resolved 8.8.8.8 to the on-premises router.
 #[test]
 fn disagreement_internet_row_to_a_public_address_is_delivered_when_onprem_advertises_a_default() {
-    let text = bundled("hub-spoke-firewall-forced-tunnelling.toml");
+    let text = bundled_text("hub-spoke-firewall-forced-tunnelling.toml");
     let a = reach(&text, "vm-sandbox", "8.8.8.8");
     let b = &a.reach.forward.branches[0];
     let r = b.steps[0].route.as_ref().expect("the source looks up its table");
@@ -271,7 +258,7 @@ fn disagreement_internet_row_to_a_public_address_is_delivered_when_onprem_advert
 /// ways, with a return path that starts "at on-premises dc-amsterdam 8.8.8.8".
 #[test]
 fn disagreement_a_public_destination_gets_a_one_way_verdict_under_forced_tunnelling() {
-    let text = bundled("hub-spoke-firewall-forced-tunnelling.toml");
+    let text = bundled_text("hub-spoke-firewall-forced-tunnelling.toml");
     for from in ["vm-spoke1", "vm-sandbox"] {
         let a = reach(&text, from, "8.8.8.8");
         assert_eq!(a.reach.verdict, Verdict::OneWay, "{from} → 8.8.8.8\n{}", shown(&a));

@@ -35,52 +35,6 @@ fn many_prefixes(n: u32) -> Vec<String> {
     (0..n).map(|i| format!("\"172.{}.{}.0/24\"", 16 + i / 256, i % 256)).collect()
 }
 
-/// A hub (10.0.0.0/16) with GatewaySubnet, RouteServerSubnet and an `nva` subnet, a spoke
-/// (10.1.0.0/16) using its gateways, a NIC in each, and `extra` blocks.
-fn hub(extra: &str) -> String {
-    format!(
-        r#"
-[[vnet]]
-name = "hub"
-address_space = ["10.0.0.0/16"]
-  [[vnet.subnet]]
-  name = "default"
-  prefix = "10.0.0.0/24"
-  [[vnet.subnet]]
-  name = "nva"
-  prefix = "10.0.1.0/24"
-  [[vnet.subnet]]
-  name = "RouteServerSubnet"
-  prefix = "10.0.254.0/27"
-  [[vnet.subnet]]
-  name = "GatewaySubnet"
-  prefix = "10.0.255.0/27"
-
-[[vnet]]
-name = "spoke"
-address_space = ["10.1.0.0/16"]
-  [[vnet.subnet]]
-  name = "default"
-  prefix = "10.1.0.0/24"
-
-[[peering]]
-vnets = ["hub", "spoke"]
-transit_via = "hub"
-
-[[nic]]
-name = "nic-hub"
-vnet = "hub"
-subnet = "default"
-
-[[nic]]
-name = "nic-spoke"
-vnet = "spoke"
-subnet = "default"
-{extra}
-"#
-    )
-}
-
 /// An ExpressRoute gateway in `hub` on circuit `c1` (next hops 10.255.0.1/.2), on-premises `dc`
 /// advertising `adv` (TOML list body), gateway SKU `sku`, circuit SKU `csku`.
 fn er(adv: &str, sku: &str, csku: &str) -> String {

@@ -4,51 +4,6 @@
 
 use super::common::*;
 
-/// A hub (10.0.0.0/16) with a spoke (10.1.0.0/16) using its gateways; `gw` adds gateway blocks.
-fn hub(extra: &str) -> String {
-    format!(
-        r#"
-[[vnet]]
-name = "hub"
-address_space = ["10.0.0.0/16"]
-  [[vnet.subnet]]
-  name = "default"
-  prefix = "10.0.0.0/24"
-  [[vnet.subnet]]
-  name = "nva"
-  prefix = "10.0.1.0/24"
-  [[vnet.subnet]]
-  name = "RouteServerSubnet"
-  prefix = "10.0.254.0/27"
-  [[vnet.subnet]]
-  name = "GatewaySubnet"
-  prefix = "10.0.255.0/27"
-
-[[vnet]]
-name = "spoke"
-address_space = ["10.1.0.0/16"]
-  [[vnet.subnet]]
-  name = "default"
-  prefix = "10.1.0.0/24"
-
-[[peering]]
-vnets = ["hub", "spoke"]
-transit_via = "hub"
-
-[[nic]]
-name = "nic-hub"
-vnet = "hub"
-subnet = "default"
-
-[[nic]]
-name = "nic-spoke"
-vnet = "spoke"
-subnet = "default"
-{extra}
-"#
-    )
-}
-
 const VPN_AS: &str = r#"
 [[gateway]]
 name = "vpngw"
