@@ -1879,7 +1879,18 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                     )
                     .at(span.clone())
                     .label("over the private-peering limit")
-                    .help("advertise fewer (summarised) prefixes, or use a Premium circuit (10,000 IPv4)")
+                    .help(
+                        if family == "IPv4"
+                            && circuit.sku == CircuitSku::Standard
+                            && count <= crate::limits::private_peering_ipv4(CircuitSku::Premium)
+                        {
+                            format!(
+                                "advertise at most {limit} (summarised) prefixes, or use a Premium circuit (10,000 IPv4)"
+                            )
+                        } else {
+                            format!("advertise at most {limit} (summarised) {family} prefixes over this circuit")
+                        },
+                    )
                     .rule("R52"),
                 );
             }

@@ -1395,6 +1395,14 @@ fn more_prefixes_than_a_private_peering_accepts_warns() {
     for ok in [text(4000, "Standard"), text(4001, "Premium")] {
         assert!(warnings(&ok).iter().all(|d| d.code != "prefix-limit"), "within the limit");
     }
+    // Premium does not help when the circuit already is Premium, or the count exceeds its limit too
+    for (n, sku, limit) in [(10_001, "Premium", "10000"), (10_001, "Standard", "4000")] {
+        let t = text(n, sku);
+        let ws = loads_with_warnings(&t);
+        let w = only_warning(&ws, "prefix-limit", &t);
+        assert!(w.help.iter().all(|h| !h.contains("Premium circuit")), "{sku}: {:?}", w.help);
+        assert!(w.help.iter().any(|h| h.contains(&format!("at most {limit}"))), "{sku}: {:?}", w.help);
+    }
 }
 
 #[test]
