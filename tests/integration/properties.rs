@@ -377,11 +377,55 @@ fn forwarderless_design() -> impl Strategy<Value = Design> {
     })
 }
 
-fn design_and_shuffle() -> impl Strategy<Value = (Design, Vec<usize>)> {
+/// A design, a permutation of its blocks and a seed for permuting the keys inside each table.
+fn design_and_shuffle() -> impl Strategy<Value = (Design, Vec<usize>, u64)> {
     design().prop_flat_map(|d| {
         let idx: Vec<usize> = (0..d.blocks.len()).collect();
-        (Just(d), Just(idx).prop_shuffle())
+        (Just(d), Just(idx).prop_shuffle(), any::<u64>())
     })
+}
+
+/// Permute the `key = value` lines under each table header (`[[vnet]]`, `[[vnet.subnet]]`, …),
+/// leaving headers, blank lines and the order of tables — subnets, a route table's routes — alone.
+/// A run of lines that is not all one-line keys is kept as it is.
+fn shuffle_keys(text: &str, mut seed: u64) -> String {
+    let mut next = move || {
+        // xorshift64*: any deterministic permutation source will do
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let one_line_key = |l: &str| {
+        let t = l.trim_start();
+        t.split_once(" = ").is_some_and(|(k, v)| {
+            k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && v.matches('[').count() == v.matches(']').count()
+                && v.matches('{').count() == v.matches('}').count()
+        })
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Vec<String> = Vec::new();
+    let mut flush = |run: &mut Vec<String>, out: &mut Vec<String>| {
+        if run.iter().all(|l| one_line_key(l)) {
+            for i in (1..run.len()).rev() {
+                let j = (next() % (i as u64 + 1)) as usize;
+                run.swap(i, j);
+            }
+        }
+        out.append(run);
+    };
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('[') || t.starts_with('#') {
+            flush(&mut run, &mut out);
+            out.push(line.to_string());
+        } else {
+            run.push(line.to_string());
+        }
+    }
+    flush(&mut run, &mut out);
+    out.join("\n") + "\n"
 }
 
 fn load(text: &str) -> ersim::scenario::Loaded {
@@ -420,11 +464,13 @@ fn strip_locations(s: &str) -> String {
 proptest! {
     #![proptest_config(config())]
 
-    /// Reordering the blocks gives byte-identical routes, reach, check and matrix output.
+    /// Reordering the blocks, and the keys inside each table, gives byte-identical routes,
+    /// reach, check and matrix output.
     #[test]
-    fn block_order_does_not_change_any_output((d, order) in design_and_shuffle()) {
+    fn block_order_does_not_change_any_output((d, order, seed) in design_and_shuffle()) {
         let a = load(&d.natural());
-        let b = load(&d.text(&order));
+        let shuffled = shuffle_keys(&d.text(&order), seed);
+        let b = load(&shuffled);
         let sa = Simulation::new(a.model.clone()).unwrap();
         let sb = Simulation::new(b.model.clone()).unwrap();
         for nic in &d.nics {
@@ -644,4 +690,31 @@ fn the_generator_makes_valid_designs_with_gateways_and_forwarders() {
         with_transit += l.model.ix.transit_spokes.iter().any(|t| !t.is_empty()) as usize;
     }
     assert!(with_gw > 16 && with_fwd > 8 && with_transit > 8, "gw {with_gw} fwd {with_fwd} transit {with_transit}");
+}
+
+#[test]
+fn key_shuffling_moves_keys_and_keeps_every_line() {
+    // The block-order property is only as strong as the shuffle: it must keep each line, keep
+    // every header where it was, and actually move keys in most designs.
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut moved = 0;
+    for seed in 1..=64u64 {
+        let d = design().new_tree(&mut runner).unwrap().current();
+        let text = d.natural();
+        let shuffled = shuffle_keys(&text, seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let (mut a, mut b): (Vec<&str>, Vec<&str>) = (text.lines().collect(), shuffled.lines().collect());
+        let headers = |ls: &[&str]| -> Vec<(usize, String)> {
+            ls.iter()
+                .enumerate()
+                .filter(|(_, l)| l.trim_start().starts_with('['))
+                .map(|(i, l)| (i, l.to_string()))
+                .collect()
+        };
+        assert_eq!(headers(&a), headers(&b), "headers stay in place");
+        moved += (a != b) as usize;
+        a.sort_unstable();
+        b.sort_unstable();
+        assert_eq!(a, b, "the same lines");
+    }
+    assert!(moved > 48, "keys moved in only {moved} of 64 designs");
 }
