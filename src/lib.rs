@@ -34,6 +34,7 @@ pub mod resolve;
 pub mod scenario;
 pub mod simulation;
 pub mod synth;
+pub mod topology;
 
 pub use error::Error;
 pub use simulation::Simulation;

@@ -45,6 +45,12 @@ enum Command {
         after_help = "The offline counterpart of `az network vnet-gateway list-learned-routes` and\n`list-advertised-routes`, and of a circuit's route table.\n\nExamples:\n  ersim bgp --gateway ergw-hub100 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --circuit circuit01 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --gateway ergw-hub00 --advertised scenario.toml"
     )]
     Bgp(BgpArgs),
+    /// Draw the estate (VNets, peerings, gateways, circuits, connections, on-premises routers,
+    /// route servers, NVAs, firewalls) as a Graphviz dot graph; dropped sessions are red.
+    #[command(
+        after_help = "Arrows point from a spoke to the hub whose gateways it uses; dashed peerings are not\nConnected both ways.\n\nExamples:\n  ersim graph scenarios/seed-multi-hub-expressroute.toml > estate.dot\n  ersim graph scenario.toml | dot -Tsvg > estate.svg"
+    )]
+    Graph(GraphArgs),
     /// Write a synthetic hub-and-spoke estate (a valid scenario within Azure's limits) for
     /// benchmarks and experiments.
     #[command(
@@ -110,6 +116,12 @@ struct BgpArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = TextJson::Text)]
     output: TextJson,
+}
+
+#[derive(Args)]
+struct GraphArgs {
+    /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
+    scenario: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -289,6 +301,10 @@ fn matrix(a: MatrixArgs) -> Result<(String, u8), Error> {
     Ok((out, 0))
 }
 
+fn graph(a: GraphArgs) -> Result<(String, u8), Error> {
+    Ok((report::graph::dot(&load(a.scenario)?), 0))
+}
+
 fn bgp(a: BgpArgs) -> Result<(String, u8), Error> {
     let sim = load(a.scenario)?;
     let sp = &a.speaker;
@@ -330,6 +346,7 @@ fn main() -> ExitCode {
         Command::Check(a) => check(a),
         Command::Matrix(a) => matrix(a),
         Command::Bgp(a) => bgp(a),
+        Command::Graph(a) => graph(a),
         Command::Synth(a) => synth(a),
     };
     match result {

@@ -150,7 +150,9 @@ fn a_missing_scenario_file_exits_2() {
 
 #[test]
 fn no_scenario_anywhere_exits_2_saying_what_was_tried() {
-    for args in [vec!["routes", "--nic", "nic-spoke10"], vec!["reach", "a", "b"], vec!["check"], vec!["matrix"]] {
+    for args in
+        [vec!["routes", "--nic", "nic-spoke10"], vec!["reach", "a", "b"], vec!["check"], vec!["matrix"], vec!["graph"]]
+    {
         let r = run(&args);
         assert_eq!(r.code, Some(2), "{args:?}\n{}", show(&r));
         assert!(r.stderr.contains("ERSIM_SCENARIO"), "stderr says $ERSIM_SCENARIO was tried\n{}", show(&r));
@@ -471,7 +473,7 @@ fn version_and_help_succeed() {
     assert!(v.stdout.contains(env!("CARGO_PKG_VERSION")), "{}", v.stdout);
     let h = run(&["--help"]);
     assert_eq!(h.code, Some(0), "{}", show(&h));
-    for sub in ["routes", "reach", "check", "matrix"] {
+    for sub in ["routes", "reach", "check", "matrix", "bgp", "graph", "synth"] {
         assert!(h.stdout.contains(sub), "top-level help lists {sub}\n{}", h.stdout);
         let r = run(&[sub, "--help"]);
         assert_eq!(r.code, Some(0), "{sub} --help\n{}", show(&r));

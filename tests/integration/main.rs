@@ -9,6 +9,8 @@ mod common;
 /// ExpressRoute rules: D4, gateway transit, routing weight, ECMP, circuit transit.
 mod er_rules;
 mod forwarding; // forwarding through NVAs, firewalls, load balancers: loops, asymmetry, drops
+/// `ersim graph`: the topology and its dot rendering.
+mod graph;
 /// `ersim matrix` over the seed.
 mod matrix;
 /// Property tests over generated designs (PROPTEST_CASES raises the case count).

@@ -465,7 +465,7 @@ proptest! {
     #![proptest_config(config())]
 
     /// Reordering the blocks, and the keys inside each table, gives byte-identical routes,
-    /// reach, check and matrix output.
+    /// reach, check, matrix and graph output.
     #[test]
     fn block_order_does_not_change_any_output((d, order, seed) in design_and_shuffle()) {
         let a = load(&d.natural());
@@ -486,6 +486,7 @@ proptest! {
         let ma = ersim::matrix::matrix(&sa).unwrap();
         let mb = ersim::matrix::matrix(&sb).unwrap();
         prop_assert_eq!(ersim::report::matrix::json(&sa, &ma), ersim::report::matrix::json(&sb, &mb));
+        prop_assert_eq!(ersim::report::graph::dot(&sa), ersim::report::graph::dot(&sb));
     }
 
     /// Propagation reaches a fixed point within its bound, and one more round changes nothing.
