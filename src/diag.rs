@@ -247,20 +247,39 @@ impl LineIndex {
     }
 
     /// The whole lines covering `spans` (at most 12 lines from the first): (byte offset, text,
-    /// 1-based number of its first line).
+    /// 1-based number of its first line). A single line longer than [`LONG_LINE`] bytes (a
+    /// generated list of 10⁵ prefixes is one 1 MB line) is cut to a window around the spans, so
+    /// each diagnostic costs the same whatever the line's length; the header's `line:col` stays
+    /// exact.
     pub fn excerpt<'t>(&self, text: &'t str, spans: &[Range<usize>]) -> (usize, &'t str, usize) {
         let lo = spans.iter().map(|s| self.line_of(s.start)).min().unwrap_or(0);
         let hi =
             spans.iter().map(|s| self.line_of(s.end.saturating_sub(1).max(s.start))).max().unwrap_or(lo).min(lo + 11);
-        let start = self.starts[lo];
+        let mut start = self.starts[lo];
         let end = self.starts.get(hi + 1).map(|e| e - 1).unwrap_or(text.len()).max(start);
         let mut end = end.min(text.len());
+        if lo == hi && end - start > LONG_LINE {
+            let first = spans.iter().map(|s| s.start).min().unwrap_or(start).clamp(start, end);
+            let last = spans.iter().map(|s| s.end).max().unwrap_or(first).clamp(first, end);
+            let last = last.min(first + LONG_LINE);
+            start = first.saturating_sub(CONTEXT).max(start);
+            end = (last + CONTEXT).min(end);
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+        }
         while !text.is_char_boundary(end) {
             end -= 1;
         }
         (start, &text[start..end], lo + 1)
     }
 }
+
+/// Lines longer than this many bytes are shown as a window around the annotated spans.
+pub const LONG_LINE: usize = 1024;
+
+/// Bytes of context either side of the spans in a long line's window.
+const CONTEXT: usize = 120;
 
 /// An empty span cannot carry a caret; point at one character instead.
 fn widen(text: &str, span: Range<usize>) -> Range<usize> {

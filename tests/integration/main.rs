@@ -11,6 +11,8 @@ mod er_rules;
 mod forwarding; // forwarding through NVAs, firewalls, load balancers: loops, asymmetry, drops
 /// `ersim graph`: the topology and its dot rendering.
 mod graph;
+/// Hostile inputs: deep nesting, huge files, many errors, prefixes and VNets.
+mod hostile;
 /// `ersim matrix` over the seed.
 mod matrix;
 /// Property tests over generated designs (PROPTEST_CASES raises the case count).
