@@ -131,12 +131,11 @@ pub struct Bgp {
     pub onprem_speaker: Vec<SpeakerId>,
     /// Speaker of each NVA peer.
     pub nva_speaker: Vec<SpeakerId>,
-    /// Whether each speaker is an ExpressRoute gateway.
-    pub is_er: Vec<bool>,
-    /// `as_path_prepend` of each router toward each circuit.
-    pub prepend: BTreeMap<(OnpremId, CircuitId), u32>,
-    /// Worklist steps the last run took (for benchmarks and the budget).
-    pub steps: usize,
+    /// Each VNet's space plus its transit spokes' (what its gateway or route server originates,
+    /// R50, R74), computed once: the VPN export and import filters consult it per route.
+    domain_spaces: Vec<Vec<IpNet>>,
+    /// Whether each route server meets R67's conditions for ER ↔ VPN transit.
+    rs_transit: Vec<bool>,
 }
 
 impl Bgp {
@@ -152,7 +151,7 @@ impl Bgp {
             }
             b.static_limits(m);
             b.propagate(m)?;
-            let newly = b.dynamic_limits(m);
+            let newly = b.dynamic_limits();
             let mut changed = false;
             for (s, r) in newly {
                 if let std::collections::btree_map::Entry::Vacant(e) = down.entry(s) {
@@ -179,14 +178,10 @@ impl Bgp {
             circuit_speaker: Vec::new(),
             onprem_speaker: Vec::new(),
             nva_speaker: Vec::new(),
-            is_er: Vec::new(),
-            prepend: m
-                .onprems
-                .iter()
-                .enumerate()
-                .flat_map(|(i, o)| o.prepend.iter().map(move |(c, n)| ((OnpremId(i as u32), *c), *n)))
+            domain_spaces: (0..m.vnets.len()).map(|v| Self::domain_space(m, VnetId(v as u32))).collect(),
+            rs_transit: (0..m.route_servers.len())
+                .map(|r| limits::er_vpn_transit(m, RouteServerId(r as u32)).is_ok())
                 .collect(),
-            steps: 0,
         };
         let add = |b: &mut Bgp, s: Speaker, asn: u32| {
             let id = SpeakerId(b.speakers.len() as u32);
@@ -194,7 +189,6 @@ impl Bgp {
             b.asn.push(asn);
             b.out.push(Vec::new());
             b.ribs.push(BTreeMap::new());
-            b.is_er.push(matches!(s, Speaker::Gateway(g) if m.gateways[g.idx()].kind == GatewayKind::ExpressRoute));
             id
         };
         for (i, o) in m.onprems.iter().enumerate() {
@@ -245,10 +239,11 @@ impl Bgp {
             }
         }
         // Connections.
-        let mut v2v: BTreeSet<(GatewayId, GatewayId)> = BTreeSet::new();
+        // VNet-to-VNet connections by (gateway, remote gateway): whether any runs BGP.
+        let mut v2v: BTreeMap<(GatewayId, GatewayId), bool> = BTreeMap::new();
         for c in &m.connections {
-            if let ConnectionKind::VnetToVnet { remote_gateway, .. } = c.kind {
-                v2v.insert((c.gateway, remote_gateway));
+            if let ConnectionKind::VnetToVnet { remote_gateway, bgp } = c.kind {
+                *v2v.entry((c.gateway, remote_gateway)).or_default() |= bgp;
             }
         }
         for (ci, c) in m.connections.iter().enumerate() {
@@ -279,13 +274,9 @@ impl Bgp {
                 }
                 ConnectionKind::VnetToVnet { remote_gateway, bgp } => {
                     // Both directions must exist (a connection is one direction, as in Azure).
-                    if !v2v.contains(&(*remote_gateway, c.gateway)) {
+                    let Some(&back_bgp) = v2v.get(&(*remote_gateway, c.gateway)) else {
                         continue;
-                    }
-                    let back_bgp = m.connections.iter().any(|o| {
-                        o.gateway == *remote_gateway
-                            && matches!(o.kind, ConnectionKind::VnetToVnet { remote_gateway: r, bgp: true } if r == c.gateway)
-                    });
+                    };
                     if *bgp && back_bgp {
                         // routes the remote gateway sends arrive on this gateway's connection
                         let rs = b.gateway_speaker[remote_gateway.idx()];
@@ -347,22 +338,30 @@ impl Bgp {
     }
 
     /// Limits on what a VPN gateway receives from a BGP peer (R66): found after a run.
-    fn dynamic_limits(&self, _m: &Model) -> Vec<(SessionId, Reason)> {
+    fn dynamic_limits(&self) -> Vec<(SessionId, Reason)> {
+        let counted = |s: &Session| {
+            s.down.is_none()
+                && matches!(s.kind, SessionKind::SiteToSite | SessionKind::VnetToVnet)
+                && matches!(self.speakers[s.to.0 as usize], Speaker::Gateway(_))
+        };
+        // Prefixes each counted session offered its gateway: one pass over each receiving RIB.
         let mut counts: BTreeMap<SessionId, usize> = BTreeMap::new();
+        let receivers: BTreeSet<SpeakerId> = self.sessions.iter().filter(|s| counted(s)).map(|s| s.to).collect();
         for (si, s) in self.sessions.iter().enumerate() {
-            if s.down.is_some() || !matches!(s.kind, SessionKind::SiteToSite | SessionKind::VnetToVnet) {
-                continue;
+            if counted(s) {
+                counts.insert(SessionId(si as u32), 0);
             }
-            if !matches!(self.speakers[s.to.0 as usize], Speaker::Gateway(_)) {
-                continue;
+        }
+        for to in receivers {
+            for e in self.ribs[to.0 as usize].values() {
+                let vias: BTreeSet<SessionId> =
+                    e.ins.iter().chain(e.rejected.iter().map(|(c, _)| c)).filter_map(|c| c.via).collect();
+                for v in vias {
+                    if let Some(n) = counts.get_mut(&v) {
+                        *n += 1;
+                    }
+                }
             }
-            let n = self.ribs[s.to.0 as usize]
-                .values()
-                .filter(|e| {
-                    e.ins.iter().chain(e.rejected.iter().map(|(c, _)| c)).any(|c| c.via == Some(SessionId(si as u32)))
-                })
-                .count();
-            counts.insert(SessionId(si as u32), n);
         }
         // A dropped BGP session carries nothing in either direction (Part L, R66).
         let mut out = Vec::new();
@@ -401,14 +400,22 @@ impl Bgp {
         (self.interner.asns(c.path).to_vec(), from, via)
     }
 
-    fn select(&self, at: SpeakerId, e: &Entry) -> Vec<Cand> {
-        if let Some(l) = e.local {
-            return vec![l];
-        }
-        let Some(best) = e.ins.iter().map(|c| self.key(at, c)).min() else { return Vec::new() };
-        let mut v: Vec<Cand> = e.ins.iter().filter(|c| self.key(at, c) == best).copied().collect();
-        v.sort_by_cached_key(|c| self.tiebreak(c));
-        v
+    /// The selected set (ECMP): the leading run of the pool that shares the best D9 key, in
+    /// tie-break order.
+    fn best_of(&self, at: SpeakerId, pool: &[Cand]) -> Vec<Cand> {
+        let Some(first) = pool.first() else { return Vec::new() };
+        let best = self.key(at, first);
+        pool.iter().take_while(|c| self.key(at, c) == best).copied().collect()
+    }
+}
+
+/// The AS path an ExpressRoute gateway sees for a route the MSEE relays: a gateway's own
+/// origination (`65515`) arrives as `12076 12076`, anything else with 12076 prepended (D8).
+fn msee_to_gateway(asns: &[u32]) -> Vec<u32> {
+    if asns == [AZURE_ASN] {
+        vec![MSEE_ASN, MSEE_ASN]
+    } else {
+        std::iter::once(MSEE_ASN).chain(asns.iter().copied()).collect()
     }
 }
 
@@ -450,7 +457,7 @@ impl Bgp {
         };
         for (i, g) in m.gateways.iter().enumerate() {
             let s = self.gateway_speaker[i];
-            for p in Self::domain_space(m, g.vnet) {
+            for p in self.domain_spaces[g.vnet.idx()].clone() {
                 local(
                     self,
                     s,
@@ -462,7 +469,7 @@ impl Bgp {
         }
         for (i, r) in m.route_servers.iter().enumerate() {
             let s = self.route_server_speaker[i];
-            for p in Self::domain_space(m, r.vnet) {
+            for p in self.domain_spaces[r.vnet.idx()].clone() {
                 local(
                     self,
                     s,
@@ -533,7 +540,7 @@ impl Bgp {
                 ),
                 ConnectionKind::ExpressRoute { .. } => continue,
             };
-            let own = Self::domain_space(m, m.gateways[c.gateway.idx()].vnet);
+            let own = self.domain_spaces[m.gateways[c.gateway.idx()].vnet.idx()].clone();
             for p in prefixes {
                 let pid = self.interner.prefix(p);
                 let cand = Cand { path: empty, origin, via: Some(SessionId(si as u32)), next_hop: None, class: 1 };
@@ -565,17 +572,17 @@ impl Bgp {
             }
         }
         let budget = self.budget();
-        self.steps = 0;
+        let mut steps = 0;
         while let Some((s, p)) = queue.pop_front() {
             queued.remove(&(s, p));
-            self.steps += 1;
-            if self.steps > budget {
+            steps += 1;
+            if steps > budget {
                 return Err(Error::NoConvergence { budget });
             }
             let entry = self.ribs[s.0 as usize].entry(p).or_default();
             let entry_snapshot = std::mem::take(entry);
-            let best = self.select(s, &entry_snapshot);
             let pool = self.pool(s, &entry_snapshot);
+            let best = self.best_of(s, &pool);
             let entry = self.ribs[s.0 as usize].get_mut(&p).expect("entry exists");
             *entry = entry_snapshot;
             entry.best = best;
@@ -683,7 +690,7 @@ impl Bgp {
                         (_, Some(K::SiteToSite | K::VnetToVnet | K::Static | K::BranchToBranch)) => {
                             // R50: not 0.0.0.0/0, nor what overlaps its VNet or spokes.
                             let net = self.interner.net(p);
-                            if net.prefix_len() == 0 || Self::domain_space(m, gw.vnet).iter().any(|a| overlaps(a, &net))
+                            if net.prefix_len() == 0 || self.domain_spaces[gw.vnet.idx()].iter().any(|a| overlaps(a, &net))
                             {
                                 Policy::Deny
                             } else {
@@ -705,7 +712,7 @@ impl Bgp {
                     let Some(Speaker::Gateway(from_g)) = from_speaker.map(|s| self.speakers[s.0 as usize]) else {
                         return Policy::Deny;
                     };
-                    if from_g != to_g && limits::er_vpn_transit(m, RouteServerId(r.0)).is_ok() {
+                    if from_g != to_g && self.rs_transit[r.idx()] {
                         Policy::Allow
                     } else {
                         Policy::Deny
@@ -718,7 +725,7 @@ impl Bgp {
     }
 
     /// The path the receiver sees (D8).
-    fn rewrite(&mut self, e: SessionId, c: &Cand) -> PathId {
+    fn rewrite(&mut self, m: &Model, e: SessionId, c: &Cand) -> PathId {
         let sess = self.session(e).clone();
         let from = self.speakers[sess.from.0 as usize];
         let to = self.speakers[sess.to.0 as usize];
@@ -726,16 +733,12 @@ impl Bgp {
         let to_asn = self.asn[sess.to.0 as usize];
         match (from, to) {
             (Speaker::Onprem(o), Speaker::Circuit(ci)) => {
-                let n = 1 + self.prepend.get(&(o, ci)).copied().unwrap_or(0);
+                let n = 1 + m.onprems[o.idx()].prepend.get(&ci).copied().unwrap_or(0);
                 self.interner.prepend(from_asn, n, c.path)
             }
             (Speaker::Circuit(_), Speaker::Gateway(_)) => {
-                // A gateway's own origination arrives as `12076 12076`; anything else gets 12076 prepended.
-                if self.interner.asns(c.path) == [AZURE_ASN] {
-                    self.interner.path(vec![MSEE_ASN, MSEE_ASN])
-                } else {
-                    self.interner.prepend(MSEE_ASN, 1, c.path)
-                }
+                let path = msee_to_gateway(self.interner.asns(c.path));
+                self.interner.path(path)
             }
             (Speaker::Circuit(_), _) => self.interner.map(c.path, |a| {
                 let mut v = vec![MSEE_ASN];
@@ -792,7 +795,7 @@ impl Bgp {
             match self.policy(m, e, c, p) {
                 Policy::Deny => continue,
                 Policy::Allow => {
-                    let path = self.rewrite(e, c);
+                    let path = self.rewrite(m, e, c);
                     let out = Cand { path, via: Some(e), ..*c };
                     if let Some(r) = &self.session(e).down {
                         return (None, Some((out, r.clone())));
@@ -838,7 +841,7 @@ impl Bgp {
                             return reject(Reason::AsPathLoop { asn: own });
                         }
                         let net = self.interner.net(p);
-                        if Self::domain_space(m, gw.vnet).contains(&net) {
+                        if self.domain_spaces[gw.vnet.idx()].contains(&net) {
                             return reject(Reason::OwnSpace);
                         }
                     }
@@ -936,15 +939,14 @@ impl Bgp {
             let prefixes: Vec<PrefixId> = self.ribs[si].keys().copied().collect();
             for p in prefixes {
                 let e = &self.ribs[si][&p];
-                let best = b.select(s, e);
-                if best != e.best {
+                let pool = b.pool(s, e);
+                if b.best_of(s, &pool) != e.best {
                     return Err(format!(
                         "{} {}: selection changed",
                         speaker_name(m, self.speakers[si]),
                         self.interner.net(p)
                     ));
                 }
-                let pool = b.pool(s, e);
                 for &out in &self.out[si] {
                     let (offer, rejection) = b.export(m, out, p, &pool);
                     let (offer, _) = match offer {
@@ -1028,16 +1030,11 @@ impl Bgp {
                     if off.is_empty() {
                         continue;
                     }
-                    let asns = self.interner.asns(c.path);
-                    let path = if asns == [AZURE_ASN] {
-                        format!("{MSEE_ASN} {MSEE_ASN}")
-                    } else {
-                        std::iter::once(MSEE_ASN)
-                            .chain(asns.iter().copied())
-                            .map(|a| a.to_string())
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    };
+                    let path = msee_to_gateway(self.interner.asns(c.path))
+                        .iter()
+                        .map(|a| a.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ");
                     out.push(RemoteFiltered {
                         prefix: net,
                         session: e,
