@@ -703,8 +703,6 @@ pub struct Index {
     pub subnet_nics: Vec<Vec<NicId>>,
     /// BGP peers of each route server, by name.
     pub route_server_peers: Vec<Vec<BgpPeerId>>,
-    /// On-premises routers on each circuit, by name.
-    pub circuit_onprems: Vec<Vec<OnpremId>>,
     /// ExpressRoute connections on each circuit, by name.
     pub circuit_connections: Vec<Vec<ConnectionId>>,
 }
@@ -725,7 +723,6 @@ impl Model {
             gateway_connections: vec![Vec::new(); self.gateways.len()],
             subnet_nics: vec![Vec::new(); self.subnets.len()],
             route_server_peers: vec![Vec::new(); self.route_servers.len()],
-            circuit_onprems: vec![Vec::new(); self.circuits.len()],
             circuit_connections: vec![Vec::new(); self.circuits.len()],
         };
         let mut by_pair: BTreeMap<(VnetId, VnetId), PeeringId> = BTreeMap::new();
@@ -814,11 +811,6 @@ impl Model {
                 l.push(BgpPeerId(i as u32));
             }
         }
-        for (i, o) in self.onprems.iter().enumerate() {
-            for c in &o.circuits {
-                ix.circuit_onprems[c.idx()].push(OnpremId(i as u32));
-            }
-        }
         self.ix = ix;
     }
 
@@ -905,11 +897,6 @@ impl Model {
     pub fn bgp_peer_by_name(&self, name: &str) -> Option<BgpPeerId> {
         self.bgp_peers.iter().position(|v| v.name == name).map(|i| BgpPeerId(i as u32))
     }
-}
-
-/// Whether `inner` equals or lies inside `outer` (same family).
-pub fn within(inner: &IpNet, outer: &IpNet) -> bool {
-    outer.contains(inner)
 }
 
 /// Whether two prefixes share any address.

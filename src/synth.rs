@@ -106,11 +106,6 @@ impl Default for SynthParams {
 }
 
 impl SynthParams {
-    /// Hubs × spokes: the estate's VNet count is `hubs * (spokes_per_hub + 1)`.
-    pub fn new(hubs: usize, spokes_per_hub: usize) -> SynthParams {
-        SynthParams { hubs, spokes_per_hub, ..SynthParams::default() }
-    }
-
     /// The number of VNets the estate has.
     pub fn vnet_count(&self) -> usize {
         self.hubs * (self.spokes_per_hub + 1)

@@ -54,22 +54,12 @@ pub struct Domain {
     pub filtered_only: Vec<DomainRoute>,
     /// Longest-prefix index over `routes`.
     pub lpm: JointPrefixMap<IpNet, u32>,
-    /// Longest-prefix index over `filtered_only`.
-    pub filtered_lpm: JointPrefixMap<IpNet, u32>,
 }
 
 impl Domain {
     /// The route for an exact prefix.
     pub fn get(&self, p: &IpNet) -> Option<&DomainRoute> {
         self.lpm.get(p).map(|i| &self.routes[*i as usize])
-    }
-
-    /// Every filtered-only prefix covering `net`, longest first (for explanations).
-    pub fn covering_filtered(&self, net: &IpNet) -> Vec<&DomainRoute> {
-        let mut v: Vec<&DomainRoute> =
-            self.filtered_lpm.cover(net).map(|(_, i)| &self.filtered_only[*i as usize]).collect();
-        v.reverse();
-        v
     }
 
     /// Every route whose prefix contains `ip`, longest first.
@@ -165,11 +155,7 @@ pub fn build(m: &Model, b: &Bgp) -> Vec<Option<std::sync::Arc<Domain>>> {
         for (i, r) in routes.iter().enumerate() {
             lpm.insert(r.prefix, i as u32);
         }
-        let mut filtered_lpm = JointPrefixMap::new();
-        for (i, r) in filtered_only.iter().enumerate() {
-            filtered_lpm.insert(r.prefix, i as u32);
-        }
-        *slot = Some(std::sync::Arc::new(Domain { hub: VnetId(v as u32), routes, filtered_only, lpm, filtered_lpm }));
+        *slot = Some(std::sync::Arc::new(Domain { hub: VnetId(v as u32), routes, filtered_only, lpm }));
     }
     out
 }

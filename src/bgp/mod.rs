@@ -690,7 +690,8 @@ impl Bgp {
                         (_, Some(K::SiteToSite | K::VnetToVnet | K::Static | K::BranchToBranch)) => {
                             // R50: not 0.0.0.0/0, nor what overlaps its VNet or spokes.
                             let net = self.interner.net(p);
-                            if net.prefix_len() == 0 || self.domain_spaces[gw.vnet.idx()].iter().any(|a| overlaps(a, &net))
+                            if net.prefix_len() == 0
+                                || self.domain_spaces[gw.vnet.idx()].iter().any(|a| overlaps(a, &net))
                             {
                                 Policy::Deny
                             } else {
@@ -712,11 +713,7 @@ impl Bgp {
                     let Some(Speaker::Gateway(from_g)) = from_speaker.map(|s| self.speakers[s.0 as usize]) else {
                         return Policy::Deny;
                     };
-                    if from_g != to_g && self.rs_transit[r.idx()] {
-                        Policy::Allow
-                    } else {
-                        Policy::Deny
-                    }
+                    if from_g != to_g && self.rs_transit[r.idx()] { Policy::Allow } else { Policy::Deny }
                 }
                 _ => Policy::Deny,
             },

@@ -57,11 +57,6 @@ impl Interner {
         id
     }
 
-    /// Look a prefix up without interning it.
-    pub fn find_prefix(&self, p: &IpNet) -> Option<PrefixId> {
-        self.prefix_ids.get(p).copied()
-    }
-
     /// The prefix behind an id.
     pub fn net(&self, p: PrefixId) -> IpNet {
         self.prefixes[p.0 as usize]

@@ -102,11 +102,7 @@ fn udr_next_hops(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                         let v = m.subnets[s.idx()].vnet;
                         let mut vnets = vec![v];
                         vnets.extend(m.connected_peers(v).map(|(_, w)| w));
-                        let reachable = vnets.iter().any(|w| {
-                            m.firewalls.iter().any(|f| f.vnet == *w && f.ip == ip)
-                                || m.load_balancers.iter().any(|l| l.vnet == *w && l.frontend_ip == ip)
-                                || m.nics.iter().any(|n| n.vnet == *w && n.ip == ip)
-                        });
+                        let reachable = vnets.iter().any(|w| crate::forward::hosts::holder(m, *w, ip).is_some());
                         if !reachable {
                             out.push(
                                 Diagnostic::warning("udr-next-hop-unreachable", format!("route `{}` in `{}` sends {} to {ip}, which is neither in {} nor in a VNet peered with it", u.name, t.name, u.prefix, m.vnets[v.idx()].name))
@@ -202,7 +198,8 @@ fn sessions(sim: &Simulation, out: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::BTreeSet::new();
     for s in &b.sessions {
         let Some(Reason::SessionDown { limit, count }) = &s.down else { continue };
-        // Limits known from what a router or NVA originates are validation warnings already.
+        // Limits known from what a router or NVA originates are validation warnings already;
+        // only VNet-to-VNet (R66) depends on what propagation offers.
         if s.kind != SessionKind::VnetToVnet {
             continue;
         }
@@ -212,17 +209,8 @@ fn sessions(sim: &Simulation, out: &mut Vec<Diagnostic>) {
         if !seen.insert(key) {
             continue;
         }
-        let (what, rule, span) = match (b.speakers[s.from.0 as usize], s.kind) {
-            (Speaker::Onprem(o), SessionKind::PrivatePeering) => {
-                ("private peering", "R52", m.onprems[o.idx()].span.clone())
-            }
-            (Speaker::Nva(n), SessionKind::RouteServerPeer) => {
-                ("route-server peering", "R76", m.bgp_peers[n.idx()].span.clone())
-            }
-            (_, _) => {
-                ("VPN BGP session", "R66", s.connection.map(|c| m.connections[c.idx()].span.clone()).unwrap_or(0..0))
-            }
-        };
+        let (what, rule) = ("VPN BGP session", "R66");
+        let span = s.connection.map(|c| m.connections[c.idx()].span.clone()).unwrap_or(0..0);
         out.push(
             Diagnostic::warning("session-down", format!("the {what} {from} → {to} is down: {count} prefixes offered, Azure's limit is {limit}; none of its routes are learned"))
                 .at(span)

@@ -9,7 +9,7 @@ pub mod lint;
 use crate::diag::{Diagnostic, Severity};
 use crate::effective::Row;
 use crate::error::Error;
-use crate::forward::{self, Outcome, Verdict};
+use crate::forward::{self, Verdict};
 use crate::model::*;
 use crate::report::routes::display_rows;
 use crate::scenario::{Loaded, Source};
@@ -26,6 +26,8 @@ pub struct ExpectResult {
     pub pass: bool,
     /// Why (what was seen).
     pub detail: String,
+    /// A reach expectation delivered over an asymmetric path (a warning unless `symmetric`).
+    pub asymmetric: bool,
     /// The block's span.
     pub span: Span,
 }
@@ -109,12 +111,11 @@ pub fn check(l: &Loaded) -> Result<CheckReport, Error> {
     }
     // Warnings and findings are about objects, not places: order them by what they say, so the
     // report does not depend on the order of blocks (only their locations do).
-    warnings.sort_by(|a, b| (a.code, &a.message).cmp(&(b.code, &b.message)));
     findings.sort_by(|a, b| (a.code, &a.message).cmp(&(b.code, &b.message)));
     let expectations: Vec<ExpectResult> = m.expects.iter().map(|e| evaluate(&sim, e)).collect();
     // An asymmetric path passes (unless `symmetric = true`) with a warning: stateful firewalls
     // drop such flows.
-    for e in expectations.iter().filter(|e| e.pass && e.kind == "reach" && e.detail.contains("but asymmetric")) {
+    for e in expectations.iter().filter(|e| e.pass && e.asymmetric) {
         warnings.push(
             Diagnostic::warning("asymmetric-path", format!("`{}` is delivered over an asymmetric path", e.name))
                 .at(e.span.clone())
@@ -196,6 +197,7 @@ fn evaluate(sim: &Simulation, e: &Expect) -> ExpectResult {
     let name = expect_name(m, e);
     match &e.kind {
         ExpectKind::Reach { from, to, reachable, symmetric } => {
+            let mut asymmetric = false;
             let (pass, detail) = match forward::hosts(sim, from, to) {
                 Err(err) => (false, err.to_string()),
                 Ok((fh, th)) => {
@@ -213,6 +215,7 @@ fn evaluate(sim: &Simulation, e: &Expect) -> ExpectResult {
                                     .map(|d| format!("return dropped: {} [{}]: {}", d.reason.code(), d.rule, d.message))
                             })
                         });
+                    asymmetric = delivered && r.asymmetric();
                     let hops = r
                         .forward
                         .hop_range()
@@ -245,8 +248,7 @@ fn evaluate(sim: &Simulation, e: &Expect) -> ExpectResult {
                     }
                 }
             };
-            let _ = Outcome::Delivered;
-            ExpectResult { name, kind: "reach", pass, detail, span: e.span.clone() }
+            ExpectResult { name, kind: "reach", pass, detail, asymmetric, span: e.span.clone() }
         }
         ExpectKind::Route { table, prefix, next_hop_type, next_hop_ip, state, absent } => {
             let t = match table {
@@ -281,7 +283,7 @@ fn evaluate(sim: &Simulation, e: &Expect) -> ExpectResult {
             } else {
                 format!("not found; the table has: {seen}")
             };
-            ExpectResult { name, kind: "route", pass, detail, span: e.span.clone() }
+            ExpectResult { name, kind: "route", pass, detail, asymmetric: false, span: e.span.clone() }
         }
     }
 }

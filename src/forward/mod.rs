@@ -9,10 +9,8 @@
 //! stop a runaway. Routed hops are counted as D16 says. The tables are read, never recomputed.
 
 pub mod fix;
-mod hosts;
+pub(crate) mod hosts;
 mod walk;
-
-use std::net::IpAddr;
 
 pub use hosts::{Host, HostInfo};
 pub use walk::{Branch, Drop, DropReason, Outcome, Place, RouteUsed, Step, Summary};
@@ -204,9 +202,4 @@ impl<'a> Prober<'a> {
     pub fn one_way(&mut self, from: &Host, to: &Host) -> Summary {
         self.walker.summary(from, to, &mut self.memo)
     }
-}
-
-/// The IP a host sends from / is reached at.
-pub fn host_ip(sim: &Simulation, h: &Host) -> IpAddr {
-    h.ip(&sim.model)
 }

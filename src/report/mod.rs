@@ -22,8 +22,6 @@ pub enum Format {
     Json,
     /// CSV (the portal's download).
     Csv,
-    /// JUnit XML (`check`).
-    Junit,
 }
 
 /// Quote one CSV field when needed (RFC 4180).

@@ -154,7 +154,7 @@ pub fn render_with(sim: &Simulation, t: &SubnetTable, opts: Options, explain: bo
     let prov: Vec<Provenance> = if explain { rows.iter().map(|r| provenance(sim, t, r)).collect() } else { Vec::new() };
     let cands: Vec<Candidate> = if explain { candidates(sim, t) } else { Vec::new() };
     match opts.format {
-        Format::Text | Format::Junit => {
+        Format::Text => {
             let mut out = text(&rows);
             if explain {
                 out.push_str("\nWhere each row comes from:\n");
