@@ -5,7 +5,7 @@
 
 use ipnet::IpNet;
 
-use crate::bgp::Reason;
+use crate::bgp::{AZURE_ASN, Reason};
 use crate::model::*;
 
 /// Prefixes a VPN gateway accepts from one BGP peer before the session drops (R66).
@@ -58,8 +58,8 @@ pub fn er_vpn_transit(m: &Model, rs: RouteServerId) -> Result<(), Vec<String>> {
             if !g.active_active {
                 missing.push(format!("VPN gateway `{}` is not active-active", g.name));
             }
-            if g.asn != 65515 {
-                missing.push(format!("VPN gateway `{}` uses ASN {} instead of 65515", g.name, g.asn));
+            if g.asn != AZURE_ASN {
+                missing.push(format!("VPN gateway `{}` uses ASN {} instead of {AZURE_ASN}", g.name, g.asn));
             }
         }
         None => missing.push(format!("VNet `{}` has no VPN gateway", m.vnets[r.vnet.idx()].name)),
@@ -68,6 +68,14 @@ pub fn er_vpn_transit(m: &Model, rs: RouteServerId) -> Result<(), Vec<String>> {
         missing.push(format!("VNet `{}` has no ExpressRoute gateway", m.vnets[r.vnet.idx()].name));
     }
     if missing.is_empty() { Ok(()) } else { Err(missing) }
+}
+
+/// R67 at a hub: whether its gateways may carry ExpressRoute ↔ VPN transit (its route server,
+/// or its routing-domain hub's, meets [`er_vpn_transit`]).
+pub fn er_vpn_transit_at(m: &Model, vnet: VnetId) -> bool {
+    m.ix.route_server[vnet.idx()]
+        .or_else(|| m.domain_of(vnet).and_then(|h| m.ix.route_server[h.idx()]))
+        .is_some_and(|rs| er_vpn_transit(m, rs).is_ok())
 }
 
 /// Peerings per VNet (R43).

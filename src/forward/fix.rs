@@ -494,8 +494,8 @@ fn r67_fixes(m: &Model) -> Vec<Candidate> {
             if !g.active_active {
                 edits.push(set("gateway", &g.name, "active_active", "true"));
             }
-            if g.asn != 65515 {
-                edits.push(set("gateway", &g.name, "asn", "65515"));
+            if g.asn != crate::bgp::AZURE_ASN {
+                edits.push(set("gateway", &g.name, "asn", &crate::bgp::AZURE_ASN.to_string()));
             }
         }
         if !edits.is_empty() {

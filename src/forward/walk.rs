@@ -1102,12 +1102,7 @@ impl<'a> Walker<'a> {
                             ),
                         ));
                     }
-                    if let Some(rs) = m.ix.route_server[vnet.idx()]
-                        .or_else(|| m.domain_of(vnet).and_then(|h| m.ix.route_server[h.idx()]))
-                        && limits::er_vpn_transit(m, rs).is_ok()
-                    {
-                        // R67 transit VPN → ExpressRoute.
-                    } else {
+                    if !limits::er_vpn_transit_at(m, vnet) {
                         return Ok(Move::done(
                             vec![],
                             self.drop(
@@ -1130,8 +1125,7 @@ impl<'a> Walker<'a> {
                 if let Some(eg) = entered_gateway
                     && m.gateways[eg.idx()].kind == GatewayKind::ExpressRoute
                 {
-                    let ok = m.ix.route_server[vnet.idx()].is_some_and(|rs| limits::er_vpn_transit(m, rs).is_ok());
-                    if !ok {
+                    if !limits::er_vpn_transit_at(m, vnet) {
                         return Ok(Move::done(
                             vec![],
                             self.drop(
@@ -1241,12 +1235,25 @@ impl<'a> Walker<'a> {
         Move::go(vec![], Pos::Onprem { router: o }, step(Place::Onprem(o), false))
     }
 
-    /// On-premises: delivered if its own prefixes cover the destination, else its learned routes.
-    /// A hub with ExpressRoute and VPN gateways but without R67's conditions: sites behind one
-    /// cannot reach sites behind the other through Azure.
-    fn r67_missing(&self) -> Option<Vec<String>> {
+    /// A hub with ExpressRoute and VPN gateways, one of which serves on-premises router `o`, that
+    /// lacks R67's conditions: sites behind one gateway cannot reach sites behind the other
+    /// through Azure. The missing conditions of the first such hub (by VNet order).
+    fn r67_missing(&self, o: OnpremId) -> Option<Vec<String>> {
         let m = self.m();
-        (0..m.vnets.len()).filter(|v| m.ix.er_gateway[*v].is_some() && m.ix.vpn_gateway[*v].is_some()).find_map(|v| {
+        let serves = |g: GatewayId| {
+            m.ix.gateway_connections[g.idx()].iter().any(|c| match m.connections[c.idx()].kind {
+                ConnectionKind::ExpressRoute { circuit, .. } => m.onprems[o.idx()].circuits.contains(&circuit),
+                ConnectionKind::SiteToSite { local_gateway, .. } => {
+                    m.local_gateways[local_gateway.idx()].onprem == Some(o)
+                }
+                ConnectionKind::VnetToVnet { .. } => false,
+            })
+        };
+        (0..m.vnets.len()).find_map(|v| {
+            let (Some(er), Some(vpn)) = (m.ix.er_gateway[v], m.ix.vpn_gateway[v]) else { return None };
+            if !serves(er) && !serves(vpn) {
+                return None;
+            }
             match m.ix.route_server[v] {
                 Some(rs) => limits::er_vpn_transit(m, rs).err(),
                 None => Some(vec![format!("VNet `{}` has no route server", m.vnets[v].name)]),
@@ -1254,12 +1261,12 @@ impl<'a> Walker<'a> {
         })
     }
 
-    fn r67_rule(&self) -> &'static str {
-        if self.r67_missing().is_some() { "R50, R67" } else { "R50" }
+    fn r67_rule(&self, o: OnpremId) -> &'static str {
+        if self.r67_missing(o).is_some() { "R50, R67" } else { "R50" }
     }
 
-    fn r67_note(&self) -> String {
-        match self.r67_missing() {
+    fn r67_note(&self, o: OnpremId) -> String {
+        match self.r67_missing(o) {
             Some(missing) => format!(
                 "; ExpressRoute and VPN sites reach each other through Azure only with R67's conditions: {}",
                 missing.join("; ")
@@ -1268,6 +1275,7 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// On-premises: delivered if its own prefixes cover the destination, else its learned routes.
     fn at_onprem(&self, pos: &Pos, router: OnpremId, ctx: &Ctx) -> Vec<Move> {
         let m = self.m();
         let b = &self.sim.bgp;
@@ -1293,8 +1301,8 @@ impl<'a> Walker<'a> {
                 vec![],
                 self.drop(
                     DropReason::NoRoute,
-                    self.r67_rule(),
-                    || format!("{} has no route to {}{}", r.name, ctx.dst, self.r67_note()),
+                    self.r67_rule(router),
+                    || format!("{} has no route to {}{}", r.name, ctx.dst, self.r67_note(router)),
                     &here,
                 ),
             )];
@@ -1337,8 +1345,8 @@ impl<'a> Walker<'a> {
                 vec![],
                 self.drop(
                     DropReason::NoRoute,
-                    self.r67_rule(),
-                    || format!("{} has no route to {}{}", r.name, ctx.dst, self.r67_note()),
+                    self.r67_rule(router),
+                    || format!("{} has no route to {}{}", r.name, ctx.dst, self.r67_note(router)),
                     &here,
                 ),
             ));

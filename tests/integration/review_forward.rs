@@ -1306,3 +1306,52 @@ fn json_outputs_have_exactly_the_documented_keys() {
         }
     }
 }
+
+/// R67's hint on an on-premises "no route" drop names a hub that serves that router: a router
+/// on another hub's circuit, which could never reach the VPN site whatever that hub's R67
+/// conditions, gets R50 alone.
+#[test]
+fn r67_hint_only_for_routers_the_er_vpn_hub_serves() {
+    let text = format!(
+        "{}{}",
+        er_vpn_hub(false),
+        r#"
+[[vnet]]
+name = "hub2"
+address_space = ["10.2.0.0/16"]
+
+  [[vnet.subnet]]
+  name = "GatewaySubnet"
+  prefix = "10.2.255.0/27"
+
+[[gateway]]
+name = "ergw2"
+vnet = "hub2"
+type = "ExpressRoute"
+
+[[circuit]]
+name = "c2"
+next_hops = ["10.255.1.1", "10.255.1.2"]
+
+[[connection]]
+name = "er2"
+gateway = "ergw2"
+circuit = "c2"
+
+[[onprem]]
+name = "dc-2"
+asn = 65002
+circuits = ["c2"]
+advertise = ["192.169.0.0/16"]
+"#
+    );
+    let drop_rules = |from: &str| -> Vec<String> {
+        let a = reach(&text, from, "dc-vpn");
+        assert_eq!(a.reach.verdict, Verdict::NotDelivered, "{}", shown(&a));
+        a.reach.forward.drops().iter().map(|d| d.rule.clone()).collect()
+    };
+    let other = drop_rules("dc-2");
+    assert_eq!(other, ["R50"], "dc-2 is not served by hub: no R67 hint");
+    let served = drop_rules("dc-er");
+    assert!(served.iter().all(|r| r.contains("R67")), "dc-er is served by hub: {served:?}");
+}
