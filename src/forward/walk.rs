@@ -1124,18 +1124,17 @@ impl<'a> Walker<'a> {
                 let g = gw_of(sess.to).expect("VPN sessions end at a gateway");
                 if let Some(eg) = entered_gateway
                     && m.gateways[eg.idx()].kind == GatewayKind::ExpressRoute
+                    && !limits::er_vpn_transit_at(m, vnet)
                 {
-                    if !limits::er_vpn_transit_at(m, vnet) {
-                        return Ok(Move::done(
-                            vec![],
-                            self.drop(
-                                DropReason::NoErVpnTransit,
-                                "R67",
-                                || format!("no transit from ExpressRoute to VPN at {}: it needs a route server with branch_to_branch, an active-active VPN gateway and VPN ASN 65515", m.gateways[eg.idx()].name),
-                                here,
-                            ),
-                        ));
-                    }
+                    return Ok(Move::done(
+                        vec![],
+                        self.drop(
+                            DropReason::NoErVpnTransit,
+                            "R67",
+                            || format!("no transit from ExpressRoute to VPN at {}: it needs a route server with branch_to_branch, an active-active VPN gateway and VPN ASN 65515", m.gateways[eg.idx()].name),
+                            here,
+                        ),
+                    ));
                 }
                 Ok(Move::go(vec![], Pos::Vpn { gateway: g }, step(Place::Gateway(g), true)))
             }
