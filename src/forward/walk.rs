@@ -630,19 +630,18 @@ impl<'a> Walker<'a> {
                 row.next_hop_ips.iter().map(|i| Some(*i)).collect()
             };
             for ip in ips {
-                let used = RouteUsed {
-                    table: m.subnet_path(subnet),
-                    prefix: row.prefix,
-                    source: row.source.portal().to_string(),
-                    next_hop_type: row.next_hop_type.portal().to_string(),
-                    next_hop_ip: ip,
-                    detail: row.udr_name.as_ref().map(|n| format!("route {n}")),
-                    bgp: false,
-                    udr: row.udr_name.clone(),
-                };
                 let mut lead = step(here.clone(), false);
                 if !self.lean {
-                    lead.route = Some(used);
+                    lead.route = Some(RouteUsed {
+                        table: m.subnet_path(subnet),
+                        prefix: row.prefix,
+                        source: row.source.portal().to_string(),
+                        next_hop_type: row.next_hop_type.portal().to_string(),
+                        next_hop_ip: ip,
+                        detail: row.udr_name.as_ref().map(|n| format!("route {n}")),
+                        bgp: false,
+                        udr: row.udr_name.clone(),
+                    });
                 }
                 for mv in self.follow_row(vnet, subnet, device, row, ip, ctx, &here) {
                     let mut steps = vec![lead.clone()];
@@ -1167,22 +1166,21 @@ impl<'a> Walker<'a> {
             let via = c.via.expect("circuit routes are learned");
             let sess = b.session_ref(via);
             let from = b.speakers[sess.from.0 as usize];
-            let used = RouteUsed {
-                table: format!("{} MSEE", m.circuits[circuit.idx()].name),
-                prefix: net,
-                source: crate::bgp::speaker_name(m, from),
-                next_hop_type: match from {
-                    Speaker::Onprem(_) => "on-premises".into(),
-                    _ => "ExpressRoute gateway".into(),
-                },
-                next_hop_ip: None,
-                detail: Some(format!("AS path {}", b.interner.path_text(c.path))),
-                bgp: true,
-                udr: None,
-            };
             let mut lead = step(here.clone(), false);
             if !self.lean {
-                lead.route = Some(used);
+                lead.route = Some(RouteUsed {
+                    table: format!("{} MSEE", m.circuits[circuit.idx()].name),
+                    prefix: net,
+                    source: crate::bgp::speaker_name(m, from),
+                    next_hop_type: match from {
+                        Speaker::Onprem(_) => "on-premises".into(),
+                        _ => "ExpressRoute gateway".into(),
+                    },
+                    next_hop_ip: None,
+                    detail: Some(format!("AS path {}", b.interner.path_text(c.path))),
+                    bgp: true,
+                    udr: None,
+                });
             }
             let mv = match from {
                 Speaker::Onprem(o) => self.enter_onprem(o),
@@ -1311,19 +1309,21 @@ impl<'a> Walker<'a> {
             let Some(via) = c.via else { continue };
             let sess = b.session_ref(via);
             let mut lead = step(here.clone(), false);
-            lead.route = Some(RouteUsed {
-                table: format!("{} BGP", r.name),
-                prefix: net,
-                source: crate::bgp::speaker_name(m, b.speakers[sess.from.0 as usize]),
-                next_hop_type: match sess.kind {
-                    SessionKind::PrivatePeering => "ExpressRoute".into(),
-                    _ => "VPN".into(),
-                },
-                next_hop_ip: None,
-                detail: Some(format!("AS path {}", b.interner.path_text(c.path))),
-                bgp: true,
-                udr: None,
-            });
+            if !self.lean {
+                lead.route = Some(RouteUsed {
+                    table: format!("{} BGP", r.name),
+                    prefix: net,
+                    source: crate::bgp::speaker_name(m, b.speakers[sess.from.0 as usize]),
+                    next_hop_type: match sess.kind {
+                        SessionKind::PrivatePeering => "ExpressRoute".into(),
+                        _ => "VPN".into(),
+                    },
+                    next_hop_ip: None,
+                    detail: Some(format!("AS path {}", b.interner.path_text(c.path))),
+                    bgp: true,
+                    udr: None,
+                });
+            }
             let next = match (sess.kind, b.speakers[sess.from.0 as usize]) {
                 (SessionKind::PrivatePeering, Speaker::Circuit(ci)) => Move::go(
                     vec![],
@@ -1389,16 +1389,21 @@ impl<'a> Walker<'a> {
             } else {
                 crate::bgp::speaker_name(m, b.speakers[sess.from.0 as usize])
             };
-            lead.route = Some(RouteUsed {
-                table: format!("{} BGP", g.name),
-                prefix: net,
-                source,
-                next_hop_type: conn.clone().map(|c| format!("connection {c}")).unwrap_or_else(|| "route server".into()),
-                next_hop_ip: c.next_hop,
-                detail: Some(format!("AS path {}", b.interner.path_text(c.path))),
-                bgp: true,
-                udr: None,
-            });
+            if !self.lean {
+                lead.route = Some(RouteUsed {
+                    table: format!("{} BGP", g.name),
+                    prefix: net,
+                    source,
+                    next_hop_type: conn
+                        .clone()
+                        .map(|c| format!("connection {c}"))
+                        .unwrap_or_else(|| "route server".into()),
+                    next_hop_ip: c.next_hop,
+                    detail: Some(format!("AS path {}", b.interner.path_text(c.path))),
+                    bgp: true,
+                    udr: None,
+                });
+            }
             let mv = match sess.kind {
                 SessionKind::SiteToSite => match b.speakers[sess.from.0 as usize] {
                     Speaker::Onprem(o) => self.enter_onprem(o),
