@@ -47,6 +47,11 @@ struct Candidate {
     edits: Vec<Edit>,
 }
 
+/// A TOML string literal for a name taken from the scenario (quotes and backslashes escaped).
+fn q(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
 fn set(kind: &str, name: &str, key: &str, value: &str) -> Edit {
     Edit::SetKey { kind: kind.into(), name: name.into(), key: key.into(), value: value.into() }
 }
@@ -280,7 +285,7 @@ fn candidates(sim: &Simulation, t: &Trace) -> Vec<Candidate> {
                 summary: format!("peer {a} with {z} (peering is not transitive, R37)"),
                 edits: vec![Edit::AddBlock {
                     kind: "peering".into(),
-                    toml: format!("[[peering]]\nvnets = [\"{a}\", \"{z}\"]\n"),
+                    toml: format!("[[peering]]\nvnets = [{}, {}]\n", q(a), q(z)),
                 }],
             });
         }
@@ -313,11 +318,17 @@ fn udr_edits(m: &Model, s: SubnetId, prefixes: &[IpNet], ip: IpAddr, to_name: &s
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let name = if prefixes.len() == 1 { format!("to-{to_name}") } else { format!("to-{to_name}-{}", i + 1) };
+                let name =
+                    if prefixes.len() == 1 { format!("to-{to_name}") } else { format!("to-{to_name}-{}", i + 1) };
                 let body = format!(
-                    "name = \"{name}\"\nprefix = \"{p}\"\nnext_hop_type = \"VirtualAppliance\"\nnext_hop_ip = \"{ip}\"\n"
+                    "name = {}\nprefix = \"{p}\"\nnext_hop_type = \"VirtualAppliance\"\nnext_hop_ip = \"{ip}\"\n",
+                    q(&name)
                 );
-                if with_header { format!("  [[route_table.route]]\n  {}", body.trim_end().replace('\n', "\n  ")) } else { body }
+                if with_header {
+                    format!("  [[route_table.route]]\n  {}", body.trim_end().replace('\n', "\n  "))
+                } else {
+                    body
+                }
             })
             .collect()
     };
@@ -331,12 +342,12 @@ fn udr_edits(m: &Model, s: SubnetId, prefixes: &[IpNet], ip: IpAddr, to_name: &s
         }
         None => {
             let name = format!("rt-{}-{}", m.vnets[sub.vnet.idx()].name, sub.name);
-            let toml = format!("[[route_table]]\nname = \"{name}\"\n\n{}\n", routes(true).join("\n\n"));
+            let toml = format!("[[route_table]]\nname = {}\n\n{}\n", q(&name), routes(true).join("\n\n"));
             (
                 format!("route table `{name}` on {path}"),
                 vec![
                     Edit::AddBlock { kind: "route_table".into(), toml },
-                    set("vnet.subnet", &path, "route_table", &format!("\"{name}\"")),
+                    set("vnet.subnet", &path, "route_table", &q(&name)),
                 ],
             )
         }
@@ -403,7 +414,7 @@ fn add_firewall(m: &Model, h: VnetId) -> Option<(IpNet, IpAddr, Vec<Edit>)> {
     let ip = nth_host(&subnet, 4)?;
     edits.push(Edit::AddBlock {
         kind: "firewall".into(),
-        toml: format!("[[firewall]]\nname = \"afw-{}\"\nvnet = \"{}\"\n", v.name, v.name),
+        toml: format!("[[firewall]]\nname = {}\nvnet = {}\n", q(&format!("afw-{}", v.name)), q(&v.name)),
     });
     Some((subnet, ip, edits))
 }
@@ -436,9 +447,9 @@ fn loop_fixes(sim: &Simulation, b: &super::Branch) -> Vec<Candidate> {
                 edits: vec![
                     Edit::AddBlock {
                         kind: "route_table".into(),
-                        toml: format!("[[route_table]]\nname = \"{name}\"\ndisable_bgp_route_propagation = true\n"),
+                        toml: format!("[[route_table]]\nname = {}\ndisable_bgp_route_propagation = true\n", q(&name)),
                     },
-                    set("vnet.subnet", &path, "route_table", &format!("\"{name}\"")),
+                    set("vnet.subnet", &path, "route_table", &q(&name)),
                 ],
             });
         }
@@ -470,11 +481,12 @@ fn udr_internet(m: &Model, s: SubnetId, prefix: IpNet) -> (String, Vec<Edit>) {
                     Edit::AddBlock {
                         kind: "route_table".into(),
                         toml: format!(
-                            "[[route_table]]\nname = \"{name}\"\n\n  [[route_table.route]]\n  {}\n",
+                            "[[route_table]]\nname = {}\n\n  [[route_table.route]]\n  {}\n",
+                            q(&name),
                             body.trim_end().replace('\n', "\n  ")
                         ),
                     },
-                    set("vnet.subnet", &path, "route_table", &format!("\"{name}\"")),
+                    set("vnet.subnet", &path, "route_table", &q(&name)),
                 ],
             )
         }

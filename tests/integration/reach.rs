@@ -476,3 +476,33 @@ fn reach_json_has_the_documented_keys() {
         }
     }
 }
+
+/// Fixes are TOML written into the user's design: names are quoted as TOML strings, so a name
+/// holding a quote or a backslash still gives a valid, verified fix.
+#[test]
+fn fixes_quote_names_that_need_escaping() {
+    let seed = seed_text().replace("\"spoke20\"", "\"spoke\\\"20\\\\x\"");
+    let l = load(&seed);
+    assert!(l.model.vnet_by_name("spoke\"20\\x").is_some(), "the rename took");
+    let a = reach(&seed, "vm-spoke10", "vm-spoke20");
+    assert_eq!(a.reach.verdict, Verdict::NotDelivered);
+    assert!(
+        a.reach
+            .fixes
+            .iter()
+            .any(|f| f.edits.iter().any(
+                |e| matches!(e, Edit::AddBlock { kind, toml } if kind == "peering" && toml.contains("spoke\"20\\x"))
+            )),
+        "a peering fix naming the escaped VNet\n{}",
+        shown(&a)
+    );
+    assert!(
+        a.reach.fixes.iter().any(|f| f.summary.contains("through a new firewall")),
+        "the UDR fix survives the escaping too\n{}",
+        shown(&a)
+    );
+    for f in &a.reach.fixes {
+        let after = apply_fix(&seed, f, "vm-spoke10", "vm-spoke20");
+        assert_eq!(after.reach.verdict, Verdict::Delivered, "fix `{}`\n{}", f.summary, shown(&after));
+    }
+}
