@@ -13,6 +13,8 @@ mod forwarding; // forwarding through NVAs, firewalls, load balancers: loops, as
 mod graph;
 /// Hostile inputs: deep nesting, huge files, many errors, prefixes and VNets.
 mod hostile;
+/// The crate's modules form one-way layers without import cycles.
+mod layering;
 /// `ersim matrix` over the seed.
 mod matrix;
 /// Property tests over generated designs (PROPTEST_CASES raises the case count).
