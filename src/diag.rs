@@ -1,7 +1,7 @@
 //! Diagnostics: what is wrong with a scenario, where, and what to do about it.
 //!
-//! This module owns the [`Diagnostic`] value (severity, byte span, message, help, rule id) and its
-//! rendering. Every diagnostic renders as `file:line:col: error: message`, then the offending line
+//! This module owns the scenario's [`Source`] (its name and text), the [`Diagnostic`] value
+//! (severity, [`Code`], byte span, message, help, the rules behind it) and its rendering. Every diagnostic renders as `file:line:col: error: message`, then the offending line
 //! with a caret (drawn by `annotate-snippets`, the renderer cargo uses), then `help:` lines that say
 //! what to change. Low-level helpers produce span-less messages; the caller attaches the span.
 
@@ -9,6 +9,146 @@ use std::fmt::Write as _;
 use std::ops::Range;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use crate::rules::RuleSet;
+
+/// A scenario's text and the name to show for it in messages.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The path (or name) shown in `file:line:col`.
+    pub name: String,
+    /// The whole text.
+    pub text: String,
+}
+
+macro_rules! codes {
+    ($($v:ident => $s:literal,)*) => {
+        /// The stable code of a diagnostic (`unknown-name`, `host-bits`, …), for scripts and tests.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[allow(missing_docs)]
+        pub enum Code {
+            $($v,)*
+        }
+
+        impl Code {
+            /// Every code.
+            pub const ALL: &'static [Code] = &[$(Code::$v,)*];
+
+            /// The kebab-case spelling printed in JSON.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$v => $s,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    AddressOutsideSubnet => "address-outside-subnet",
+    AsnMismatch => "asn-mismatch",
+    AsymmetricPath => "asymmetric-path",
+    BadAddress => "bad-address",
+    BadAsn => "bad-asn",
+    BadPrefix => "bad-prefix",
+    BadSku => "bad-sku",
+    BadValue => "bad-value",
+    BasicSkuTransit => "basic-sku-transit",
+    BgpOff => "bgp-off",
+    BgpSettings => "bgp-settings",
+    ConnectionTarget => "connection-target",
+    ConnectionType => "connection-type",
+    DuplicateAddress => "duplicate-address",
+    DuplicateConnection => "duplicate-connection",
+    DuplicateName => "duplicate-name",
+    DuplicatePeering => "duplicate-peering",
+    DuplicateValue => "duplicate-value",
+    EmptyAddressSpace => "empty-address-space",
+    EmptyName => "empty-name",
+    ErAdvertisedPrefixes => "er-advertised-prefixes",
+    ExpectForm => "expect-form",
+    FamilyMismatch => "family-mismatch",
+    Format => "format",
+    GatewaySubnetDefaultRoute => "gateway-subnet-default-route",
+    GatewaySubnetNoneRoute => "gateway-subnet-none-route",
+    GatewaySubnetPropagation => "gateway-subnet-propagation",
+    HostBits => "host-bits",
+    KeyNotApplicable => "key-not-applicable",
+    LimitCircuitLinks => "limit-circuit-links",
+    LimitCircuitsPerGateway => "limit-circuits-per-gateway",
+    LimitCircuitsPerLocation => "limit-circuits-per-location",
+    LimitGatewayLearnedRoutes => "limit-gateway-learned-routes",
+    LimitPeerings => "limit-peerings",
+    LimitRouteServerPeers => "limit-route-server-peers",
+    LimitRouteTables => "limit-route-tables",
+    LimitRoutesPerTable => "limit-routes-per-table",
+    LimitSubnets => "limit-subnets",
+    LimitVnetsPerRegion => "limit-vnets-per-region",
+    LimitVpnTunnels => "limit-vpn-tunnels",
+    MissingFirewallSubnet => "missing-firewall-subnet",
+    MissingGatewaySubnet => "missing-gateway-subnet",
+    MissingKey => "missing-key",
+    MissingNextHopIp => "missing-next-hop-ip",
+    MissingRouteServerSubnet => "missing-route-server-subnet",
+    NextHopIpNotAllowed => "next-hop-ip-not-allowed",
+    NoErVpnTransit => "no-er-vpn-transit",
+    NoGatewayTransit => "no-gateway-transit",
+    NoRemoteGateway => "no-remote-gateway",
+    OneDirectionalConnection => "one-directional-connection",
+    OneDirectionalPeering => "one-directional-peering",
+    OutOfRange => "out-of-range",
+    OverlappingAddressSpace => "overlapping-address-space",
+    OverlappingSubnets => "overlapping-subnets",
+    OwnGateway => "own-gateway",
+    OwnRouteServer => "own-route-server",
+    PeeringForm => "peering-form",
+    PeeringOverlap => "peering-overlap",
+    PeeringVnets => "peering-vnets",
+    PeersOverlap => "peers-overlap",
+    PrefixLimit => "prefix-limit",
+    PrependNotOnCircuit => "prepend-not-on-circuit",
+    ReservedAddress => "reserved-address",
+    ReservedAsn => "reserved-asn",
+    RouteConflict => "route-conflict",
+    RouteServerCapacity => "route-server-capacity",
+    RouteServerIpv6 => "route-server-ipv6",
+    RouteServerPeerPrefixes => "route-server-peer-prefixes",
+    RouteServerSubnetUdr => "route-server-subnet-udr",
+    SameAsn => "same-asn",
+    SecondGateway => "second-gateway",
+    SecondRemoteGateway => "second-remote-gateway",
+    SecondRouteServer => "second-route-server",
+    SelfPeering => "self-peering",
+    SessionDown => "session-down",
+    SubnetFull => "subnet-full",
+    SubnetOutsideSpace => "subnet-outside-space",
+    Syntax => "syntax",
+    TransitVia => "transit-via",
+    UdrNextHopUnreachable => "udr-next-hop-unreachable",
+    UdrNoVpnGateway => "udr-no-vpn-gateway",
+    UnknownKey => "unknown-key",
+    UnknownName => "unknown-name",
+    UnservedNextHop => "unserved-next-hop",
+    WrongType => "wrong-type",
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
 
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,8 +186,8 @@ pub struct Note {
 pub struct Diagnostic {
     /// Error, finding or warning.
     pub severity: Severity,
-    /// A stable kebab-case code (`unknown-name`, `host-bits`, …) for scripts and tests.
-    pub code: &'static str,
+    /// A stable code for scripts and tests.
+    pub code: Code,
     /// What is wrong, in one sentence.
     pub message: String,
     /// Where (a byte range of the scenario text), if anywhere.
@@ -58,27 +198,27 @@ pub struct Diagnostic {
     pub notes: Vec<Note>,
     /// What to do about it (each rendered as a `help:` line).
     pub help: Vec<String>,
-    /// The azure-routing.md rule behind it, if any.
-    pub rule: Option<&'static str>,
+    /// The rules behind it (docs/routing-rules.md), if any.
+    pub rule: Option<RuleSet>,
 }
 
 impl Diagnostic {
     /// A new error with a code and message.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
     }
 
     /// A new warning with a code and message.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, message)
     }
 
     /// A new design finding with a code and message.
-    pub fn finding(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn finding(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Finding, code, message)
     }
 
-    fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+    fn new(severity: Severity, code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity,
             code,
@@ -123,9 +263,9 @@ impl Diagnostic {
         }
     }
 
-    /// The azure-routing.md rule id behind the diagnostic.
-    pub fn rule(mut self, rule: &'static str) -> Self {
-        self.rule = Some(rule);
+    /// The rules behind the diagnostic.
+    pub fn rule(mut self, rule: impl Into<RuleSet>) -> Self {
+        self.rule = Some(rule.into());
         self
     }
 
@@ -161,7 +301,7 @@ impl Diagnostic {
                 let _ = write!(out, "{file}: {word}: {}", self.message);
             }
         }
-        if let Some(rule) = self.rule {
+        if let Some(rule) = &self.rule {
             let _ = write!(out, " [{rule}]");
         }
         out.push('\n');

@@ -6,8 +6,8 @@
 use std::fmt;
 
 use crate::diag::Diagnostic;
+use crate::diag::Source;
 use crate::resolve::ResolveError;
-use crate::scenario::Source;
 
 /// At most this many diagnostics are rendered as text (JSON carries all of them).
 pub const MAX_RENDERED: usize = 200;

@@ -5,8 +5,9 @@
 
 use ipnet::IpNet;
 
-use crate::bgp::{AZURE_ASN, Reason};
+use crate::bgp::Reason;
 use crate::model::*;
+use crate::net::AZURE_ASN;
 
 /// Prefixes a VPN gateway accepts from one BGP peer before the session drops (R66).
 pub const VPN_BGP_PEER_PREFIXES: usize = 4_000;

@@ -898,14 +898,3 @@ impl Model {
         self.bgp_peers.iter().position(|v| v.name == name).map(|i| BgpPeerId(i as u32))
     }
 }
-
-/// Whether two prefixes share any address.
-pub fn overlaps(a: &IpNet, b: &IpNet) -> bool {
-    a.contains(b) || b.contains(a)
-}
-
-/// Order prefixes by family, then address, then length (D10's "address then length").
-pub fn prefix_order(a: &IpNet, b: &IpNet) -> std::cmp::Ordering {
-    let fam = |p: &IpNet| matches!(p, IpNet::V6(_)) as u8;
-    (fam(a), a.network(), a.prefix_len()).cmp(&(fam(b), b.network(), b.prefix_len()))
-}

@@ -25,11 +25,7 @@ pub use route::*;
 use crate::error::Error;
 use crate::limits;
 use crate::model::*;
-
-/// The MSEE's ASN (R51).
-pub const MSEE_ASN: u32 = 12076;
-/// The ASN of ExpressRoute gateways and route servers (R51, R70).
-pub const AZURE_ASN: u32 = 65515;
+use crate::net::{AZURE_ASN, MSEE_ASN, is_private_asn, overlaps, prefix_order};
 
 /// A BGP speaker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -11,6 +11,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use crate::model::*;
+use crate::rules::{Rule, RuleSet};
 
 /// An interned prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -111,11 +112,6 @@ impl Interner {
     }
 }
 
-/// Whether an ASN is private (64512-65534, 4200000000-4294967294), as stripped toward on-premises.
-pub fn is_private_asn(a: u32) -> bool {
-    (64512..=65534).contains(&a) || (4_200_000_000..=4_294_967_294).contains(&a)
-}
-
 /// Who put a route into BGP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Origin {
@@ -205,19 +201,19 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// The azure-routing.md rule ids behind this reason.
-    pub fn rule(&self) -> &'static str {
+    /// The rules behind this reason.
+    pub fn rule(&self) -> RuleSet {
         match self {
-            Reason::OwnOrigination | Reason::AsPathLoop { .. } => "D8",
-            Reason::Holds65515 => "R72/D8",
-            Reason::RemoteVnetTrafficOff { .. } => "D4/R57",
-            Reason::OwnSpace => "R66",
-            Reason::SessionDown { .. } => "R52/R66/R76",
-            Reason::LostWeight { .. } => "R55/D9",
-            Reason::LostToExpressRoute => "R56/D9",
-            Reason::LostAsPath { .. } => "D9/R73",
-            Reason::InsideAddressSpace { .. } => "R21/D7",
-            Reason::PropagationOff { .. } => "R31",
+            Reason::OwnOrigination | Reason::AsPathLoop { .. } => Rule::D8.into(),
+            Reason::Holds65515 => RuleSet::of(&[Rule::R72, Rule::D8]),
+            Reason::RemoteVnetTrafficOff { .. } => RuleSet::of(&[Rule::D4, Rule::R57]),
+            Reason::OwnSpace => Rule::R66.into(),
+            Reason::SessionDown { .. } => RuleSet::of(&[Rule::R52, Rule::R66, Rule::R76]),
+            Reason::LostWeight { .. } => RuleSet::of(&[Rule::R55, Rule::D9]),
+            Reason::LostToExpressRoute => RuleSet::of(&[Rule::R56, Rule::D9]),
+            Reason::LostAsPath { .. } => RuleSet::of(&[Rule::D9, Rule::R73]),
+            Reason::InsideAddressSpace { .. } => RuleSet::of(&[Rule::R21, Rule::D7]),
+            Reason::PropagationOff { .. } => Rule::R31.into(),
         }
     }
 

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use ipnet::IpNet;
 
 use crate::bgp::{Reason, SessionKind, Speaker};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::limits;
 use crate::model::*;
+use crate::rules::{Rule, RuleSet};
 use crate::simulation::Simulation;
 
 /// Warnings and findings of a simulated design, in a stable order (by code, then message).
@@ -33,36 +34,36 @@ fn special_subnets(m: &Model, out: &mut Vec<Diagnostic>) {
         match s.role {
             SubnetRole::RouteServer => out.push(
                 Diagnostic::warning(
-                    "route-server-subnet-udr",
+                    Code::RouteServerSubnetUdr,
                     format!("RouteServerSubnet {path} has route table `{}`; Route Server does not support one", t.name),
                 )
                 .at(s.span.clone())
                 .help("remove `route_table` from RouteServerSubnet")
-                .rule("R32"),
+                .rule(Rule::R32),
             ),
             SubnetRole::Gateway => {
                 if t.disable_bgp_route_propagation {
                     out.push(
-                        Diagnostic::warning("gateway-subnet-propagation", format!("route table `{}` on {path} turns gateway route propagation off; GatewaySubnet needs it on", t.name))
+                        Diagnostic::warning(Code::GatewaySubnetPropagation, format!("route table `{}` on {path} turns gateway route propagation off; GatewaySubnet needs it on", t.name))
                             .at(t.span.clone())
                             .help("set `disable_bgp_route_propagation = false` on this table, or use another table for GatewaySubnet")
-                            .rule("R32"),
+                            .rule(Rule::R32),
                     );
                 }
                 let has_er = m.ix.er_gateway[s.vnet.idx()].is_some();
                 for u in &t.routes {
                     if has_er && u.prefix.prefix_len() == 0 {
                         out.push(
-                            Diagnostic::warning("gateway-subnet-default-route", format!("route `{}` sends {} from {path}; a default route on GatewaySubnet with an ExpressRoute gateway is unsupported", u.name, u.prefix))
+                            Diagnostic::warning(Code::GatewaySubnetDefaultRoute, format!("route `{}` sends {} from {path}; a default route on GatewaySubnet with an ExpressRoute gateway is unsupported", u.name, u.prefix))
                                 .at(u.span.clone())
                                 .help("remove the default route from the GatewaySubnet table")
-                                .rule("R32"),
+                                .rule(Rule::R32),
                         );
                     }
                     if u.next_hop_type == NextHopType::None && u.prefix.contains(&s.prefix) {
                         out.push(
                             Diagnostic::warning(
-                                "gateway-subnet-none-route",
+                                Code::GatewaySubnetNoneRoute,
                                 format!(
                                     "route `{}` drops {} which covers {path} ({}); unsupported on GatewaySubnet",
                                     u.name, u.prefix, s.prefix
@@ -70,7 +71,7 @@ fn special_subnets(m: &Model, out: &mut Vec<Diagnostic>) {
                             )
                             .at(u.span.clone())
                             .help("remove the None route, or narrow it so it does not cover GatewaySubnet")
-                            .rule("R32"),
+                            .rule(Rule::R32),
                         );
                     }
                 }
@@ -105,10 +106,10 @@ fn udr_next_hops(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                         let reachable = vnets.iter().any(|w| crate::forward::hosts::holder(m, *w, ip).is_some());
                         if !reachable {
                             out.push(
-                                Diagnostic::warning("udr-next-hop-unreachable", format!("route `{}` in `{}` sends {} to {ip}, which is neither in {} nor in a VNet peered with it", u.name, t.name, u.prefix, m.vnets[v.idx()].name))
+                                Diagnostic::warning(Code::UdrNextHopUnreachable, format!("route `{}` in `{}` sends {} to {ip}, which is neither in {} nor in a VNet peered with it", u.name, t.name, u.prefix, m.vnets[v.idx()].name))
                                     .at(u.span.clone())
                                     .help("a VirtualAppliance next hop must be in the same or a directly peered VNet, not beyond a gateway")
-                                    .rule("D17/R42"),
+                                    .rule(RuleSet::of(&[Rule::D17, Rule::R42])),
                             );
                         }
                     }
@@ -119,10 +120,10 @@ fn udr_next_hops(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                         let has_vpn = m.domain_of(v).and_then(|h| m.ix.vpn_gateway[h.idx()]).is_some();
                         if !has_vpn {
                             out.push(
-                                Diagnostic::warning("udr-no-vpn-gateway", format!("route `{}` in `{}` targets the virtual network gateway, but {} has no VPN gateway (user routes cannot target ExpressRoute)", u.name, t.name, m.subnet_path(*s)))
+                                Diagnostic::warning(Code::UdrNoVpnGateway, format!("route `{}` in `{}` targets the virtual network gateway, but {} has no VPN gateway (user routes cannot target ExpressRoute)", u.name, t.name, m.subnet_path(*s)))
                                     .at(u.span.clone())
                                     .help("point the route at a VPN gateway's VNet, or at an NVA/firewall with VirtualAppliance")
-                                    .rule("D17/R58"),
+                                    .rule(RuleSet::of(&[Rule::D17, Rule::R58])),
                             );
                         }
                     }
@@ -143,7 +144,7 @@ fn gateways(m: &Model, out: &mut Vec<Diagnostic>) {
             };
             if let Some(missing) = why {
                 out.push(
-                    Diagnostic::warning("no-er-vpn-transit", format!(
+                    Diagnostic::warning(Code::NoErVpnTransit, format!(
                         "no transit between ExpressRoute gateway `{}` and VPN gateway `{}`: {}",
                         m.gateways[er.idx()].name,
                         m.gateways[vpn.idx()].name,
@@ -151,7 +152,7 @@ fn gateways(m: &Model, out: &mut Vec<Diagnostic>) {
                     ))
                     .at(m.gateways[vpn.idx()].span.clone())
                     .help("on-premises sites behind ExpressRoute and behind VPN cannot reach each other through Azure unless all R67 conditions hold")
-                    .rule("R67"),
+                    .rule(Rule::R67),
                 );
             }
         }
@@ -161,7 +162,7 @@ fn gateways(m: &Model, out: &mut Vec<Diagnostic>) {
         {
             out.push(
                 Diagnostic::warning(
-                    "basic-sku-transit",
+                    Code::BasicSkuTransit,
                     format!(
                         "VPN gateway `{}` is Basic: it gives peered VNets no gateway transit",
                         m.gateways[g.idx()].name
@@ -169,7 +170,7 @@ fn gateways(m: &Model, out: &mut Vec<Diagnostic>) {
                 )
                 .at(m.gateways[g.idx()].span.clone())
                 .help("use VpnGw1 or larger")
-                .rule("R41"),
+                .rule(Rule::R41),
             );
         }
         if let Some(rs) = m.ix.route_server[v]
@@ -177,7 +178,7 @@ fn gateways(m: &Model, out: &mut Vec<Diagnostic>) {
         {
             out.push(
                 Diagnostic::warning(
-                    "route-server-ipv6",
+                    Code::RouteServerIpv6,
                     format!(
                         "route server `{}` is in a VNet with IPv6 space; Route Server carries IPv4 only",
                         m.route_servers[rs.idx()].name
@@ -185,7 +186,7 @@ fn gateways(m: &Model, out: &mut Vec<Diagnostic>) {
                 )
                 .at(m.route_servers[rs.idx()].span.clone())
                 .help("IPv6 routes are not exchanged with NVAs")
-                .rule("R77"),
+                .rule(Rule::R77),
             );
         }
     }
@@ -209,10 +210,10 @@ fn sessions(sim: &Simulation, out: &mut Vec<Diagnostic>) {
         if !seen.insert(key) {
             continue;
         }
-        let (what, rule) = ("VPN BGP session", "R66");
+        let (what, rule) = ("VPN BGP session", Rule::R66);
         let span = s.connection.map(|c| m.connections[c.idx()].span.clone()).unwrap_or(0..0);
         out.push(
-            Diagnostic::warning("session-down", format!("the {what} {from} → {to} is down: {count} prefixes offered, Azure's limit is {limit}; none of its routes are learned"))
+            Diagnostic::warning(Code::SessionDown, format!("the {what} {from} → {to} is down: {count} prefixes offered, Azure's limit is {limit}; none of its routes are learned"))
                 .at(span)
                 .help("advertise fewer prefixes (summarise), or use a SKU with a higher limit")
                 .rule(rule),
@@ -223,10 +224,10 @@ fn sessions(sim: &Simulation, out: &mut Vec<Diagnostic>) {
         let n = p.advertise.len();
         if n > limits::ROUTE_SERVER_PEER_WARN && n <= limits::ROUTE_SERVER_PEER_DROP {
             out.push(
-                Diagnostic::warning("route-server-peer-prefixes", format!("NVA `{}` advertises {n} prefixes to its route server (warning above {}, session drops above {})", p.name, limits::ROUTE_SERVER_PEER_WARN, limits::ROUTE_SERVER_PEER_DROP))
+                Diagnostic::warning(Code::RouteServerPeerPrefixes, format!("NVA `{}` advertises {n} prefixes to its route server (warning above {}, session drops above {})", p.name, limits::ROUTE_SERVER_PEER_WARN, limits::ROUTE_SERVER_PEER_DROP))
                     .at(p.span.clone())
                     .help("summarise the NVA's advertisements")
-                    .rule("R76"),
+                    .rule(Rule::R76),
             );
         }
     }
@@ -253,12 +254,12 @@ fn sessions(sim: &Simulation, out: &mut Vec<Diagnostic>) {
             if n > max {
                 out.push(
                     Diagnostic::warning(
-                        "route-server-capacity",
+                        Code::RouteServerCapacity,
                         format!("route server `{}` serves {n} {what}; Azure documents at most {max}", r.name),
                     )
                     .at(r.span.clone())
                     .help("split the design over more hubs, or summarise routes")
-                    .rule("R76"),
+                    .rule(Rule::R76),
                 );
             }
         }
@@ -279,7 +280,7 @@ fn sessions(sim: &Simulation, out: &mut Vec<Diagnostic>) {
         if v6 > limits::ER_ADVERTISED_IPV6 {
             out.push(
                 Diagnostic::warning(
-                    "er-advertised-prefixes",
+                    Code::ErAdvertisedPrefixes,
                     format!(
                         "connection `{}` advertises {v6} IPv6 prefixes to its circuit; Azure documents 100",
                         c.name
@@ -287,13 +288,13 @@ fn sessions(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                 )
                 .at(c.span.clone())
                 .help("summarise VNet address spaces")
-                .rule("R53"),
+                .rule(Rule::R53),
             );
         }
         if v4 > limits::ER_ADVERTISED_IPV4 {
             out.push(
                 Diagnostic::warning(
-                    "er-advertised-prefixes",
+                    Code::ErAdvertisedPrefixes,
                     format!(
                         "connection `{}` advertises {v4} IPv4 prefixes to its circuit; Azure documents 1,000",
                         c.name
@@ -301,13 +302,13 @@ fn sessions(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                 )
                 .at(c.span.clone())
                 .help("summarise VNet address spaces")
-                .rule("R53"),
+                .rule(Rule::R53),
             );
         }
     }
 }
 
-fn finding(code: &'static str, msg: String, span: Span, rule: &'static str, help: &str) -> Diagnostic {
+fn finding(code: Code, msg: String, span: Span, rule: Rule, help: &str) -> Diagnostic {
     Diagnostic::finding(code, msg).at(span).help(help.to_string()).rule(rule)
 }
 
@@ -319,20 +320,20 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
         let n = m.ix.peerings_from[v].len();
         if n > limits::PEERINGS_PER_VNET {
             out.push(finding(
-                "limit-peerings",
+                Code::LimitPeerings,
                 format!("VNet `{}` has {n} peerings; Azure allows {}", vnet.name, limits::PEERINGS_PER_VNET),
                 vnet.span.clone(),
-                "R43",
+                Rule::R43,
                 "split the spokes over more hubs",
             ));
         }
         let s = vnet.subnets.len();
         if s > limits::SUBNETS_PER_VNET {
             out.push(finding(
-                "limit-subnets",
+                Code::LimitSubnets,
                 format!("VNet `{}` has {s} subnets; Azure allows {}", vnet.name, limits::SUBNETS_PER_VNET),
                 vnet.span.clone(),
-                "Part K",
+                Rule::PartK,
                 "use fewer, larger subnets",
             ));
         }
@@ -340,7 +341,7 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
     for t in &m.route_tables {
         if t.routes.len() > limits::ROUTES_PER_TABLE {
             out.push(finding(
-                "limit-routes-per-table",
+                Code::LimitRoutesPerTable,
                 format!(
                     "route table `{}` has {} routes; Azure allows {}",
                     t.name,
@@ -348,7 +349,7 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                     limits::ROUTES_PER_TABLE
                 ),
                 t.span.clone(),
-                "R34",
+                Rule::R34,
                 "summarise routes",
             ));
         }
@@ -376,27 +377,27 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
         if vnets > limits::VNETS_PER_REGION {
             out.push(
                 Diagnostic::finding(
-                    "limit-vnets-per-region",
+                    Code::LimitVnetsPerRegion,
                     format!(
                         "region `{region}` has {vnets} VNets; Azure allows {} per subscription and region",
                         limits::VNETS_PER_REGION
                     ),
                 )
                 .help("spread the VNets over subscriptions (ersim judges per region)")
-                .rule("Part K"),
+                .rule(Rule::PartK),
             );
         }
         if tables > limits::ROUTE_TABLES_PER_REGION {
             out.push(
                 Diagnostic::finding(
-                    "limit-route-tables",
+                    Code::LimitRouteTables,
                     format!(
                         "region `{region}` has {tables} route tables; Azure allows {} per subscription and region",
                         limits::ROUTE_TABLES_PER_REGION
                     ),
                 )
                 .help("share route tables between subnets")
-                .rule("R34"),
+                .rule(Rule::R34),
             );
         }
     }
@@ -414,7 +415,7 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                 let max = limits::er_circuits_per_gateway(&g.sku);
                 if circuits.len() > max {
                     out.push(finding(
-                        "limit-circuits-per-gateway",
+                        Code::LimitCircuitsPerGateway,
                         format!(
                             "ExpressRoute gateway `{}` ({}) connects {} circuits; it allows {max}",
                             g.name,
@@ -422,7 +423,7 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                             circuits.len()
                         ),
                         g.span.clone(),
-                        "R62",
+                        Rule::R62,
                         "use a larger gateway SKU or fewer circuits",
                     ));
                 }
@@ -435,14 +436,14 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                 for (loc, n) in per_loc {
                     if n > limits::CIRCUITS_PER_LOCATION {
                         out.push(finding(
-                            "limit-circuits-per-location",
+                            Code::LimitCircuitsPerLocation,
                             format!(
                                 "ExpressRoute gateway `{}` connects {n} circuits from {loc}; Azure allows {}",
                                 g.name,
                                 limits::CIRCUITS_PER_LOCATION
                             ),
                             g.span.clone(),
-                            "R62",
+                            Rule::R62,
                             "connect circuits from other peering locations",
                         ));
                     }
@@ -459,13 +460,13 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                 let cap = limits::er_learned_routes(&g.sku);
                 if learned > cap {
                     out.push(finding(
-                        "limit-gateway-learned-routes",
+                        Code::LimitGatewayLearnedRoutes,
                         format!(
                             "ExpressRoute gateway `{}` ({}) learns {learned} routes; it holds {cap}",
                             g.name, g.sku,
                         ),
                         g.span.clone(),
-                        "R53",
+                        Rule::R53,
                         "use a larger SKU, summarise on-premises routes, or share fewer circuits",
                     ));
                 }
@@ -478,10 +479,10 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                 let max = limits::vpn_tunnels(&g.sku);
                 if tunnels > max {
                     out.push(finding(
-                        "limit-vpn-tunnels",
+                        Code::LimitVpnTunnels,
                         format!("VPN gateway `{}` ({}) has {tunnels} connections; it allows {max}", g.name, g.sku),
                         g.span.clone(),
-                        "R69",
+                        Rule::R69,
                         "use a larger SKU",
                     ));
                 }
@@ -493,7 +494,7 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
         let max = limits::vnet_links_per_circuit(c.sku, c.bandwidth_mbps);
         if links > max {
             out.push(finding(
-                "limit-circuit-links",
+                Code::LimitCircuitLinks,
                 format!(
                     "circuit `{}` ({}{}) links {links} VNets; it allows {max}",
                     c.name,
@@ -501,7 +502,7 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                     c.bandwidth_mbps.map(|b| format!(", {b} Mbps")).unwrap_or_default()
                 ),
                 c.span.clone(),
-                "R63",
+                Rule::R63,
                 "use Premium (or more bandwidth), or link fewer gateways",
             ));
         }
@@ -510,10 +511,10 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
         let peers = m.ix.route_server_peers[ri].len();
         if peers > limits::ROUTE_SERVER_PEERS {
             out.push(finding(
-                "limit-route-server-peers",
+                Code::LimitRouteServerPeers,
                 format!("route server `{}` has {peers} BGP peers; it allows {}", r.name, limits::ROUTE_SERVER_PEERS),
                 r.span.clone(),
-                "R76",
+                Rule::R76,
                 "peer fewer NVAs",
             ));
         }

@@ -6,13 +6,14 @@
 
 pub mod lint;
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Source;
+use crate::diag::{Code, Diagnostic, Severity};
 use crate::effective::Row;
 use crate::error::Error;
 use crate::forward::{self, Verdict};
 use crate::model::*;
 use crate::report::routes::display_rows;
-use crate::scenario::{Loaded, Source};
+use crate::scenario::Loaded;
 use crate::simulation::Simulation;
 
 /// One evaluated expectation.
@@ -117,7 +118,7 @@ pub fn check(l: &Loaded) -> Result<CheckReport, Error> {
     // drop such flows.
     for e in expectations.iter().filter(|e| e.pass && e.asymmetric) {
         warnings.push(
-            Diagnostic::warning("asymmetric-path", format!("`{}` is delivered over an asymmetric path", e.name))
+            Diagnostic::warning(Code::AsymmetricPath, format!("`{}` is delivered over an asymmetric path", e.name))
                 .at(e.span.clone())
                 .help("a stateful firewall or NVA drops flows whose return crosses another device: steer both directions through the same one, or set `symmetric = true` to make this an error"),
         );

@@ -8,6 +8,7 @@ use super::{RouteSource, Row, RowOrigin, SubnetTable};
 use crate::bgp::domain::{DomainCand, DomainRoute};
 use crate::bgp::{Bgp, Origin, Reason, SessionKind, speaker_name};
 use crate::model::*;
+use crate::rules::{Rule, RuleSet};
 use crate::simulation::Simulation;
 
 /// Where one row comes from.
@@ -16,8 +17,8 @@ pub struct Provenance {
     /// A sentence: which address space, peering, route table route, or which gateway learned it
     /// over which session from whom, with the AS path.
     pub origin: String,
-    /// The rule ids behind the row and its state.
-    pub rule: String,
+    /// The rules behind the row and its state.
+    pub rule: RuleSet,
     /// For an Invalid row: why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid_because: Option<String>,
@@ -32,8 +33,8 @@ pub struct Candidate {
     pub via: String,
     /// Why it is not installed or lost.
     pub reason: String,
-    /// The rule ids.
-    pub rule: String,
+    /// The rules.
+    pub rule: RuleSet,
 }
 
 /// How a domain candidate came in: the session, the origin, the AS path.
@@ -81,11 +82,11 @@ pub fn describe_cand(m: &Model, b: &Bgp, c: &DomainCand) -> String {
     format!("{speaker} {session}, originated by {origin}, AS path {}", b.interner.path_text(c.cand.path))
 }
 
-fn gateway_rule(b: &Bgp, r: &DomainRoute) -> &'static str {
+fn gateway_rule(b: &Bgp, r: &DomainRoute) -> RuleSet {
     match r.best.first().and_then(|c| c.cand.via).map(|v| b.session_ref(v).kind) {
-        Some(SessionKind::ExpressRoute) => "R47, R48, R57",
-        Some(SessionKind::RouteServerPeer) => "R47, R71",
-        _ => "R47, R48, R49",
+        Some(SessionKind::ExpressRoute) => RuleSet::of(&[Rule::R47, Rule::R48, Rule::R57]),
+        Some(SessionKind::RouteServerPeer) => RuleSet::of(&[Rule::R47, Rule::R71]),
+        _ => RuleSet::of(&[Rule::R47, Rule::R48, Rule::R49]),
     }
 }
 
@@ -100,7 +101,7 @@ pub fn provenance(sim: &Simulation, t: &SubnetTable, r: &Row) -> Provenance {
                 m.vnets[v.idx()].address_space.get(i).copied().unwrap_or(r.prefix),
                 m.vnets[v.idx()].name
             ),
-            "R13".to_string(),
+            Rule::R13.into(),
         ),
         RowOrigin::Peering(p) => {
             let pe = &m.peerings[p.idx()];
@@ -112,20 +113,21 @@ pub fn provenance(sim: &Simulation, t: &SubnetTable, r: &Row) -> Provenance {
                     m.vnets[pe.to.idx()].name,
                     m.vnets[pe.to.idx()].name
                 ),
-                "R35, R36".to_string(),
+                RuleSet::of(&[Rule::R35, Rule::R36]),
             )
         }
-        RowOrigin::Internet => ("system default route to the Internet".to_string(), "R14".to_string()),
-        RowOrigin::Reserved => {
-            (format!("reserved prefix of the `{}` profile", m.system_routes.as_str()), "D3, R15".to_string())
-        }
+        RowOrigin::Internet => ("system default route to the Internet".to_string(), Rule::R14.into()),
+        RowOrigin::Reserved => (
+            format!("reserved prefix of the `{}` profile", m.system_routes.as_str()),
+            RuleSet::of(&[Rule::D3, Rule::R15]),
+        ),
         RowOrigin::Udr(rt, i) => (
             format!(
                 "route `{}` of route table `{}`",
                 m.route_tables[rt.idx()].routes[i].name,
                 m.route_tables[rt.idx()].name
             ),
-            "R27, R29".to_string(),
+            RuleSet::of(&[Rule::R27, Rule::R29]),
         ),
         RowOrigin::Gateway(idx) => match &t.domain {
             Some(dm) => {
@@ -134,10 +136,10 @@ pub fn provenance(sim: &Simulation, t: &SubnetTable, r: &Row) -> Provenance {
                 let ecmp = if route.best.len() > 1 { " (ECMP)" } else { "" };
                 (
                     format!("learned in {}'s domain: {}{ecmp}", m.vnets[dm.hub.idx()].name, via.join("; ")),
-                    gateway_rule(&sim.bgp, route).to_string(),
+                    gateway_rule(&sim.bgp, route),
                 )
             }
-            None => ("gateway route".to_string(), "R47".to_string()),
+            None => ("gateway route".to_string(), Rule::R47.into()),
         },
     };
     let invalid_because = (r.state == RouteState::Invalid).then(|| {
@@ -168,7 +170,7 @@ pub fn candidates(sim: &Simulation, t: &SubnetTable) -> Vec<Candidate> {
             prefix: p.to_string(),
             via: describe_cand(m, b, c),
             reason: format!("{what}: {}", why.describe(m)),
-            rule: why.rule().to_string(),
+            rule: why.rule(),
         });
     };
     // D4: other hubs' routes a shared circuit holds but this domain's gateway does not accept.
@@ -186,7 +188,7 @@ pub fn candidates(sim: &Simulation, t: &SubnetTable) -> Vec<Candidate> {
                     f.path
                 ),
                 reason: format!("not accepted: {}", f.reason.describe(m)),
-                rule: f.reason.rule().to_string(),
+                rule: f.reason.rule(),
             });
         }
     }
@@ -197,7 +199,7 @@ pub fn candidates(sim: &Simulation, t: &SubnetTable) -> Vec<Candidate> {
                     prefix: r.prefix.to_string(),
                     via: describe_cand(m, b, c),
                     reason: format!("not installed in {}: {}", m.subnet_path(t.subnet), why.describe(m)),
-                    rule: why.rule().to_string(),
+                    rule: why.rule(),
                 });
             }
         }

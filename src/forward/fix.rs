@@ -26,8 +26,10 @@ use super::{Host, Outcome, Reach, Trace, Verdict};
 use crate::bgp::Reason;
 use crate::forward::DropReason;
 use crate::model::*;
+use crate::net::{AZURE_ASN, nth_host, overlaps};
+use crate::rules::Rule;
+use crate::scenario::Loaded;
 use crate::scenario::edit::{self, Edit};
-use crate::scenario::{Loaded, nth_host};
 use crate::simulation::Simulation;
 
 /// A verified fix: the edits that make the flow deliver both ways.
@@ -260,7 +262,7 @@ fn candidates(sim: &Simulation, t: &Trace) -> Vec<Candidate> {
             DropReason::NoErVpnTransit => out.extend(r67_fixes(m)),
             // On-premises has no route to another site: the sites may be behind ExpressRoute and
             // VPN of one hub, whose transit needs R67's conditions.
-            DropReason::NoRoute if d.rule.contains("R67") => out.extend(r67_fixes(m)),
+            DropReason::NoRoute if d.rule.contains(Rule::R67) => out.extend(r67_fixes(m)),
             _ => {}
         }
     }
@@ -506,8 +508,8 @@ fn r67_fixes(m: &Model) -> Vec<Candidate> {
             if !g.active_active {
                 edits.push(set("gateway", &g.name, "active_active", "true"));
             }
-            if g.asn != crate::bgp::AZURE_ASN {
-                edits.push(set("gateway", &g.name, "asn", &crate::bgp::AZURE_ASN.to_string()));
+            if g.asn != AZURE_ASN {
+                edits.push(set("gateway", &g.name, "asn", &AZURE_ASN.to_string()));
             }
         }
         if !edits.is_empty() {

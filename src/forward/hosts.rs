@@ -7,7 +7,7 @@ use ipnet::IpNet;
 
 use crate::error::Error;
 use crate::model::*;
-use crate::scenario::{azure_reserved, nth_host};
+use crate::net::{azure_reserved, is_public, next_after, nth_host};
 use crate::simulation::Simulation;
 
 /// A concrete end of a trace.
@@ -331,33 +331,4 @@ fn resolve_ip(m: &Model, ip: IpAddr) -> Result<Host, Error> {
             "no subnet, on-premises prefix or public range holds {ip}; name a NIC, VNet or router instead"
         ),
     })
-}
-
-/// Whether an address is public: not private, shared (100.64/10), loopback, link-local, multicast
-/// or reserved. Documentation ranges (TEST-NET) count as public: examples use them for Internet hosts.
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(a) => {
-            let o = a.octets();
-            !(a.is_private()
-                || a.is_loopback()
-                || a.is_link_local()
-                || a.is_unspecified()
-                || a.is_broadcast()
-                || (o[0] == 100 && (64..128).contains(&o[1]))
-                || o[0] >= 224)
-        }
-        IpAddr::V6(a) => {
-            let s = a.segments();
-            !(a.is_loopback() || a.is_unspecified() || (s[0] & 0xfe00) == 0xfc00 || (s[0] & 0xffc0) == 0xfe80)
-        }
-    }
-}
-
-/// The first address after a prefix (None at the end of the address family).
-fn next_after(p: &IpNet) -> Option<IpAddr> {
-    match p {
-        IpNet::V4(n) => u32::from(n.broadcast()).checked_add(1).map(|a| IpAddr::V4(a.into())),
-        IpNet::V6(n) => u128::from(n.broadcast()).checked_add(1).map(|a| IpAddr::V6(a.into())),
-    }
 }

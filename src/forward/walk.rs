@@ -12,6 +12,7 @@ use crate::bgp::{Entry, PrefixId, SessionKind, Speaker, SpeakerId};
 use crate::effective::{RouteSource, Row, RowOrigin};
 use crate::limits;
 use crate::model::*;
+use crate::rules::{Rule, RuleSet};
 use crate::simulation::Simulation;
 
 /// Where a step happens, for people and for tests.
@@ -193,8 +194,8 @@ impl DropReason {
 pub struct Drop {
     /// The reason code.
     pub reason: DropReason,
-    /// The rule ids behind it.
-    pub rule: String,
+    /// The rules behind it.
+    pub rule: RuleSet,
     /// What happened, in a sentence.
     pub message: String,
     /// The position's name.
@@ -381,7 +382,7 @@ impl<'a> Walker<'a> {
                 steps: vec![first],
                 outcome: Outcome::Dropped(Drop {
                     reason: DropReason::NoRoute,
-                    rule: "-".into(),
+                    rule: RuleSet::none(),
                     message: "traffic from the Internet (or from a site with no VPN connection) is not modelled".into(),
                     at: from_info.name.clone(),
                     cycle: Vec::new(),
@@ -430,7 +431,7 @@ impl<'a> Walker<'a> {
                         let outcome = if routed > MAX_ROUTED_HOPS {
                             Outcome::Dropped(Drop {
                                 reason: DropReason::HopLimit,
-                                rule: "-".into(),
+                                rule: RuleSet::none(),
                                 message: format!("more than {MAX_ROUTED_HOPS} routed hops"),
                                 at: steps.last().map(|s| s.place.name(m)).unwrap_or_default(),
                                 cycle: Vec::new(),
@@ -451,7 +452,7 @@ impl<'a> Walker<'a> {
                                 steps,
                                 outcome: Outcome::Dropped(Drop {
                                     reason: DropReason::Loop,
-                                    rule: "D12".into(),
+                                    rule: Rule::D12.into(),
                                     message: format!("the packet comes back to {at_name}: a routing loop"),
                                     at: at_name,
                                     cycle,
@@ -467,7 +468,7 @@ impl<'a> Walker<'a> {
                                 steps,
                                 outcome: Outcome::Dropped(Drop {
                                     reason: DropReason::HopLimit,
-                                    rule: "-".into(),
+                                    rule: RuleSet::none(),
                                     message: format!("more than {MAX_ROUTED_HOPS} routed hops"),
                                     at,
                                     cycle: Vec::new(),
@@ -565,11 +566,17 @@ impl<'a> Walker<'a> {
     }
 
     /// A drop; in a lean walk (matrix) the message and place name are not built.
-    fn drop(&self, reason: DropReason, rule: &str, message: impl FnOnce() -> String, at: &Place) -> Outcome {
+    fn drop(
+        &self,
+        reason: DropReason,
+        rule: impl Into<RuleSet>,
+        message: impl FnOnce() -> String,
+        at: &Place,
+    ) -> Outcome {
         if self.lean {
             return Outcome::Dropped(Drop {
                 reason,
-                rule: String::new(),
+                rule: RuleSet::none(),
                 message: String::new(),
                 at: String::new(),
                 cycle: Vec::new(),
@@ -616,7 +623,7 @@ impl<'a> Walker<'a> {
                 vec![],
                 self.drop(
                     DropReason::NoRoute,
-                    "R19",
+                    Rule::R19,
                     || format!("no route in {} matches {}", m.subnet_path(subnet), ctx.dst),
                     &here,
                 ),
@@ -673,7 +680,7 @@ impl<'a> Walker<'a> {
                     // A user route with a peering type does not exist in format v1.
                     return one(Move::done(
                         vec![],
-                        self.drop(DropReason::NoRoute, "R28", || "unsupported next hop".into(), here),
+                        self.drop(DropReason::NoRoute, Rule::R28, || "unsupported next hop".into(), here),
                     ));
                 };
                 let to = m.peerings[p.idx()].to;
@@ -697,7 +704,7 @@ impl<'a> Walker<'a> {
                             vec![],
                             self.drop(
                                 DropReason::NoVpnGateway,
-                                "D17/R28",
+                                RuleSet::of(&[Rule::D17, Rule::R28]),
                                 || format!(
                                     "route {} sends {} to the virtual network gateway, but {} has no VPN gateway (a user route cannot target an ExpressRoute gateway)",
                                     row.udr_name.clone().unwrap_or_default(),
@@ -713,16 +720,16 @@ impl<'a> Walker<'a> {
             NextHopType::Internet => {
                 one({
                     // Leaves Azure: delivered when the address itself is public (R14).
-                    if super::hosts::is_public(ctx.dst) {
+                    if crate::net::is_public(ctx.dst) {
                         Move::done(vec![step(Place::Internet, true)], Outcome::Delivered)
                     } else {
-                        let rule = if row.source == RouteSource::User { "R27" } else { "R14" }.to_string();
+                        let rule = RuleSet::from(if row.source == RouteSource::User { Rule::R27 } else { Rule::R14 });
                         let (extra, rule) = self.non_transitive_note(vnet, subnet, ctx, rule);
                         Move::done(
                         vec![],
                         self.drop(
                             DropReason::ToInternet,
-                            &rule,
+                            rule,
                             || format!(
                                 "{} only matches {} Internet: the packet leaves Azure for a private address{extra}",
                                 self.dst_text(ctx),
@@ -740,13 +747,13 @@ impl<'a> Walker<'a> {
                     (None, RowOrigin::Reserved) => "a reserved system route (D3)".to_string(),
                     _ => "a system route".to_string(),
                 };
-                let rule = if row.source == RouteSource::User { "R27".to_string() } else { "D3".to_string() };
+                let rule = RuleSet::from(if row.source == RouteSource::User { Rule::R27 } else { Rule::D3 });
                 let (extra, rule) = self.non_transitive_note(vnet, subnet, ctx, rule);
                 one(Move::done(
                     vec![],
                     self.drop(
                         DropReason::NextHopNone,
-                        &rule,
+                        rule,
                         || format!("{} only matches {} None, {why}{extra}", self.dst_text(ctx), row.prefix),
                         here,
                     ),
@@ -772,7 +779,7 @@ impl<'a> Walker<'a> {
 
     /// Why no better row exists: a route to the destination was filtered (D4) or left out of this
     /// subnet (R31), or the destination's VNet is not peered and peering is not transitive (R37).
-    fn non_transitive_note(&self, vnet: VnetId, subnet: SubnetId, ctx: &Ctx, rule: String) -> (String, String) {
+    fn non_transitive_note(&self, vnet: VnetId, subnet: SubnetId, ctx: &Ctx, rule: RuleSet) -> (String, RuleSet) {
         let m = self.m();
         let mut notes = String::new();
         let mut rules = rule;
@@ -803,11 +810,11 @@ impl<'a> Walker<'a> {
                     "; the gateway route toward it was filtered: allow_remote_vnet_traffic is off on {}",
                     d4.join(" and ")
                 ));
-                rules.push_str(", D4");
+                rules.push(Rule::D4);
             }
             if off {
                 notes.push_str("; a gateway route toward it exists but this subnet's route table has propagation off");
-                rules.push_str(", R31");
+                rules.push(Rule::R31);
             }
         }
         let Some(dv) = ctx.to.vnet(m) else { return (notes, rules) };
@@ -826,7 +833,7 @@ impl<'a> Walker<'a> {
             m.vnets[vnet.idx()].name,
             m.vnets[dv.idx()].name
         ));
-        rules.push_str(", R37");
+        rules.push(Rule::R37);
         (notes, rules)
     }
 
@@ -839,7 +846,7 @@ impl<'a> Walker<'a> {
         if !pe.allow_virtual_network_access || back.is_some_and(|b| !b.allow_virtual_network_access) {
             let o = self.drop(
                 DropReason::PeeringAccessDisabled,
-                "D11",
+                Rule::D11,
                 || {
                     format!(
                         "allow_virtual_network_access is off on the {} ↔ {} peering (assuming default NSG rules)",
@@ -883,7 +890,7 @@ impl<'a> Walker<'a> {
                 let at = self.host_place(&h);
                 let o = self.drop(
                     DropReason::Misdelivered,
-                    "-",
+                    RuleSet::none(),
                     || {
                         format!(
                             "{} is delivered to {} in {}, not to the destination (overlapping address spaces)",
@@ -901,7 +908,7 @@ impl<'a> Walker<'a> {
                 let last = steps.last().map(|s| s.place.clone()).unwrap_or(Place::Internet);
                 let o = self.drop(
                     DropReason::NoSuchHost,
-                    "-",
+                    RuleSet::none(),
                     || format!("nothing holds {} in VNet {}", ctx.dst, m.vnets[v.idx()].name),
                     &last,
                 );
@@ -932,7 +939,7 @@ impl<'a> Walker<'a> {
                 steps,
                 self.drop(
                     DropReason::NextHopUnreachable,
-                    "D17/R28",
+                    RuleSet::of(&[Rule::D17, Rule::R28]),
                     || format!(
                         "next hop {ip} is held by no forwarding NIC, firewall or load-balancer frontend in {} or a peered VNet",
                         m.vnets[vnet.idx()].name
@@ -969,7 +976,7 @@ impl<'a> Walker<'a> {
                     let place = Place::Nva(n);
                     let o = self.drop(
                         DropReason::IpForwardingOff,
-                        "R28",
+                        Rule::R28,
                         || {
                             format!(
                                 "{} ({ip}) has ip_forwarding = false and drops traffic not addressed to it",
@@ -1003,7 +1010,7 @@ impl<'a> Walker<'a> {
                         steps,
                         self.drop(
                             DropReason::NextHopUnreachable,
-                            "D17",
+                            Rule::D17,
                             || format!("load balancer {} has no backends", lb.name),
                             &Place::LoadBalancer(l),
                         ),
@@ -1018,7 +1025,7 @@ impl<'a> Walker<'a> {
                 steps,
                 self.drop(
                     DropReason::NextHopUnreachable,
-                    "D17",
+                    Rule::D17,
                     || format!("{ip} is not a forwarding device"),
                     &Place::Host(other.info(m)),
                 ),
@@ -1056,19 +1063,19 @@ impl<'a> Walker<'a> {
         let m = self.m();
         let b = &self.sim.bgp;
         let Some(dm) = self.sim.domain_of(vnet) else {
-            return Ok(Move::done(vec![], self.drop(DropReason::NoRoute, "R47", || "no domain".into(), here)));
+            return Ok(Move::done(vec![], self.drop(DropReason::NoRoute, Rule::R47, || "no domain".into(), here)));
         };
         let r = &dm.routes[idx as usize];
         let Some(ip) = ip else {
             return Ok(Move::done(
                 vec![],
-                self.drop(DropReason::NoRoute, "R48", || "gateway route without next hop".into(), here),
+                self.drop(DropReason::NoRoute, Rule::R48, || "gateway route without next hop".into(), here),
             ));
         };
         let Some(c) = r.best.iter().find(|c| c.next_hops.contains(&ip)) else {
             return Ok(Move::done(
                 vec![],
-                self.drop(DropReason::NoRoute, "R48", || "next hop not in the domain".into(), here),
+                self.drop(DropReason::NoRoute, Rule::R48, || "next hop not in the domain".into(), here),
             ));
         };
         let via = c.cand.via.expect("domain candidates came in by a session");
@@ -1091,7 +1098,7 @@ impl<'a> Walker<'a> {
                             vec![],
                             self.drop(
                                 DropReason::NoCircuitTransit,
-                                "R59",
+                                Rule::R59,
                                 || format!(
                                     "{} would send traffic that came from a circuit back into {}: no transit between circuits",
                                     m.gateways[g.idx()].name,
@@ -1106,7 +1113,7 @@ impl<'a> Walker<'a> {
                             vec![],
                             self.drop(
                                 DropReason::NoErVpnTransit,
-                                "R67",
+                                Rule::R67,
                                 || format!("no transit from VPN to ExpressRoute at {}: it needs a route server with branch_to_branch, an active-active VPN gateway and VPN ASN 65515", m.gateways[g.idx()].name),
                                 here,
                             ),
@@ -1129,7 +1136,7 @@ impl<'a> Walker<'a> {
                         vec![],
                         self.drop(
                             DropReason::NoErVpnTransit,
-                            "R67",
+                            Rule::R67,
                             || format!("no transit from ExpressRoute to VPN at {}: it needs a route server with branch_to_branch, an active-active VPN gateway and VPN ASN 65515", m.gateways[eg.idx()].name),
                             here,
                         ),
@@ -1139,7 +1146,7 @@ impl<'a> Walker<'a> {
             }
             SessionKind::RouteServerPeer => Err(self.to_appliance(vnet, ip, device, ctx, here)),
             SessionKind::BranchToBranch | SessionKind::PrivatePeering => {
-                Ok(Move::done(vec![], self.drop(DropReason::NoRoute, "R47", || "internal session".into(), here)))
+                Ok(Move::done(vec![], self.drop(DropReason::NoRoute, Rule::R47, || "internal session".into(), here)))
             }
         }
     }
@@ -1155,7 +1162,7 @@ impl<'a> Walker<'a> {
                 vec![],
                 self.drop(
                     DropReason::NoRoute,
-                    "R54",
+                    Rule::R54,
                     || format!("{}'s MSEE has no route to {}", m.circuits[circuit.idx()].name, ctx.dst),
                     &here,
                 ),
@@ -1198,7 +1205,7 @@ impl<'a> Walker<'a> {
                                 vec![lead],
                                 self.drop(
                                     DropReason::RemoteVnetTrafficOff,
-                                    "D4/R57",
+                                    RuleSet::of(&[Rule::D4, Rule::R57]),
                                     || format!(
                                         "VNet-to-VNet traffic over {} needs allow_remote_vnet_traffic on both gateways; it is off on {}",
                                         m.circuits[circuit.idx()].name,
@@ -1217,9 +1224,10 @@ impl<'a> Walker<'a> {
                         step(Place::Gateway(g), true),
                     )
                 }
-                _ => {
-                    Move::done(vec![], self.drop(DropReason::NoRoute, "R54", || "unexpected MSEE route".into(), &here))
-                }
+                _ => Move::done(
+                    vec![],
+                    self.drop(DropReason::NoRoute, Rule::R54, || "unexpected MSEE route".into(), &here),
+                ),
             };
             let mut steps = vec![lead];
             steps.extend(mv.steps);
@@ -1258,8 +1266,8 @@ impl<'a> Walker<'a> {
         })
     }
 
-    fn r67_rule(&self, o: OnpremId) -> &'static str {
-        if self.r67_missing(o).is_some() { "R50, R67" } else { "R50" }
+    fn r67_rule(&self, o: OnpremId) -> RuleSet {
+        if self.r67_missing(o).is_some() { RuleSet::of(&[Rule::R50, Rule::R67]) } else { Rule::R50.into() }
     }
 
     fn r67_note(&self, o: OnpremId) -> String {
@@ -1466,7 +1474,7 @@ impl<'a> Walker<'a> {
                 vec![],
                 self.drop(
                     DropReason::NoRoute,
-                    "R48",
+                    Rule::R48,
                     || format!("{} has no usable route to {}", g.name, ctx.dst),
                     &here,
                 ),

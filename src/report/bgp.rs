@@ -136,7 +136,7 @@ fn rows(sim: &Simulation, s: SpeakerId, view: View) -> (Vec<&'static str>, Vec<V
                 out.sort_by(|a, b| {
                     let pa: IpNet = a[0].parse().expect("prefix");
                     let pb: IpNet = b[0].parse().expect("prefix");
-                    crate::model::prefix_order(&pa, &pb)
+                    crate::net::prefix_order(&pa, &pb)
                 });
             }
             (head, out)

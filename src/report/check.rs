@@ -173,7 +173,7 @@ pub fn junit(r: &CheckReport) -> String {
             failures += 1;
             cases.push_str(&format!(
                 "    <testcase classname=\"ersim.design\" name=\"{}\">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
-                xml_escape(f.code),
+                xml_escape(f.code.as_str()),
                 xml_escape(&f.message),
                 xml_escape(&f.render_with(&r.source.name, &r.source.text, &r.lines, false))
             ));

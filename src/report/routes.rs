@@ -199,7 +199,7 @@ pub fn render_with(sim: &Simulation, t: &SubnetTable, opts: Options, explain: bo
             for (r, p) in rows.iter().zip(&prov) {
                 let mut f: Vec<String> = cells(r).to_vec();
                 f.push(p.origin.clone());
-                f.push(p.rule.clone());
+                f.push(p.rule.to_string());
                 s.push_str(&csv_line(&f));
             }
             s

@@ -9,25 +9,16 @@ pub(crate) mod raw;
 mod read;
 mod validate;
 
-pub use validate::{ER_SKUS, VPN_SKUS, azure_reserved, nth_host, reserved_asn};
+pub use validate::{ER_SKUS, VPN_SKUS};
 
 use std::path::Path;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Source};
 use crate::error::Error;
 use crate::model::Model;
 
 /// The largest scenario file ersim reads (a clear limit instead of exhausting memory).
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
-
-/// A scenario's text and the name to show for it in messages.
-#[derive(Clone, Debug)]
-pub struct Source {
-    /// The path (or name) shown in `file:line:col`.
-    pub name: String,
-    /// The whole text.
-    pub text: String,
-}
 
 /// A validated scenario with its source and warnings.
 #[derive(Clone, Debug)]

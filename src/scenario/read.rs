@@ -11,7 +11,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::raw::*;
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
 
 type Val<'i> = Spanned<DeValue<'i>>;
 
@@ -49,7 +49,7 @@ impl<'a, 'i> Block<'a, 'i> {
     fn type_error(&self, d: &mut Diagnostics, key: &str, v: &Val<'_>, want: &str, example: &str) {
         d.push(
             Diagnostic::error(
-                "wrong-type",
+                Code::WrongType,
                 format!("`{key}` in {} must be {want}, not {}", self.what, type_name(v.get_ref())),
             )
             .at(v.span())
@@ -108,7 +108,7 @@ impl<'a, 'i> Block<'a, 'i> {
                 Some(x) => out.push(Sp::new(x, e.span())),
                 None => d.push(
                     Diagnostic::error(
-                        "wrong-type",
+                        Code::WrongType,
                         format!(
                             "every element of `{key}` in {} must be {want}, not {}",
                             self.what,
@@ -139,7 +139,7 @@ impl<'a, 'i> Block<'a, 'i> {
         let DeValue::Array(arr) = v.get_ref() else {
             d.push(
                 Diagnostic::error(
-                    "wrong-type",
+                    Code::WrongType,
                     format!("`{key}` in {} must be an array of tables, not {}", self.what, type_name(v.get_ref())),
                 )
                 .at(v.span())
@@ -154,7 +154,7 @@ impl<'a, 'i> Block<'a, 'i> {
                 DeValue::Table(t) => out.push((t, e.span())),
                 other => d.push(
                     Diagnostic::error(
-                        "wrong-type",
+                        Code::WrongType,
                         format!("`{key}` in {} must hold tables, not {}", self.what, type_name(other)),
                     )
                     .at(e.span())
@@ -169,7 +169,7 @@ impl<'a, 'i> Block<'a, 'i> {
     fn require<T>(&self, d: &mut Diagnostics, key: &'static str, v: &Option<T>, example: &str) {
         if v.is_none() && self.table.get(key).is_none() {
             d.push(
-                Diagnostic::error("missing-key", format!("{} is missing `{key}`", self.what))
+                Diagnostic::error(Code::MissingKey, format!("{} is missing `{key}`", self.what))
                     .at(self.span.clone())
                     .label(format!("this block needs `{key}`"))
                     .help(format!("add `{key} = {example}`")),
@@ -186,7 +186,7 @@ impl<'a, 'i> Block<'a, 'i> {
                 known.sort_unstable();
                 known.dedup();
                 d.push(
-                    Diagnostic::error("unknown-key", format!("unknown key `{name}` in {}", self.what))
+                    Diagnostic::error(Code::UnknownKey, format!("unknown key `{name}` in {}", self.what))
                         .at(k.span())
                         .label("not a key of this block")
                         .help_opt(did_you_mean(name, known.iter().copied()))
@@ -236,7 +236,7 @@ pub(crate) fn read(text: &str, d: &mut Diagnostics) -> Option<RawScenario> {
         for e in errors {
             let span = e.span().unwrap_or(0..0);
             d.push(
-                Diagnostic::error("syntax", format!("invalid TOML: {}", e.message().trim_end()))
+                Diagnostic::error(Code::Syntax, format!("invalid TOML: {}", e.message().trim_end()))
                     .at(span)
                     .help("fix the TOML syntax; see scenario-format.md or the files in scenarios/ for examples"),
             );
@@ -304,7 +304,7 @@ pub(crate) fn read(text: &str, d: &mut Diagnostics) -> Option<RawScenario> {
         let name: &str = k.get_ref();
         if !TOP_KEYS.contains(&name) {
             d.push(
-                Diagnostic::error("unknown-key", format!("unknown top-level key or block `{name}`"))
+                Diagnostic::error(Code::UnknownKey, format!("unknown top-level key or block `{name}`"))
                     .at(k.span())
                     .label("not part of scenario format v1")
                     .help_opt(did_you_mean(name, TOP_KEYS.iter().copied()))
@@ -435,7 +435,7 @@ fn onprem(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawOnprem
                         Some(n) => v.as_path_prepend.push((Sp::new(k.get_ref().to_string(), k.span()), n)),
                         None => d.push(
                             Diagnostic::error(
-                                "wrong-type",
+                                Code::WrongType,
                                 format!(
                                     "`as_path_prepend.{}` must be an integer, not {}",
                                     k.get_ref(),
@@ -558,7 +558,7 @@ fn advert(e: &Val<'_>, d: &mut Diagnostics) -> Option<RawAdvert> {
         other => {
             d.push(
                 Diagnostic::error(
-                    "wrong-type",
+                    Code::WrongType,
                     format!("an `advertise` entry must be a prefix string or a table, not {}", type_name(other)),
                 )
                 .at(e.span())

@@ -12,19 +12,16 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::raw::*;
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::model::*;
+use crate::net::{azure_reserved, nth_host, overlaps, prefix_order, reserved_asn};
 use crate::resolve;
+use crate::rules::Rule;
 
 /// The id an item gets for a reference that did not resolve (an error is already reported). It is
 /// out of range on purpose: [`Model::index`] skips it, so rules that run after errors never read a
 /// wrong item through it.
 const NONE: u32 = u32::MAX;
-
-/// ASNs Azure refuses for on-premises routers, local gateways, NVAs and VPN gateways (R64).
-pub fn reserved_asn(asn: u32) -> bool {
-    matches!(asn, 8074 | 8075 | 12076 | 23456 | 65515..=65520 | 64496..=64511 | 65535..=65551)
-}
 
 /// ExpressRoute gateway SKUs, canonical spelling.
 pub const ER_SKUS: &[&str] =
@@ -64,7 +61,7 @@ impl Names {
             };
             if n.v.is_empty() {
                 d.push(
-                    Diagnostic::error("empty-name", format!("a {block} name must not be empty"))
+                    Diagnostic::error(Code::EmptyName, format!("a {block} name must not be empty"))
                         .at(n.span.clone())
                         .help("give it a name, e.g. `name = \"hub00\"`"),
                 );
@@ -72,7 +69,7 @@ impl Names {
             }
             if let Some((_, f)) = first.get(&n.v) {
                 d.push(
-                    Diagnostic::error("duplicate-name", format!("duplicate {word} name `{}`", n.v))
+                    Diagnostic::error(Code::DuplicateName, format!("duplicate {word} name `{}`", n.v))
                         .at(n.span.clone())
                         .label("defined again here")
                         .note(f.span.clone(), "first defined here")
@@ -99,7 +96,7 @@ impl Names {
             return None;
         }
         let help = did_you_mean(&sp.v, self.ids.keys().map(String::as_str));
-        let mut diag = Diagnostic::error("unknown-name", format!("unknown {} `{}`", self.word, sp.v))
+        let mut diag = Diagnostic::error(Code::UnknownName, format!("unknown {} `{}`", self.word, sp.v))
             .at(sp.span.clone())
             .label(format!("no {} has this name", self.block))
             .help_opt(help);
@@ -116,7 +113,7 @@ fn parse_prefix(sp: &Sp<String>, what: &str, d: &mut Diagnostics) -> Option<IpNe
         Ok(net) => {
             if net != net.trunc() {
                 d.push(
-                    Diagnostic::error("host-bits", format!("{what} `{}` has host bits set", sp.v))
+                    Diagnostic::error(Code::HostBits, format!("{what} `{}` has host bits set", sp.v))
                         .at(sp.span.clone())
                         .label("host bits set")
                         .help(format!("write `{}` (the network address of this prefix)", net.trunc())),
@@ -134,7 +131,7 @@ fn parse_prefix(sp: &Sp<String>, what: &str, d: &mut Diagnostics) -> Option<IpNe
                 "write an IPv4 or IPv6 prefix in CIDR form, e.g. `10.0.0.0/16`".to_string()
             };
             d.push(
-                Diagnostic::error("bad-prefix", format!("{what} `{}` is not a valid prefix", sp.v))
+                Diagnostic::error(Code::BadPrefix, format!("{what} `{}` is not a valid prefix", sp.v))
                     .at(sp.span.clone())
                     .label("not a CIDR prefix")
                     .help(help),
@@ -154,7 +151,7 @@ fn parse_ip(sp: &Sp<String>, what: &str, d: &mut Diagnostics) -> Option<IpAddr> 
                 "write an IPv4 or IPv6 address, e.g. `10.0.1.4`".to_string()
             };
             d.push(
-                Diagnostic::error("bad-address", format!("{what} `{}` is not a valid IP address", sp.v))
+                Diagnostic::error(Code::BadAddress, format!("{what} `{}` is not a valid IP address", sp.v))
                     .at(sp.span.clone())
                     .label("not an IP address")
                     .help(help),
@@ -168,7 +165,7 @@ fn parse_asn(sp: &Sp<Int>, what: &str, sixteen_bit: bool, d: &mut Diagnostics) -
     let max: Int = if sixteen_bit { 65535 } else { u32::MAX as Int };
     if sp.v < 1 || sp.v > max {
         d.push(
-            Diagnostic::error("bad-asn", format!("{what} {} is out of range", sp.v))
+            Diagnostic::error(Code::BadAsn, format!("{what} {} is out of range", sp.v))
                 .at(sp.span.clone())
                 .label(format!("must be 1 to {max}"))
                 .help(if sixteen_bit {
@@ -185,11 +182,11 @@ fn parse_asn(sp: &Sp<Int>, what: &str, sixteen_bit: bool, d: &mut Diagnostics) -
 fn check_reserved_asn(asn: u32, sp: &Sp<Int>, what: &str, d: &mut Diagnostics) -> bool {
     if reserved_asn(asn) {
         d.push(
-            Diagnostic::error("reserved-asn", format!("{what} {asn} is reserved by Azure"))
+            Diagnostic::error(Code::ReservedAsn, format!("{what} {asn} is reserved by Azure"))
                 .at(sp.span.clone())
                 .label("reserved ASN")
                 .help("Azure refuses 8074, 8075, 12076, 23456, 64496-64511, 65515-65520 and 65535-65551; pick another private ASN such as 65001")
-                .rule("R64"),
+                .rule(Rule::R64),
         );
         return false;
     }
@@ -201,7 +198,7 @@ fn parse_enum<'o>(sp: &Sp<String>, what: &str, options: &[&'o str], d: &mut Diag
         return Some(o);
     }
     d.push(
-        Diagnostic::error("bad-value", format!("{what} `{}` is not one of: {}", sp.v, options.join(", ")))
+        Diagnostic::error(Code::BadValue, format!("{what} `{}` is not one of: {}", sp.v, options.join(", ")))
             .at(sp.span.clone())
             .label("unknown value")
             .help_opt(did_you_mean(&sp.v, options.iter().copied()))
@@ -213,7 +210,7 @@ fn parse_enum<'o>(sp: &Sp<String>, what: &str, options: &[&'o str], d: &mut Diag
 fn not_applicable<T>(v: &Option<Sp<T>>, key: &str, why: &str, help: &str, d: &mut Diagnostics) {
     if let Some(sp) = v {
         d.push(
-            Diagnostic::error("key-not-applicable", format!("`{key}` {why}"))
+            Diagnostic::error(Code::KeyNotApplicable, format!("`{key}` {why}"))
                 .at(sp.span.clone())
                 .label("does not apply here")
                 .help(help.to_string()),
@@ -224,7 +221,7 @@ fn not_applicable<T>(v: &Option<Sp<T>>, key: &str, why: &str, help: &str, d: &mu
 fn int_in(sp: &Sp<Int>, what: &str, lo: Int, hi: Int, d: &mut Diagnostics) -> Option<u32> {
     if sp.v < lo || sp.v > hi {
         d.push(
-            Diagnostic::error("out-of-range", format!("{what} {} is out of range", sp.v))
+            Diagnostic::error(Code::OutOfRange, format!("{what} {} is out of range", sp.v))
                 .at(sp.span.clone())
                 .label(format!("must be {lo} to {hi}"))
                 .help(format!("use a value from {lo} to {hi}")),
@@ -253,37 +250,6 @@ fn overlapping<T: Copy>(mut items: Vec<(IpNet, T)>) -> Vec<((IpNet, T), (IpNet, 
         stack.push(it);
     }
     out
-}
-
-/// The `k`th address of a prefix (network + k), if inside it.
-pub fn nth_host(net: &IpNet, k: u128) -> Option<IpAddr> {
-    match net {
-        IpNet::V4(n) => {
-            let base = u32::from(n.network()) as u128;
-            let size = 1u128 << (32 - n.prefix_len());
-            (k < size).then(|| IpAddr::V4(((base + k) as u32).into()))
-        }
-        IpNet::V6(n) => {
-            let base = u128::from(n.network());
-            let bits = 128 - n.prefix_len() as u32;
-            let size = if bits >= 128 { u128::MAX } else { 1u128 << bits };
-            (k < size).then(|| IpAddr::V6(base.wrapping_add(k).into()))
-        }
-    }
-}
-
-/// Whether Azure reserves this address in the subnet (the first four and, for IPv4, the last).
-pub fn azure_reserved(net: &IpNet, ip: IpAddr) -> bool {
-    let off = match (net, ip) {
-        (IpNet::V4(n), IpAddr::V4(a)) => (u32::from(a) - u32::from(n.network())) as u128,
-        (IpNet::V6(n), IpAddr::V6(a)) => u128::from(a) - u128::from(n.network()),
-        _ => return false,
-    };
-    let last = match net {
-        IpNet::V4(n) => (1u128 << (32 - n.prefix_len())) - 1,
-        IpNet::V6(_) => u128::MAX,
-    };
-    off < 4 || (matches!(net, IpNet::V4(_)) && off == last)
 }
 
 /// "an ExpressRoute" / "a VPN", for messages.
@@ -331,7 +297,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             format!("format {} does not exist; this ersim reads format 1", f.v)
         };
         d.push(
-            Diagnostic::error("format", msg)
+            Diagnostic::error(Code::Format, msg)
                 .at(f.span.clone())
                 .help("upgrade ersim, or write `format = 1` and use only format-1 keys"),
         );
@@ -375,7 +341,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 if let Some(first) = by_name.get(n.v.as_str()) {
                     d.push(
                         Diagnostic::error(
-                            "duplicate-name",
+                            Code::DuplicateName,
                             format!(
                                 "duplicate route name `{}` in route table `{}`",
                                 n.v,
@@ -414,7 +380,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 if let Some(first) = by_prefix.get(&p) {
                     d.push(
                         Diagnostic::error(
-                            "route-conflict",
+                            Code::RouteConflict,
                             format!("two routes for {p} in one route table (Azure refuses this: RouteConflict)"),
                         )
                         .at(pp.span.clone())
@@ -424,7 +390,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                             "first route for this prefix",
                         )
                         .help("keep one route per prefix; Azure route tables have no ECMP between user routes")
-                        .rule("R27"),
+                        .rule(Rule::R27),
                     );
                 } else {
                     by_prefix.insert(p, rr);
@@ -433,19 +399,19 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             if let Some(t) = nht {
                 match (t, &rr.next_hop_ip) {
                     (NextHopType::VirtualAppliance, None) => d.push(
-                        Diagnostic::error("missing-next-hop-ip", "a `VirtualAppliance` route needs `next_hop_ip`")
+                        Diagnostic::error(Code::MissingNextHopIp, "a `VirtualAppliance` route needs `next_hop_ip`")
                             .at(rr.next_hop_type.as_ref().map(|x| x.span.clone()).unwrap_or(rr.span.clone()))
                             .label("VirtualAppliance without an address")
                             .help("add `next_hop_ip = \"...\"`: the address of the NVA NIC, firewall or load-balancer frontend")
-                            .rule("R28"),
+                            .rule(Rule::R28),
                     ),
                     (NextHopType::VirtualAppliance, Some(_)) | (_, None) => {}
                     (other, Some(sp)) => d.push(
-                        Diagnostic::error("next-hop-ip-not-allowed", format!("`next_hop_ip` is only for `VirtualAppliance` routes, not `{}`", other.api()))
+                        Diagnostic::error(Code::NextHopIpNotAllowed, format!("`next_hop_ip` is only for `VirtualAppliance` routes, not `{}`", other.api()))
                             .at(sp.span.clone())
                             .label("refused for this next hop type")
                             .help("remove `next_hop_ip`, or use `next_hop_type = \"VirtualAppliance\"`")
-                            .rule("R29"),
+                            .rule(Rule::R29),
                     ),
                 }
             }
@@ -455,7 +421,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 {
                     d.push(
                         Diagnostic::error(
-                            "family-mismatch",
+                            Code::FamilyMismatch,
                             format!("next hop {ip} and prefix {prefix} are of different IP families"),
                         )
                         .at(rr.next_hop_ip.as_ref().map(|x| x.span.clone()).unwrap_or(rr.span.clone()))
@@ -488,7 +454,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         if let Some(list) = &v.address_space {
             if list.v.is_empty() {
                 d.push(
-                    Diagnostic::error("empty-address-space", "`address_space` must hold at least one prefix")
+                    Diagnostic::error(Code::EmptyAddressSpace, "`address_space` must hold at least one prefix")
                         .at(list.span.clone())
                         .help("write e.g. `address_space = [\"10.0.0.0/16\"]`"),
                 );
@@ -505,7 +471,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             let sp1 = space.iter().find(|x| x.1.start == first.1).map(|x| x.1.clone()).unwrap_or(0..0);
             d.push(
                 Diagnostic::error(
-                    "overlapping-address-space",
+                    Code::OverlappingAddressSpace,
                     format!("address-space prefixes {} and {} of one VNet overlap", first.0, second.0),
                 )
                 .at(sp2)
@@ -520,10 +486,13 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             let Some(sn) = &s.name else { continue };
             if let Some(first) = seen.get(sn.v.as_str()) {
                 d.push(
-                    Diagnostic::error("duplicate-name", format!("duplicate subnet name `{}` in VNet `{vname}`", sn.v))
-                        .at(sn.span.clone())
-                        .note(first.span.clone(), "first defined here")
-                        .help("subnet names are unique within a VNet: rename one"),
+                    Diagnostic::error(
+                        Code::DuplicateName,
+                        format!("duplicate subnet name `{}` in VNet `{vname}`", sn.v),
+                    )
+                    .at(sn.span.clone())
+                    .note(first.span.clone(), "first defined here")
+                    .help("subnet names are unique within a VNet: rename one"),
                 );
                 continue;
             }
@@ -533,7 +502,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 let list: Vec<String> = space.iter().map(|(a, _)| a.to_string()).collect();
                 d.push(
                     Diagnostic::error(
-                        "subnet-outside-space",
+                        Code::SubnetOutsideSpace,
                         format!(
                             "subnet `{}` ({prefix}) lies outside the address space of VNet `{vname}` ({})",
                             sn.v,
@@ -554,7 +523,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             let s1 = &v.subnets[first.1];
             d.push(
                 Diagnostic::error(
-                    "overlapping-subnets",
+                    Code::OverlappingSubnets,
                     format!("subnets {} and {} of VNet `{vname}` overlap", first.0, second.0),
                 )
                 .at(s2.prefix.as_ref().map(|x| x.span.clone()).unwrap_or(s2.span.clone()))
@@ -605,7 +574,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         }
         let names: Vec<&str> = m.vnets[v.idx()].subnets.iter().map(|s| m.subnets[s.idx()].name.as_str()).collect();
         d.push(
-            Diagnostic::error("unknown-name", format!("VNet `{}` has no subnet `{}`", m.vnets[v.idx()].name, sp.v))
+            Diagnostic::error(Code::UnknownName, format!("VNet `{}` has no subnet `{}`", m.vnets[v.idx()].name, sp.v))
                 .at(sp.span.clone())
                 .label("no such subnet in this VNet")
                 .help_opt(did_you_mean(&sp.v, names.iter().copied()))
@@ -630,7 +599,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             };
             d.push(
                 Diagnostic::error(
-                    "duplicate-address",
+                    Code::DuplicateAddress,
                     format!("{ip} is used twice in one VNet: by {later} and by {earlier}"),
                 )
                 .at(lspan.clone())
@@ -647,7 +616,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         if !net.contains(&ip) {
             d.push(
                 Diagnostic::error(
-                    "address-outside-subnet",
+                    Code::AddressOutsideSubnet,
                     format!("{who} address {ip} is outside its subnet {} ({net})", m.subnet_path(s)),
                 )
                 .at(sp.clone())
@@ -658,7 +627,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         }
         if azure_reserved(&net, ip) {
             d.push(
-                Diagnostic::error("reserved-address", format!("{who} address {ip} is reserved by Azure in {net}"))
+                Diagnostic::error(Code::ReservedAddress, format!("{who} address {ip} is reserved by Azure in {net}"))
                     .at(sp.clone())
                     .label("Azure keeps this address")
                     .help("Azure reserves the first four addresses of a subnet and the last; start at .4"),
@@ -685,7 +654,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         if let (Some(v), None) = (vnet, gsub) {
             d.push(
                 Diagnostic::error(
-                    "missing-gateway-subnet",
+                    Code::MissingGatewaySubnet,
                     format!("gateway `{name}` needs a subnet named GatewaySubnet in VNet `{}`", m.vnets[v.idx()].name),
                 )
                 .at(g.vnet.as_ref().map(|x| x.span.clone()).unwrap_or(g.span.clone()))
@@ -719,7 +688,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                         format!("{} gateway takes one of: {}", a_kind(kind), skus.join(", "))
                     };
                     d.push(
-                        Diagnostic::error("bad-sku", format!("`{}` is not {} gateway SKU", s.v, a_kind(kind)))
+                        Diagnostic::error(Code::BadSku, format!("`{}` is not {} gateway SKU", s.v, a_kind(kind)))
                             .at(s.span.clone())
                             .label("unknown SKU for this type")
                             .help_opt(did_you_mean(&s.v, skus.iter().copied()))
@@ -751,13 +720,13 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                     {
                         d.push(
                             Diagnostic::error(
-                                "key-not-applicable",
+                                Code::KeyNotApplicable,
                                 format!("an ExpressRoute gateway's ASN is always 65515, not {}", a.v),
                             )
                             .at(a.span.clone())
                             .label("only VPN gateways may change their ASN")
                             .help("remove `asn` (or write 65515)")
-                            .rule("R51"),
+                            .rule(Rule::R51),
                         );
                     }
                 }
@@ -793,7 +762,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                         }
                         if list.v.len() != 2 {
                             d.push(
-                                Diagnostic::error("bad-value", format!("`ips` lists the gateway's two instance addresses, not {}", list.v.len()))
+                                Diagnostic::error(Code::BadValue, format!("`ips` lists the gateway's two instance addresses, not {}", list.v.len()))
                                     .at(list.span.clone())
                                     .help("write two addresses in GatewaySubnet, e.g. `ips = [\"10.0.200.4\", \"10.0.200.5\"]`"),
                             );
@@ -862,7 +831,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         if let Some(first) = per_vnet_kind.get(&(v.0, kind)) {
             d.push(
                 Diagnostic::error(
-                    "second-gateway",
+                    Code::SecondGateway,
                     format!("VNet `{}` already has {} gateway", m.vnets[v.idx()].name, a_kind(kind)),
                 )
                 .at(g.vnet.as_ref().map(|x| x.span.clone()).unwrap_or(g.span.clone()))
@@ -895,7 +864,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 }
                 None => d.push(
                     Diagnostic::error(
-                        "missing-route-server-subnet",
+                        Code::MissingRouteServerSubnet,
                         format!(
                             "route server `{name}` needs a subnet named RouteServerSubnet in VNet `{}`",
                             m.vnets[v.idx()].name
@@ -904,7 +873,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                     .at(r.vnet.as_ref().map(|x| x.span.clone()).unwrap_or(r.span.clone()))
                     .label("this VNet has no RouteServerSubnet")
                     .help("add `[[vnet.subnet]] name = \"RouteServerSubnet\"` (a /27 or larger) to the VNet")
-                    .rule("R70"),
+                    .rule(Rule::R70),
                 ),
             }
         }
@@ -930,13 +899,13 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             if let Some(first) = per_vnet.get(&v) {
                 d.push(
                     Diagnostic::error(
-                        "second-route-server",
+                        Code::SecondRouteServer,
                         format!("VNet `{}` already has a route server", m.vnets[v as usize].name),
                     )
                     .at(r.vnet.as_ref().map(|x| x.span.clone()).unwrap_or(r.span.clone()))
                     .note(first.clone(), "the first one")
                     .help("a VNet holds at most one route server (R70): remove one")
-                    .rule("R70"),
+                    .rule(Rule::R70),
                 );
             } else {
                 per_vnet.insert(v, r.span.clone());
@@ -972,7 +941,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 }
                 None => d.push(
                     Diagnostic::error(
-                        "missing-firewall-subnet",
+                        Code::MissingFirewallSubnet,
                         format!(
                             "firewall `{name}` needs a subnet named AzureFirewallSubnet in VNet `{}`",
                             m.vnets[v.idx()].name
@@ -1015,7 +984,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             }
             if list.v.is_empty() {
                 d.push(
-                    Diagnostic::error("bad-value", "`next_hops` must list at least one address")
+                    Diagnostic::error(Code::BadValue, "`next_hops` must list at least one address")
                         .at(list.span.clone())
                         .help("list the primary and secondary MSEE addresses Azure shows, or leave `next_hops` out for placeholders"),
                 );
@@ -1045,7 +1014,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 if let Some(id) = cnames.find(c, d) {
                     if circuits.contains(&CircuitId(id)) {
                         d.push(
-                            Diagnostic::error("duplicate-value", format!("circuit `{}` is listed twice", c.v))
+                            Diagnostic::error(Code::DuplicateValue, format!("circuit `{}` is listed twice", c.v))
                                 .at(c.span.clone())
                                 .help("list each circuit once"),
                         );
@@ -1069,7 +1038,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             if !circuits.contains(&CircuitId(cid)) {
                 d.push(
                     Diagnostic::error(
-                        "prepend-not-on-circuit",
+                        Code::PrependNotOnCircuit,
                         format!("`as_path_prepend` names circuit `{}`, which this router does not peer with", k.v),
                     )
                     .at(k.span.clone())
@@ -1114,7 +1083,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         {
             d.push(
                 Diagnostic::error(
-                    "asn-mismatch",
+                    Code::AsnMismatch,
                     format!(
                         "bgp_asn {a} differs from the ASN {} of on-premises router `{}` behind this local gateway",
                         m.onprems[o.idx()].asn,
@@ -1145,7 +1114,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             [c.circuit.is_some(), c.local_gateway.is_some(), c.remote_gateway.is_some()].iter().filter(|x| **x).count();
         if targets != 1 {
             d.push(
-                Diagnostic::error("connection-target", format!("connection `{name}` must have exactly one of `circuit`, `local_gateway`, `remote_gateway` (it has {targets})"))
+                Diagnostic::error(Code::ConnectionTarget, format!("connection `{name}` must have exactly one of `circuit`, `local_gateway`, `remote_gateway` (it has {targets})"))
                     .at(c.name.as_ref().map(|x| x.span.clone()).unwrap_or(c.span.clone()))
                     .help("`circuit` for ExpressRoute, `local_gateway` for site-to-site VPN, `remote_gateway` for VNet-to-VNet VPN"),
             );
@@ -1167,7 +1136,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 if gkind == Some(GatewayKind::Vpn) {
                     d.push(
                         Diagnostic::error(
-                            "connection-type",
+                            Code::ConnectionType,
                             format!(
                                 "connection `{name}` joins a circuit to VPN gateway `{}`",
                                 m.gateways[gw.unwrap().idx()].name
@@ -1191,7 +1160,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 if gkind == Some(GatewayKind::ExpressRoute) {
                     d.push(
                         Diagnostic::error(
-                            "connection-type",
+                            Code::ConnectionType,
                             format!(
                                 "connection `{name}` is a VPN connection on ExpressRoute gateway `{}`",
                                 m.gateways[gw.unwrap().idx()].name
@@ -1209,7 +1178,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 {
                     d.push(
                         Diagnostic::error(
-                            "bgp-off",
+                            Code::BgpOff,
                             format!(
                                 "connection `{name}` uses BGP but gateway `{}` has BGP off",
                                 m.gateways[g.idx()].name
@@ -1227,7 +1196,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                         let lg = &m.local_gateways[l as usize];
                         if bgp && (lg.bgp_asn.is_none() || lg.bgp_peer_ip.is_none()) {
                             d.push(
-                                Diagnostic::error("bgp-settings", format!("connection `{name}` uses BGP but local gateway `{}` lacks `bgp_asn` or `bgp_peer_ip`", lg.name))
+                                Diagnostic::error(Code::BgpSettings, format!("connection `{name}` uses BGP but local gateway `{}` lacks `bgp_asn` or `bgp_peer_ip`", lg.name))
                                     .at(ls.span.clone())
                                     .help("set `bgp_asn` and `bgp_peer_ip` on the local gateway (Azure needs both for a BGP connection)"),
                             );
@@ -1241,7 +1210,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                     if rg.kind != GatewayKind::Vpn {
                         d.push(
                             Diagnostic::error(
-                                "connection-type",
+                                Code::ConnectionType,
                                 format!("remote gateway `{}` is not a VPN gateway", rg.name),
                             )
                             .at(rs.span.clone())
@@ -1250,7 +1219,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                     } else if Some(GatewayId(r)) == gw {
                         d.push(
                             Diagnostic::error(
-                                "connection-target",
+                                Code::ConnectionTarget,
                                 "a VNet-to-VNet connection cannot join a gateway to itself",
                             )
                             .at(rs.span.clone())
@@ -1259,7 +1228,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                     } else if bgp && !rg.bgp {
                         d.push(
                             Diagnostic::error(
-                                "bgp-off",
+                                Code::BgpOff,
                                 format!("connection `{name}` uses BGP but remote gateway `{}` has BGP off", rg.name),
                             )
                             .at(rs.span.clone())
@@ -1279,7 +1248,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             if let Some(first) = conn_targets.get(&key) {
                 d.push(
                     Diagnostic::error(
-                        "duplicate-connection",
+                        Code::DuplicateConnection,
                         format!("connection `{name}` repeats a connection between the same two ends"),
                     )
                     .at(c.span.clone())
@@ -1378,7 +1347,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             }
             None => d.push(
                 Diagnostic::error(
-                    "subnet-full",
+                    Code::SubnetFull,
                     format!(
                         "subnet {} has no free address left for NIC `{}`",
                         m.subnet_path(s),
@@ -1523,7 +1492,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 if list.v.len() != 2 {
                     d.push(
                         Diagnostic::error(
-                            "peering-vnets",
+                            Code::PeeringVnets,
                             format!("`vnets` names the two peered VNets, not {}", list.v.len()),
                         )
                         .at(list.span.clone())
@@ -1535,7 +1504,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 if a.v == b.v {
                     // one mistake, one error (not one per direction)
                     d.push(
-                        Diagnostic::error("self-peering", format!("VNet `{}` is peered with itself", a.v))
+                        Diagnostic::error(Code::SelfPeering, format!("VNet `{}` is peered with itself", a.v))
                             .at(b.span.clone())
                             .help("a peering joins two different VNets"),
                     );
@@ -1551,7 +1520,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                     } else {
                         d.push(
                             Diagnostic::error(
-                                "transit-via",
+                                Code::TransitVia,
                                 format!(
                                     "`transit_via` must be one of the peered VNets (`{}` or `{}`), not `{}`",
                                     a.v, b.v, tv.v
@@ -1582,7 +1551,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             }
             _ => {
                 d.push(
-                    Diagnostic::error("peering-form", "a [[peering]] has either `from` and `to`, or `vnets`, never both or neither")
+                    Diagnostic::error(Code::PeeringForm, "a [[peering]] has either `from` and `to`, or `vnets`, never both or neither")
                         .at(p.span.clone())
                         .label("this peering")
                         .help("write `from = \"spoke10\"` and `to = \"hub00\"` for one direction, or `vnets = [\"hub00\", \"spoke10\"]` for both"),
@@ -1599,7 +1568,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         let tname = m.vnets[dir.to.idx()].name.clone();
         if dir.from == dir.to {
             d.push(
-                Diagnostic::error("self-peering", format!("VNet `{fname}` is peered with itself"))
+                Diagnostic::error(Code::SelfPeering, format!("VNet `{fname}` is peered with itself"))
                     .at(dir.key_span.clone())
                     .help("a peering joins two different VNets"),
             );
@@ -1607,7 +1576,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         }
         if let Some(first) = pair_first.get(&(dir.from.0, dir.to.0)) {
             d.push(
-                Diagnostic::error("duplicate-peering", format!("VNets `{fname}` → `{tname}` are peered twice"))
+                Diagnostic::error(Code::DuplicatePeering, format!("VNets `{fname}` → `{tname}` are peered twice"))
                     .at(dir.span.clone())
                     .note(first.clone(), "first peering in this direction")
                     .help("Azure holds one peering per direction: remove one (the `vnets` shorthand already covers both directions)"),
@@ -1621,7 +1590,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             // report once per unordered pair (the shorthand and a from/to pair give two directions)
             if overlap_reported.insert((dir.from.0.min(dir.to.0), dir.from.0.max(dir.to.0))) {
                 d.push(
-                    Diagnostic::error("peering-overlap", format!("VNets `{fname}` ({a}) and `{tname}` ({b}) have overlapping address spaces and cannot be peered"))
+                    Diagnostic::error(Code::PeeringOverlap, format!("VNets `{fname}` ({a}) and `{tname}` ({b}) have overlapping address spaces and cannot be peered"))
                         .at(dir.span.clone())
                         .help("Azure refuses to peer VNets whose address spaces overlap: change one address space"),
                 );
@@ -1650,7 +1619,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                     continue;
                 }
                 d.push(
-                    Diagnostic::error("peers-overlap", format!(
+                    Diagnostic::error(Code::PeersOverlap, format!(
                         "VNet `{}` cannot be peered with both `{}` ({lp}) and `{}` ({ep}): their address spaces overlap",
                         m.vnets[from as usize].name, m.vnets[kept[later].to.idx()].name, m.vnets[kept[earlier].to.idx()].name
                     ))
@@ -1702,7 +1671,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         if !remote_has {
             d.push(
                 Diagnostic::error(
-                    "no-remote-gateway",
+                    Code::NoRemoteGateway,
                     format!(
                         "`{}` uses remote gateways over its peering with `{}`, which has no gateway or route server",
                         local.name, remote.name
@@ -1710,31 +1679,31 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 )
                 .at(span.clone())
                 .help(format!("add a gateway or route server to `{}`, or turn `use_remote_gateways` off", remote.name))
-                .rule("R41"),
+                .rule(Rule::R41),
             );
         } else if !remote_allows {
             d.push(
-                Diagnostic::error("no-gateway-transit", format!("`{}` uses remote gateways but `{}` does not allow gateway transit on its peering back", local.name, remote.name))
+                Diagnostic::error(Code::NoGatewayTransit, format!("`{}` uses remote gateways but `{}` does not allow gateway transit on its peering back", local.name, remote.name))
                     .at(span.clone())
                     .help(format!("set `allow_gateway_transit = true` on the `{}` → `{}` peering (or write the pair with `vnets` and `transit_via = \"{}\"`)", remote.name, local.name, remote.name))
-                    .rule("R41"),
+                    .rule(Rule::R41),
             );
         }
         if m.ix.er_gateway[p.from.idx()].is_some() || m.ix.vpn_gateway[p.from.idx()].is_some() {
             d.push(
                 Diagnostic::error(
-                    "own-gateway",
+                    Code::OwnGateway,
                     format!("`{}` has a gateway of its own and cannot use remote gateways", local.name),
                 )
                 .at(span.clone())
                 .help(format!("remove the gateway from `{}` or turn `use_remote_gateways` off", local.name))
-                .rule("R41"),
+                .rule(Rule::R41),
             );
         } else if m.ix.route_server[p.from.idx()].is_some() {
             // A VNet's routes come from one domain (R38): its own route server, or its hub's.
             d.push(
                 Diagnostic::error(
-                    "own-route-server",
+                    Code::OwnRouteServer,
                     format!(
                         "`{}` has a route server of its own and cannot also use the remote gateways of `{}`",
                         local.name, remote.name
@@ -1742,19 +1711,19 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 )
                 .at(span.clone())
                 .help(format!("remove the route server from `{}` or turn `use_remote_gateways` off", local.name))
-                .rule("R38"),
+                .rule(Rule::R38),
             );
         }
         if let Some(first) = urg_first.get(&p.from.0) {
             d.push(
                 Diagnostic::error(
-                    "second-remote-gateway",
+                    Code::SecondRemoteGateway,
                     format!("`{}` uses remote gateways on more than one peering", local.name),
                 )
                 .at(span.clone())
                 .note(first.clone(), "first peering with use_remote_gateways")
                 .help("a VNet can use the gateways of one peered VNet only: turn it off on all but one")
-                .rule("R41"),
+                .rule(Rule::R41),
             );
         } else {
             urg_first.insert(p.from.0, span);
@@ -1766,7 +1735,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         if m.ix.reverse[i].is_none() {
             d.push(
                 Diagnostic::warning(
-                    "one-directional-peering",
+                    Code::OneDirectionalPeering,
                     format!(
                         "peering `{}` → `{}` has no peering back: it stays Initiated and carries nothing",
                         m.vnets[p.from.idx()].name,
@@ -1779,7 +1748,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                     m.vnets[p.to.idx()].name,
                     m.vnets[p.from.idx()].name
                 ))
-                .rule("R36"),
+                .rule(Rule::R36),
             );
         }
     }
@@ -1796,7 +1765,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             if !back {
                 d.push(
                     Diagnostic::warning(
-                        "one-directional-connection",
+                        Code::OneDirectionalConnection,
                         format!(
                             "VNet-to-VNet connection `{}` ({} → {}) has no connection back: it carries nothing",
                             c.name, a.name, b.name
@@ -1822,10 +1791,10 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             let (Some(a), Some(b)) = (m.gateways.get(x.idx()), m.gateways.get(y.idx())) else { continue };
             if a.asn == b.asn && asn_pairs.insert((x, y)) {
                 d.push(
-                    Diagnostic::warning("same-asn", format!("VPN gateways `{}` and `{}` are BGP-connected with the same ASN {}: each drops the other's routes as a loop", a.name, b.name, a.asn))
+                    Diagnostic::warning(Code::SameAsn, format!("VPN gateways `{}` and `{}` are BGP-connected with the same ASN {}: each drops the other's routes as a loop", a.name, b.name, a.asn))
                         .at(c.span.clone())
                         .help(format!("give one of them another ASN (e.g. `asn = 65050` on `{}`)", b.name))
-                        .rule("R64"),
+                        .rule(Rule::R64),
                 );
             }
         }
@@ -1842,7 +1811,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         let plain = m.nics.iter().find(|n| n.ip == *ip);
         d.push(
             Diagnostic::warning(
-                "unserved-next-hop",
+                Code::UnservedNextHop,
                 match plain {
                     Some(n) => format!("{route} sends traffic to {ip}, NIC `{}`, which has ip_forwarding off", n.name),
                     None => format!(
@@ -1856,7 +1825,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 Some(n) => format!("set `ip_forwarding = true` on NIC `{}` (an NVA must forward traffic not addressed to it)", n.name),
                 None => "point `next_hop_ip` at an NVA NIC with `ip_forwarding = true`, a firewall or an internal load-balancer frontend".to_string(),
             })
-            .rule("R28"),
+            .rule(Rule::R28),
         );
     }
     // more prefixes offered over a session than Azure accepts: the session drops (R52, R76, R66)
@@ -1871,7 +1840,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 let family = if limit == crate::limits::PRIVATE_PEERING_IPV6 { "IPv6" } else { "IPv4" };
                 d.push(
                     Diagnostic::warning(
-                        "prefix-limit",
+                        Code::PrefixLimit,
                         format!(
                             "on-premises router `{}` advertises {count} {family} prefixes over circuit `{}`, more than the {limit} its private peering accepts: the session drops and carries nothing",
                             o.name, circuit.name
@@ -1891,7 +1860,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                             format!("advertise at most {limit} (summarised) {family} prefixes over this circuit")
                         },
                     )
-                    .rule("R52"),
+                    .rule(Rule::R52),
                 );
             }
         }
@@ -1902,7 +1871,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         {
             d.push(
                 Diagnostic::warning(
-                    "prefix-limit",
+                    Code::PrefixLimit,
                     format!(
                         "BGP peer `{}` advertises {count} prefixes to route server `{}`, more than the {limit} it accepts from one peer: the session drops and carries nothing",
                         b.name,
@@ -1912,7 +1881,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 .at(b.span.clone())
                 .label("over the route-server peer limit")
                 .help("advertise fewer (summarised) prefixes")
-                .rule("R76"),
+                .rule(Rule::R76),
             );
         }
     }
@@ -1924,7 +1893,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
             let o = &m.onprems[o.idx()];
             d.push(
                 Diagnostic::warning(
-                    "prefix-limit",
+                    Code::PrefixLimit,
                     format!(
                         "on-premises router `{}` advertises {} prefixes over BGP connection `{}`, more than the {} a VPN gateway accepts from one peer: the session drops and carries nothing",
                         o.name,
@@ -1936,7 +1905,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 .at(c.span.clone())
                 .label("over the VPN BGP peer limit")
                 .help("advertise fewer (summarised) prefixes")
-                .rule("R66"),
+                .rule(Rule::R66),
             );
         }
     }
@@ -1977,14 +1946,14 @@ fn expectation(e: &RawExpect, m: &Model, d: &mut Diagnostics) -> Option<Expect> 
         match resolve::resolve(m, &sp.v) {
             Ok(x) => Some(x),
             Err(err) => {
-                d.push(Diagnostic::error("unknown-name", err.to_string()).at(sp.span.clone()).label("does not resolve").help("name a NIC, VM, VNet, vnet/subnet, on-premises router, firewall, load balancer or an IP address"));
+                d.push(Diagnostic::error(Code::UnknownName, err.to_string()).at(sp.span.clone()).label("does not resolve").help("name a NIC, VM, VNet, vnet/subnet, on-premises router, firewall, load balancer or an IP address"));
                 None
             }
         }
     };
     if is_reach && is_route {
         d.push(
-            Diagnostic::error("expect-form", "an [[expect]] is either a reachability check (`from`, `to`) or a route check (`nic`/`subnet`, `prefix`), not both")
+            Diagnostic::error(Code::ExpectForm, "an [[expect]] is either a reachability check (`from`, `to`) or a route check (`nic`/`subnet`, `prefix`), not both")
                 .at(e.span.clone())
                 .help("split it into two [[expect]] blocks"),
         );
@@ -2002,7 +1971,7 @@ fn expectation(e: &RawExpect, m: &Model, d: &mut Diagnostics) -> Option<Expect> 
                 if e.from.is_none() { ("from", "from = \"vm-spoke10\"") } else { ("to", "to = \"spoke110\"") };
             d.push(
                 Diagnostic::error(
-                    "missing-key",
+                    Code::MissingKey,
                     format!("a reachability [[expect]] needs both `from` and `to`; `{missing}` is missing"),
                 )
                 .at(e.span.clone())
@@ -2032,7 +2001,7 @@ fn expectation(e: &RawExpect, m: &Model, d: &mut Diagnostics) -> Option<Expect> 
                 Some(id) => Some(TableRef::Nic(id)),
                 None => {
                     d.push(
-                        Diagnostic::error("unknown-name", format!("unknown NIC `{}`", n.v))
+                        Diagnostic::error(Code::UnknownName, format!("unknown NIC `{}`", n.v))
                             .at(n.span.clone())
                             .label("no [[nic]] has this name")
                             .help_opt(did_you_mean(&n.v, m.nics.iter().map(|x| x.name.as_str()))),
@@ -2045,7 +2014,7 @@ fn expectation(e: &RawExpect, m: &Model, d: &mut Diagnostics) -> Option<Expect> 
                 None => {
                     let paths: Vec<String> = (0..m.subnets.len()).map(|i| m.subnet_path(SubnetId(i as u32))).collect();
                     d.push(
-                        Diagnostic::error("unknown-name", format!("unknown subnet `{}`", s.v))
+                        Diagnostic::error(Code::UnknownName, format!("unknown subnet `{}`", s.v))
                             .at(s.span.clone())
                             .label("write it as vnet/subnet")
                             .help_opt(did_you_mean(&s.v, paths.iter().map(String::as_str))),
@@ -2055,7 +2024,7 @@ fn expectation(e: &RawExpect, m: &Model, d: &mut Diagnostics) -> Option<Expect> 
             },
             (Some(_), Some(s)) => {
                 d.push(
-                    Diagnostic::error("expect-form", "a route [[expect]] names `nic` or `subnet`, not both")
+                    Diagnostic::error(Code::ExpectForm, "a route [[expect]] names `nic` or `subnet`, not both")
                         .at(s.span.clone())
                         .help("remove one"),
                 );
@@ -2063,7 +2032,7 @@ fn expectation(e: &RawExpect, m: &Model, d: &mut Diagnostics) -> Option<Expect> 
             }
             (None, None) => {
                 d.push(
-                    Diagnostic::error("missing-key", "a route [[expect]] needs `nic` or `subnet`")
+                    Diagnostic::error(Code::MissingKey, "a route [[expect]] needs `nic` or `subnet`")
                         .at(e.span.clone())
                         .help("add `nic = \"nic-spoke10\"` or `subnet = \"spoke10/default\"`"),
                 );
@@ -2072,7 +2041,7 @@ fn expectation(e: &RawExpect, m: &Model, d: &mut Diagnostics) -> Option<Expect> 
         };
         let Some(psp) = &e.prefix else {
             d.push(
-                Diagnostic::error("missing-key", "a route [[expect]] needs `prefix`")
+                Diagnostic::error(Code::MissingKey, "a route [[expect]] needs `prefix`")
                     .at(e.span.clone())
                     .help("add `prefix = \"10.110.0.0/16\"`"),
             );
@@ -2113,7 +2082,7 @@ fn expectation(e: &RawExpect, m: &Model, d: &mut Diagnostics) -> Option<Expect> 
     }
     d.push(
         Diagnostic::error(
-            "expect-form",
+            Code::ExpectForm,
             "an [[expect]] needs `from` and `to` (reachability) or `nic`/`subnet` and `prefix` (a route)",
         )
         .at(e.span.clone())

@@ -2,6 +2,7 @@
 //! transit), R55/D9 (routing weight, ECMP over circuits), R59 (no circuit-to-circuit transit).
 
 use super::common::*;
+use ersim::rules::{Rule, RuleSet};
 
 /// The seed with an on-premises router on circuit01 advertising 192.168.10.0/24.
 fn seed_with_onprem() -> String {
@@ -269,9 +270,9 @@ fn explain_names_the_rule_for_every_lost_or_filtered_candidate() {
     assert_eq!(lost.len(), 1, "{cands:#?}");
     assert!(lost[0].via.contains("conn-b (circuit-b)"), "{lost:#?}");
     assert!(lost[0].reason.contains("routing weight 0 < 100"), "{lost:#?}");
-    assert_eq!(lost[0].rule, "R55/D9");
+    assert_eq!(lost[0].rule, RuleSet::of(&[Rule::R55, Rule::D9]));
     let echo: Vec<_> = cands.iter().filter(|c| c.prefix == "10.0.0.0/16").collect();
-    assert!(!echo.is_empty() && echo.iter().all(|c| c.rule == "D8"), "{echo:#?}");
+    assert!(!echo.is_empty() && echo.iter().all(|c| c.rule == Rule::D8.into()), "{echo:#?}");
     // Every candidate carries a rule id and a reason.
     assert!(cands.iter().all(|c| !c.rule.is_empty() && !c.reason.is_empty()));
     // Each row has a provenance with a rule.
@@ -288,7 +289,7 @@ fn explain_names_the_rule_for_every_lost_or_filtered_candidate() {
     assert!(
         cands.iter().any(|c| c.prefix == "10.0.0.0/16"
             && c.via.contains("dc2")
-            && c.rule == "R21/D7"
+            && c.rule == RuleSet::of(&[Rule::R21, Rule::D7])
             && c.reason.contains("address space")),
         "{cands:#?}"
     );

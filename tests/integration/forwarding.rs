@@ -14,7 +14,7 @@ fn drops(t: &Trace) -> Vec<(DropReason, String, String, Vec<String>)> {
     t.branches
         .iter()
         .filter_map(|b| match &b.outcome {
-            Outcome::Dropped(d) => Some((d.reason, d.rule.clone(), d.message.clone(), d.cycle.clone())),
+            Outcome::Dropped(d) => Some((d.reason, d.rule.to_string(), d.message.clone(), d.cycle.clone())),
             Outcome::Delivered => None,
         })
         .collect()

@@ -32,7 +32,6 @@ const ALLOWED: &[(&str, &str)] = &[
     ("check", "report"),
     ("effective", "simulation"),
     ("error", "resolve"),
-    ("error", "scenario"),
     ("limits", "bgp"),
     ("resolve", "bgp"),
     ("resolve", "simulation"),

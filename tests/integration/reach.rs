@@ -21,7 +21,7 @@ fn drops(t: &Trace) -> Vec<(DropReason, String, String)> {
     t.branches
         .iter()
         .map(|b| match &b.outcome {
-            Outcome::Dropped(d) => (d.reason, d.rule.clone(), d.message.clone()),
+            Outcome::Dropped(d) => (d.reason, d.rule.to_string(), d.message.clone()),
             Outcome::Delivered => panic!("branch delivered, a drop was expected"),
         })
         .collect()

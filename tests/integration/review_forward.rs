@@ -5,6 +5,7 @@
 //! The tests named `disagreement_*` assert specified behaviour ersim does not show yet (each cites
 //! the sentence it relies on); the others pin behaviour that was not covered elsewhere.
 
+use ersim::rules::{Rule, RuleSet};
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
@@ -765,11 +766,15 @@ fn d17_virtual_appliance_only_beyond_a_gateway_is_next_hop_unreachable() {
         "{rows:#?}"
     );
     let r = check_text(&text);
-    assert!(r.warnings.iter().any(|w| w.code == "udr-next-hop-unreachable" && w.rule == Some("D17/R42")));
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.code == "udr-next-hop-unreachable" && w.rule == Some(RuleSet::of(&[Rule::D17, Rule::R42])))
+    );
     let a = reach(&text, "vm-spoke10", "vm-spoke120");
     assert_eq!(reasons(&a.reach.forward), [DropReason::NextHopUnreachable], "{}", shown(&a));
     match &a.reach.forward.branches[0].outcome {
-        Outcome::Dropped(d) => assert!(d.rule.contains("D17") && d.message.contains("10.100.1.4"), "{d:?}"),
+        Outcome::Dropped(d) => assert!(d.rule.contains(Rule::D17) && d.message.contains("10.100.1.4"), "{d:?}"),
         Outcome::Delivered => unreachable!(),
     }
     assert!(back(&a).delivered(), "the return is unaffected\n{}", shown(&a));
@@ -1128,7 +1133,7 @@ fn propagation_off_drop_offers_propagation_on() {
     let a = reach(&text, "vm1", "dc");
     assert_eq!(reasons(&a.reach.forward), [DropReason::NextHopNone], "{}", shown(&a));
     match &a.reach.forward.branches[0].outcome {
-        Outcome::Dropped(d) => assert!(d.rule.contains("R31"), "{d:?}"),
+        Outcome::Dropped(d) => assert!(d.rule.contains(Rule::R31), "{d:?}"),
         Outcome::Delivered => unreachable!(),
     }
     assert!(
@@ -1348,7 +1353,7 @@ advertise = ["192.169.0.0/16"]
     let drop_rules = |from: &str| -> Vec<String> {
         let a = reach(&text, from, "dc-vpn");
         assert_eq!(a.reach.verdict, Verdict::NotDelivered, "{}", shown(&a));
-        a.reach.forward.drops().iter().map(|d| d.rule.clone()).collect()
+        a.reach.forward.drops().iter().map(|d| d.rule.to_string()).collect()
     };
     let other = drop_rules("dc-2");
     assert_eq!(other, ["R50"], "dc-2 is not served by hub: no R67 hint");

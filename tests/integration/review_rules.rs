@@ -3,6 +3,7 @@
 //! (yet) give; the second pins rules the other test files did not cover.
 
 use super::common::*;
+use ersim::rules::Rule;
 
 // ------------------------------------------------------------------------------------- helpers
 
@@ -13,7 +14,7 @@ fn check(text: &str) -> ersim::check::CheckReport {
 
 /// Codes and messages of a report's warnings or findings, for failure messages.
 fn listed(ds: &[ersim::diag::Diagnostic]) -> Vec<String> {
-    ds.iter().map(|d| format!("{} [{}] {}", d.code, d.rule.unwrap_or("-"), d.message)).collect()
+    ds.iter().map(|d| format!("{} [{}] {}", d.code, d.rule.clone().unwrap_or_default(), d.message)).collect()
 }
 
 /// What a speaker holds as its best route for each prefix: (prefix, AS path).
@@ -221,7 +222,7 @@ address_space = ["10.0.0.0/16", {}]
     );
     let r = check(&text);
     assert!(
-        r.warnings.iter().any(|w| w.rule == Some("R53") && w.message.contains("101")),
+        r.warnings.iter().any(|w| w.rule == Some(Rule::R53.into()) && w.message.contains("101")),
         "R53: 101 IPv6 prefixes advertised over connection `conn` (limit 100) must warn\n{:#?}",
         listed(&r.warnings)
     );
@@ -302,7 +303,7 @@ fn r34_part_k_route_tables_per_region_count_tables_not_associated_with_a_subnet(
     }
     let r = check(&text);
     assert!(
-        r.findings.iter().any(|f| f.rule == Some("R34") && f.message.contains("201")),
+        r.findings.iter().any(|f| f.rule == Some(Rule::R34.into()) && f.message.contains("201")),
         "201 route tables in the scenario's only region must be a finding\n{:#?}",
         listed(&r.findings)
     );
@@ -688,7 +689,7 @@ advertise = ["172.20.0.0/16"]
     let a = reach(&text, "dc1", "172.20.0.1");
     let drops = a.reach.forward.drops();
     assert!(!drops.is_empty(), "{}", shown(&a));
-    assert!(drops.iter().all(|d| d.reason.code() == "NoCircuitTransit" && d.rule.contains("R59")), "{}", shown(&a));
+    assert!(drops.iter().all(|d| d.reason.code() == "NoCircuitTransit" && d.rule.contains(Rule::R59)), "{}", shown(&a));
 }
 
 #[test]
@@ -741,7 +742,7 @@ name = "rt-rs"
         "route-server-subnet-udr",
     ] {
         assert!(
-            r.warnings.iter().any(|w| w.code == code && w.rule == Some("R32")),
+            r.warnings.iter().any(|w| w.code == code && w.rule == Some(Rule::R32.into())),
             "{code}\n{:#?}",
             listed(&r.warnings)
         );
@@ -765,12 +766,12 @@ vnet = "hub"
     .replace("address_space = [\"10.0.0.0/16\"]", "address_space = [\"10.0.0.0/16\", \"fd00:1::/48\"]");
     let r = check(&text);
     assert!(
-        r.warnings.iter().any(|w| w.code == "basic-sku-transit" && w.rule == Some("R41")),
+        r.warnings.iter().any(|w| w.code == "basic-sku-transit" && w.rule == Some(Rule::R41.into())),
         "{:#?}",
         listed(&r.warnings)
     );
     assert!(
-        r.warnings.iter().any(|w| w.code == "route-server-ipv6" && w.rule == Some("R77")),
+        r.warnings.iter().any(|w| w.code == "route-server-ipv6" && w.rule == Some(Rule::R77.into())),
         "{:#?}",
         listed(&r.warnings)
     );
@@ -830,7 +831,7 @@ fn r62_part_k_more_than_four_circuits_from_one_location_is_a_finding() {
         ));
     }
     let r = check(&hub(&extra));
-    let codes: Vec<&str> = r.findings.iter().map(|f| f.code).collect();
+    let codes: Vec<&str> = r.findings.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(codes, ["limit-circuits-per-location"], "{:#?}", listed(&r.findings));
 }
 
@@ -844,7 +845,9 @@ fn r63_part_k_more_than_ten_vnet_links_on_a_standard_circuit_is_a_finding() {
     }
     let r = check(&t);
     assert!(
-        r.findings.iter().any(|f| f.code == "limit-circuit-links" && f.rule == Some("R63") && f.message.contains("11")),
+        r.findings
+            .iter()
+            .any(|f| f.code == "limit-circuit-links" && f.rule == Some(Rule::R63.into()) && f.message.contains("11")),
         "{:#?}",
         listed(&r.findings)
     );
@@ -863,7 +866,9 @@ fn r69_part_k_more_tunnels_than_the_vpn_sku_allows_is_a_finding() {
     }
     let r = check(&hub(&extra));
     assert!(
-        r.findings.iter().any(|f| f.code == "limit-vpn-tunnels" && f.rule == Some("R69") && f.message.contains("11")),
+        r.findings
+            .iter()
+            .any(|f| f.code == "limit-vpn-tunnels" && f.rule == Some(Rule::R69.into()) && f.message.contains("11")),
         "{:#?}",
         listed(&r.findings)
     );
@@ -883,9 +888,9 @@ fn r76_part_k_more_than_eight_route_server_peers_is_a_finding() {
     }
     let r = check(&hub(&extra));
     assert!(
-        r.findings
-            .iter()
-            .any(|f| f.code == "limit-route-server-peers" && f.rule == Some("R76") && f.message.contains('9')),
+        r.findings.iter().any(|f| f.code == "limit-route-server-peers"
+            && f.rule == Some(Rule::R76.into())
+            && f.message.contains('9')),
         "{:#?}",
         listed(&r.findings)
     );

@@ -1692,7 +1692,7 @@ name = "rt"
 "#;
     let ds = errors(text);
     let dump = render(&ds, text);
-    let got: Vec<(&str, (usize, usize))> = ds.iter().map(|d| (d.code, d.line_col(text).unwrap())).collect();
+    let got: Vec<(&str, (usize, usize))> = ds.iter().map(|d| (d.code.as_str(), d.line_col(text).unwrap())).collect();
     assert_eq!(
         got,
         [
@@ -1726,7 +1726,7 @@ allow_forwarded_traffic = "yes"
 "#;
     let ds = errors(text);
     let dump = render(&ds, text);
-    let got: Vec<(&str, (usize, usize))> = ds.iter().map(|d| (d.code, d.line_col(text).unwrap())).collect();
+    let got: Vec<(&str, (usize, usize))> = ds.iter().map(|d| (d.code.as_str(), d.line_col(text).unwrap())).collect();
     assert_eq!(
         got,
         [("wrong-type", (2, 8)), ("missing-key", (4, 1)), ("unknown-key", (6, 1)), ("wrong-type", (9, 27))],
