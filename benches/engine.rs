@@ -51,7 +51,7 @@ fn seed(c: &mut Criterion) {
     let loaded = parse("seed.toml", &text);
     g.bench_function("reach vm-spoke10 vm-spoke110 (propagate+trace)", |b| {
         b.iter(|| {
-            let a = ersim::reach(black_box(&loaded), "vm-spoke10", "vm-spoke110").expect("reach");
+            let a = ersim::app::reach(black_box(&loaded), "vm-spoke10", "vm-spoke110").expect("reach");
             report::reach::text(&a.model, &a.reach)
         })
     });

@@ -415,6 +415,9 @@ impl LineIndex {
     }
 }
 
+/// At most this many diagnostics are rendered as text (JSON carries all of them).
+pub const MAX_RENDERED: usize = 200;
+
 /// Lines longer than this many bytes are shown as a window around the annotated spans.
 pub const LONG_LINE: usize = 1024;
 

@@ -20,11 +20,11 @@
 //! # Ok::<(), ersim::Error>(())
 //! ```
 
+pub mod app;
 pub mod bgp;
 pub mod check;
 pub mod diag;
 pub mod effective;
-pub mod error;
 pub mod forward;
 pub mod limits;
 pub mod matrix;
@@ -38,27 +38,5 @@ pub mod simulation;
 pub mod synth;
 pub mod topology;
 
-pub use error::Error;
+pub use app::Error;
 pub use simulation::Simulation;
-
-/// A `reach` answer with the simulated model it refers to.
-#[derive(Debug)]
-pub struct ReachAnswer {
-    /// The model the trace refers to (for names).
-    pub model: model::Model,
-    /// The answer.
-    pub reach: forward::Reach,
-}
-
-/// `ersim reach FROM TO`: resolve the names, trace both ways, and attach verified fixes.
-pub fn reach(loaded: &scenario::Loaded, from: &str, to: &str) -> Result<ReachAnswer, Error> {
-    let sim = Simulation::new(loaded.model.clone())?;
-    let fe = resolve::resolve(&sim.model, from)?;
-    let te = resolve::resolve(&sim.model, to)?;
-    let (fh, th) = forward::hosts(&sim, &fe, &te)?;
-    let mut r = forward::reach_hosts(&sim, &fh, &th);
-    if r.verdict == forward::Verdict::NotDelivered {
-        r.fixes = forward::fix::fixes(loaded, &sim, &r, from, to);
-    }
-    Ok(ReachAnswer { model: sim.model, reach: r })
-}

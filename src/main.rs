@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use ersim::app::{self, scenario_path};
 use ersim::report::{self, Format};
+use ersim::scenario::LoadError;
 use ersim::{Error, Simulation, scenario};
 
 #[derive(Parser)]
@@ -208,23 +210,6 @@ enum RoutesFormat {
     Csv,
 }
 
-fn scenario_path(arg: Option<PathBuf>) -> Result<PathBuf, Error> {
-    if let Some(p) = arg {
-        return Ok(p);
-    }
-    let mut tried = Vec::new();
-    if let Some(p) = std::env::var_os("ERSIM_SCENARIO").filter(|v| !v.is_empty()) {
-        return Ok(PathBuf::from(p));
-    }
-    tried.push("$ERSIM_SCENARIO (not set)".to_string());
-    let local = PathBuf::from("ersim.toml");
-    if local.exists() {
-        return Ok(local);
-    }
-    tried.push("./ersim.toml (not found)".to_string());
-    Err(Error::NoScenario { tried: tried.join(", ") })
-}
-
 /// Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org) or TERM=dumb.
 fn use_color(terminal: bool) -> bool {
     terminal
@@ -236,7 +221,7 @@ fn print_warnings(loaded: &scenario::Loaded) {
     let color = use_color(std::io::stderr().is_terminal());
     let idx = ersim::diag::LineIndex::new(&loaded.source.text);
     let mut err = std::io::stderr().lock();
-    for w in loaded.warnings.iter().take(ersim::error::MAX_RENDERED) {
+    for w in loaded.warnings.iter().take(ersim::diag::MAX_RENDERED) {
         let _ = writeln!(err, "{}", w.render_with(&loaded.source.name, &loaded.source.text, &idx, color));
     }
 }
@@ -245,7 +230,7 @@ fn load(arg: Option<PathBuf>) -> Result<Simulation, Error> {
     let path = scenario_path(arg)?;
     let loaded = scenario::load(&path)?;
     print_warnings(&loaded);
-    Simulation::new(loaded.model)
+    Ok(Simulation::new(loaded.model)?)
 }
 
 fn routes(a: RoutesArgs) -> Result<(String, u8), Error> {
@@ -271,7 +256,7 @@ fn reach(a: ReachArgs) -> Result<(String, u8), Error> {
     let path = scenario_path(a.scenario)?;
     let loaded = scenario::load(&path)?;
     print_warnings(&loaded);
-    let r = ersim::reach(&loaded, &a.from, &a.to)?;
+    let r = app::reach(&loaded, &a.from, &a.to)?;
     let out = match a.output {
         TextJson::Text => report::reach::text(&r.model, &r.reach),
         TextJson::Json => report::reach::json(&r.model, &r.reach),
@@ -281,7 +266,7 @@ fn reach(a: ReachArgs) -> Result<(String, u8), Error> {
 
 fn check(a: CheckArgs) -> Result<(String, u8), Error> {
     let path = scenario_path(a.scenario)?;
-    let r = ersim::check::check_path(&path)?;
+    let r = app::check_path(&path)?;
     let out = match a.output {
         CheckFormat::Text => report::check::text_colored(&r, use_color(std::io::stdout().is_terminal())),
         CheckFormat::Json => report::check::json(&r),
@@ -308,13 +293,15 @@ fn graph(a: GraphArgs) -> Result<(String, u8), Error> {
 fn bgp(a: BgpArgs) -> Result<(String, u8), Error> {
     let sim = load(a.scenario)?;
     let sp = &a.speaker;
-    let speaker = ersim::resolve::speaker(
+    let speaker = app::speaker(
         &sim,
-        sp.gateway.as_deref(),
-        sp.circuit.as_deref(),
-        sp.onprem.as_deref(),
-        sp.route_server.as_deref(),
-        sp.bgp_peer.as_deref(),
+        app::SpeakerName {
+            gateway: sp.gateway.as_deref(),
+            circuit: sp.circuit.as_deref(),
+            onprem: sp.onprem.as_deref(),
+            route_server: sp.route_server.as_deref(),
+            bgp_peer: sp.bgp_peer.as_deref(),
+        },
     )?;
     let view = if a.advertised { report::bgp::View::Advertised } else { report::bgp::View::Learned };
     let out = match a.output {
@@ -364,9 +351,9 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             let text = match &e {
-                Error::Invalid(inv) => inv.render_colored(use_color(std::io::stderr().is_terminal())),
+                Error::Load(LoadError::Invalid(inv)) => inv.render_colored(use_color(std::io::stderr().is_terminal())),
                 // Messages that carry their own location and severity already.
-                Error::NotUtf8 { .. } => e.to_string(),
+                Error::Load(LoadError::NotUtf8 { .. }) => e.to_string(),
                 _ => format!("error: {e}"),
             };
             let mut err = std::io::stderr().lock();

@@ -8,13 +8,24 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::Error;
 use crate::forward::{self, DropReason, Host, Prober, Summary};
 use crate::model::*;
 use crate::simulation::Simulation;
 
 /// The largest matrix ersim computes: n² pairs must stay a matter of seconds and megabytes.
 pub const MAX_VNETS: usize = 5_000;
+
+/// A matrix too large to compute.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "matrix over {vnets} VNets is {pairs} pairs; ersim computes it for up to {MAX_VNETS} VNets. Use `ersim reach` for specific pairs, or [[expect]] blocks with `ersim check`"
+)]
+pub struct TooLarge {
+    /// VNets in the estate.
+    pub vnets: usize,
+    /// Ordered pairs.
+    pub pairs: usize,
+}
 
 /// One cell of the matrix.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,16 +129,11 @@ pub fn letter(r: DropReason) -> char {
 }
 
 /// Compute the matrix (refused over [`MAX_VNETS`] VNets).
-pub fn matrix(sim: &Simulation) -> Result<Matrix, Error> {
+pub fn matrix(sim: &Simulation) -> Result<Matrix, TooLarge> {
     let m = &sim.model;
     let n = m.vnets.len();
     if n > MAX_VNETS {
-        return Err(Error::Usage {
-            message: format!(
-                "matrix over {n} VNets is {} pairs; ersim computes it for up to {MAX_VNETS} VNets. Use `ersim reach` for specific pairs, or [[expect]] blocks with `ersim check`",
-                n * (n - 1)
-            ),
-        });
+        return Err(TooLarge { vnets: n, pairs: n * (n - 1) });
     }
     let mut vnets: Vec<VnetId> = (0..n as u32).map(VnetId).collect();
     vnets.sort_by(|a, b| m.vnets[a.idx()].name.cmp(&m.vnets[b.idx()].name));

@@ -34,6 +34,8 @@ pub enum ResolveError {
     },
 }
 
+impl std::error::Error for ResolveError {}
+
 impl std::fmt::Display for ResolveError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -193,49 +195,4 @@ pub fn subnet(m: &Model, path: &str) -> Result<SubnetId, ResolveError> {
     }
     let paths: Vec<String> = (0..m.subnets.len()).map(|i| m.subnet_path(SubnetId(i as u32))).collect();
     Err(ResolveError::Unknown { name: path.to_string(), suggestions: suggest(path, paths.iter().map(String::as_str)) })
-}
-
-/// Resolve the speaker `ersim bgp` asks about (exactly one name is given).
-pub fn speaker(
-    sim: &crate::simulation::Simulation,
-    gateway: Option<&str>,
-    circuit: Option<&str>,
-    onprem: Option<&str>,
-    route_server: Option<&str>,
-    bgp_peer: Option<&str>,
-) -> Result<crate::bgp::SpeakerId, ResolveError> {
-    let m = &sim.model;
-    let b = &sim.bgp;
-    let unknown = |name: &str, names: Vec<&str>| ResolveError::Unknown {
-        name: name.to_string(),
-        suggestions: suggest(name, names),
-    };
-    if let Some(n) = gateway {
-        return m
-            .gateway_by_name(n)
-            .map(|g| b.gateway_speaker[g.idx()])
-            .ok_or_else(|| unknown(n, m.gateways.iter().map(|x| x.name.as_str()).collect()));
-    }
-    if let Some(n) = circuit {
-        return m
-            .circuit_by_name(n)
-            .map(|g| b.circuit_speaker[g.idx()])
-            .ok_or_else(|| unknown(n, m.circuits.iter().map(|x| x.name.as_str()).collect()));
-    }
-    if let Some(n) = onprem {
-        return m
-            .onprem_by_name(n)
-            .map(|g| b.onprem_speaker[g.idx()])
-            .ok_or_else(|| unknown(n, m.onprems.iter().map(|x| x.name.as_str()).collect()));
-    }
-    if let Some(n) = route_server {
-        return m
-            .route_server_by_name(n)
-            .map(|g| b.route_server_speaker[g.idx()])
-            .ok_or_else(|| unknown(n, m.route_servers.iter().map(|x| x.name.as_str()).collect()));
-    }
-    let n = bgp_peer.unwrap_or_default();
-    m.bgp_peer_by_name(n)
-        .map(|g| b.nva_speaker[g.idx()])
-        .ok_or_else(|| unknown(n, m.bgp_peers.iter().map(|x| x.name.as_str()).collect()))
 }

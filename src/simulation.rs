@@ -5,10 +5,9 @@
 
 use std::sync::{Arc, OnceLock};
 
-use crate::bgp::Bgp;
 use crate::bgp::domain::{self, Domain};
+use crate::bgp::{Bgp, NoConvergence};
 use crate::effective::SubnetTable;
-use crate::error::Error;
 use crate::model::*;
 
 /// The model with its routes computed.
@@ -25,7 +24,7 @@ pub struct Simulation {
 
 impl Simulation {
     /// Propagate routes for a model.
-    pub fn new(model: Model) -> Result<Simulation, Error> {
+    pub fn new(model: Model) -> Result<Simulation, NoConvergence> {
         let bgp = Bgp::run(&model)?;
         let domains = domain::build(&model, &bgp);
         let tables = (0..model.subnets.len()).map(|_| OnceLock::new()).collect();

@@ -8,7 +8,7 @@
 //! sender and the import filter of its receiver (D8, D4, R50, R59, R66, R67, R72); each speaker
 //! keeps every candidate per exact prefix and selects the minimal D9 key (ECMP kept). Propagation is
 //! a worklist over (speaker, prefix) pairs with a budget: exhausting it is a
-//! [`Error::NoConvergence`](crate::error::Error::NoConvergence), never a hang. Sessions over
+//! [`NoConvergence`], never a hang. Sessions over
 //! Azure's prefix limits carry nothing (R52, R66, R76). The result is then folded per routing
 //! domain ([`domain`]): what every subnet behind a hub's gateways gets.
 
@@ -22,10 +22,20 @@ use ipnet::IpNet;
 
 pub use route::*;
 
-use crate::error::Error;
 use crate::limits;
 use crate::model::*;
 use crate::net::{AZURE_ASN, MSEE_ASN, is_private_asn, overlaps, prefix_order};
+
+/// Propagation did not settle within its work budget: the design holds a routing loop between
+/// speakers that BGP's rules do not break.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "BGP propagation did not converge within {budget} route updates; the design may contain a routing loop between speakers"
+)]
+pub struct NoConvergence {
+    /// The budget that ran out.
+    pub budget: usize,
+}
 
 /// A BGP speaker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -136,7 +146,7 @@ pub struct Bgp {
 
 impl Bgp {
     /// Build the speakers and sessions of a model and propagate to a fixed point.
-    pub fn run(m: &Model) -> Result<Bgp, Error> {
+    pub fn run(m: &Model) -> Result<Bgp, NoConvergence> {
         let mut down: BTreeMap<SessionId, Reason> = BTreeMap::new();
         // Session-drop limits that depend on what is offered are found after a run; re-run with
         // those sessions down until nothing new drops (each round drops at least one session).
@@ -558,7 +568,7 @@ impl Bgp {
         64 * prefixes * self.speakers.len().max(1) + 100_000
     }
 
-    fn propagate(&mut self, m: &Model) -> Result<(), Error> {
+    fn propagate(&mut self, m: &Model) -> Result<(), NoConvergence> {
         let seeds = self.originate(m);
         let mut queue: VecDeque<(SpeakerId, PrefixId)> = VecDeque::new();
         let mut queued: BTreeSet<(SpeakerId, PrefixId)> = BTreeSet::new();
@@ -573,7 +583,7 @@ impl Bgp {
             queued.remove(&(s, p));
             steps += 1;
             if steps > budget {
-                return Err(Error::NoConvergence { budget });
+                return Err(NoConvergence { budget });
             }
             let entry = self.ribs[s.0 as usize].entry(p).or_default();
             let entry_snapshot = std::mem::take(entry);

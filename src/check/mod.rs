@@ -6,14 +6,14 @@
 
 pub mod lint;
 
+use crate::bgp::NoConvergence;
 use crate::diag::Source;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::effective::Row;
-use crate::error::Error;
 use crate::forward::{self, Verdict};
 use crate::model::*;
 use crate::report::routes::display_rows;
-use crate::scenario::Loaded;
+use crate::scenario::{Invalid, Loaded};
 use crate::simulation::Simulation;
 
 /// One evaluated expectation.
@@ -65,41 +65,24 @@ impl CheckReport {
     }
 }
 
-/// Check a scenario file; an invalid scenario is a report (with errors), not an `Err`.
-pub fn check_path(path: &std::path::Path) -> Result<CheckReport, Error> {
-    let name = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| Error::Io { path: name.clone(), source: e })?;
-    if meta.len() > crate::scenario::MAX_FILE_BYTES {
-        return Err(Error::TooLarge { path: name, size: meta.len(), limit: crate::scenario::MAX_FILE_BYTES });
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::Io { path: name.clone(), source: e })?;
-    check_source(&name, bytes)
-}
-
-/// Check scenario bytes; an invalid scenario is a report (with errors), not an `Err`.
-pub fn check_source(name: &str, bytes: Vec<u8>) -> Result<CheckReport, Error> {
-    match crate::scenario::parse_bytes(name, bytes) {
-        Ok(l) => check(&l),
-        Err(Error::Invalid(inv)) => {
-            let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
-                inv.diagnostics.into_iter().partition(|d| d.severity == Severity::Error);
-            let lines = crate::diag::LineIndex::new(&inv.source.text);
-            Ok(CheckReport {
-                source: inv.source,
-                errors,
-                warnings,
-                findings: Vec::new(),
-                expectations: Vec::new(),
-                summary: String::new(),
-                lines,
-            })
-        }
-        Err(e) => Err(e),
+/// The report of a scenario that failed validation: its errors and warnings, nothing evaluated.
+pub fn invalid(inv: Invalid) -> CheckReport {
+    let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        inv.diagnostics.into_iter().partition(|d| d.severity == Severity::Error);
+    let lines = crate::diag::LineIndex::new(&inv.source.text);
+    CheckReport {
+        source: inv.source,
+        errors,
+        warnings,
+        findings: Vec::new(),
+        expectations: Vec::new(),
+        summary: String::new(),
+        lines,
     }
 }
 
 /// Check a loaded scenario.
-pub fn check(l: &Loaded) -> Result<CheckReport, Error> {
+pub fn check(l: &Loaded) -> Result<CheckReport, NoConvergence> {
     let sim = Simulation::new(l.model.clone())?;
     let m = &sim.model;
     let mut warnings = l.warnings.clone();

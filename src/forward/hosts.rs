@@ -5,10 +5,17 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::error::Error;
 use crate::model::*;
 use crate::net::{azure_reserved, is_public, next_after, nth_host};
 use crate::simulation::Simulation;
+
+/// An endpoint that cannot be traced from or to (a usage error: name another one).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct EndpointError {
+    /// What is wrong and what to do.
+    pub message: String,
+}
 
 /// A concrete end of a trace.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,20 +176,20 @@ fn first_free(m: &Model, s: SubnetId) -> Option<IpAddr> {
         .find(|ip| !azure_reserved(&net, *ip) && holder(m, v, *ip).is_none())
 }
 
-fn subnet_host(m: &Model, s: SubnetId) -> Result<Host, Error> {
+fn subnet_host(m: &Model, s: SubnetId) -> Result<Host, EndpointError> {
     if let Some(n) = m.ix.subnet_nics[s.idx()].first() {
         return Ok(Host::Nic(*n));
     }
     match first_free(m, s) {
         Some(ip) => Ok(Host::Synthetic { subnet: s, ip }),
-        None => Err(Error::Usage {
+        None => Err(EndpointError {
             message: format!("subnet {} has no free address for a synthetic host", m.subnet_path(s)),
         }),
     }
 }
 
 /// Resolve an endpoint to a host. `source` says which end (a load balancer cannot send).
-pub(crate) fn resolve(sim: &Simulation, e: &Endpoint, source: bool) -> Result<Host, Error> {
+pub(crate) fn resolve(sim: &Simulation, e: &Endpoint, source: bool) -> Result<Host, EndpointError> {
     let m = &sim.model;
     match e {
         Endpoint::Nic(n) => Ok(Host::Nic(*n)),
@@ -199,7 +206,7 @@ pub(crate) fn resolve(sim: &Simulation, e: &Endpoint, source: bool) -> Result<Ho
                 .copied()
                 .find(|s| m.subnets[s.idx()].role == SubnetRole::Plain)
                 .or_else(|| subs.first().copied())
-                .ok_or_else(|| Error::Usage {
+                .ok_or_else(|| EndpointError {
                     message: format!("VNet `{}` has no subnet to place a host in", m.vnets[v.idx()].name),
                 })?;
             subnet_host(m, s)
@@ -207,7 +214,7 @@ pub(crate) fn resolve(sim: &Simulation, e: &Endpoint, source: bool) -> Result<Ho
         Endpoint::Firewall(f) => Ok(Host::Firewall(*f)),
         Endpoint::LoadBalancer(l) => {
             if source {
-                Err(Error::Usage {
+                Err(EndpointError {
                     message: format!(
                         "load balancer `{}` does not originate traffic; start from one of its backends",
                         m.load_balancers[l.idx()].name
@@ -226,7 +233,7 @@ pub(crate) fn resolve(sim: &Simulation, e: &Endpoint, source: bool) -> Result<Ho
                 .find(|p| matches!(p, IpNet::V4(_)) && p.prefix_len() > 0)
                 .or_else(|| r.advertise.iter().find(|p| p.prefix_len() > 0))
                 .or(r.advertise.first())
-                .ok_or_else(|| Error::Usage {
+                .ok_or_else(|| EndpointError {
                     message: format!("on-premises router `{}` advertises nothing to start or end at", r.name),
                 })?;
             // An address of that prefix outside every VNet (a summary such as 10.0.0.0/8 covers
@@ -244,7 +251,7 @@ pub(crate) fn resolve(sim: &Simulation, e: &Endpoint, source: bool) -> Result<Ho
             Ok(Host::Onprem { router: *o, ip })
         }
         Endpoint::Ip(ip) => match resolve_ip(m, *ip)? {
-            Host::LoadBalancer(l) if source => Err(Error::Usage {
+            Host::LoadBalancer(l) if source => Err(EndpointError {
                 message: format!(
                     "{ip} is the frontend of load balancer `{}`, which does not originate traffic; start from one of its backends",
                     m.load_balancers[l.idx()].name
@@ -255,11 +262,11 @@ pub(crate) fn resolve(sim: &Simulation, e: &Endpoint, source: bool) -> Result<Ho
     }
 }
 
-fn resolve_ip(m: &Model, ip: IpAddr) -> Result<Host, Error> {
+fn resolve_ip(m: &Model, ip: IpAddr) -> Result<Host, EndpointError> {
     // A device holding it.
     let mut held: Vec<Host> = (0..m.vnets.len()).filter_map(|v| holder(m, VnetId(v as u32), ip)).collect();
     if held.len() > 1 {
-        return Err(Error::Usage {
+        return Err(EndpointError {
             message: format!("{ip} is held in several VNets (overlapping address spaces); name the NIC instead"),
         });
     }
@@ -270,7 +277,7 @@ fn resolve_ip(m: &Model, ip: IpAddr) -> Result<Host, Error> {
     let subs: Vec<SubnetId> =
         (0..m.subnets.len()).map(|i| SubnetId(i as u32)).filter(|s| m.subnets[s.idx()].prefix.contains(&ip)).collect();
     if subs.len() > 1 {
-        return Err(Error::Usage {
+        return Err(EndpointError {
             message: format!(
                 "{ip} lies in subnets of several VNets (overlapping address spaces); name the subnet instead"
             ),
@@ -326,7 +333,7 @@ fn resolve_ip(m: &Model, ip: IpAddr) -> Result<Host, Error> {
     if is_public(ip) {
         return Ok(Host::Public(ip));
     }
-    Err(Error::Usage {
+    Err(EndpointError {
         message: format!(
             "no subnet, on-premises prefix or public range holds {ip}; name a NIC, VNet or router instead"
         ),

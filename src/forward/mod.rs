@@ -12,10 +12,9 @@ pub mod fix;
 pub(crate) mod hosts;
 mod walk;
 
-pub use hosts::{Host, HostInfo};
+pub use hosts::{EndpointError, Host, HostInfo};
 pub use walk::{Branch, Drop, DropReason, Outcome, Place, RouteUsed, Step, Summary};
 
-use crate::error::Error;
 use crate::model::*;
 use crate::simulation::Simulation;
 
@@ -174,7 +173,7 @@ pub fn reach_hosts(sim: &Simulation, from: &Host, to: &Host) -> Reach {
 }
 
 /// Resolve two endpoints to hosts.
-pub fn hosts(sim: &Simulation, from: &Endpoint, to: &Endpoint) -> Result<(Host, Host), Error> {
+pub fn hosts(sim: &Simulation, from: &Endpoint, to: &Endpoint) -> Result<(Host, Host), EndpointError> {
     let f = hosts::resolve(sim, from, true)?;
     let mut t = hosts::resolve(sim, to, false)?;
     // A destination address held by nothing gets its synthetic host; the source's address is fine.

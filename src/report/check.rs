@@ -35,7 +35,7 @@ pub fn text(r: &CheckReport) -> String {
 }
 
 fn render_capped(r: &CheckReport, ds: &[&Diagnostic], color: bool, out: &mut String) {
-    let max = crate::error::MAX_RENDERED;
+    let max = crate::diag::MAX_RENDERED;
     for d in ds.iter().take(max) {
         out.push_str(&d.render_with(&r.source.name, &r.source.text, &r.lines, color));
         out.push('\n');

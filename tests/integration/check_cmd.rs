@@ -8,7 +8,7 @@ use ersim::report::check::{json, junit, text};
 use super::common::*;
 
 fn check(text: &str) -> CheckReport {
-    ersim::check::check_source("test.toml", text.as_bytes().to_vec()).unwrap_or_else(|e| panic!("check: {e}"))
+    ersim::app::check_source("test.toml", text.as_bytes().to_vec()).unwrap_or_else(|e| panic!("check: {e}"))
 }
 
 fn expectation<'a>(r: &'a CheckReport, name: &str) -> &'a ersim::check::ExpectResult {

@@ -501,3 +501,20 @@ fn no_color_and_pipes_get_plain_text() {
         assert_eq!(out.status.code(), Some(2));
     }
 }
+
+#[test]
+fn a_directory_gets_the_same_message_from_every_command() {
+    // Issue 11: `check` and the other commands once read files by two loaders that disagreed.
+    let d = TempDir::new("dir-as-scenario");
+    std::fs::create_dir_all(d.0.join("design.toml")).unwrap();
+    let mut outs = Vec::new();
+    for args in [&["check", "design.toml"][..], &["routes", "--nic", "x", "design.toml"], &["matrix", "design.toml"]] {
+        let mut c = ersim_in(&d.0);
+        c.args(args);
+        let r = run_cmd(c);
+        assert_eq!(r.code, Some(2), "{args:?}: {}", show(&r));
+        outs.push(r.stderr);
+    }
+    assert_eq!(outs[0], "error: cannot read design.toml: is a directory, not a scenario file\n");
+    assert!(outs.iter().all(|o| *o == outs[0]), "{outs:#?}");
+}

@@ -32,7 +32,7 @@ pub fn warnings(text: &str) -> Vec<Diagnostic> {
 pub fn errors(text: &str) -> Vec<Diagnostic> {
     match ersim::scenario::parse("test.toml", text.to_string()) {
         Ok(_) => panic!("scenario should be invalid"),
-        Err(ersim::Error::Invalid(inv)) => inv.diagnostics,
+        Err(ersim::scenario::LoadError::Invalid(inv)) => inv.diagnostics,
         Err(e) => panic!("unexpected error kind: {e}"),
     }
 }
@@ -98,27 +98,27 @@ pub fn load(text: &str) -> ersim::scenario::Loaded {
 }
 
 /// `ersim reach FROM TO` on scenario text.
-pub fn reach(text: &str, from: &str, to: &str) -> ersim::ReachAnswer {
-    ersim::reach(&load(text), from, to).unwrap_or_else(|e| panic!("reach {from} {to} should answer: {e}"))
+pub fn reach(text: &str, from: &str, to: &str) -> ersim::app::ReachAnswer {
+    ersim::app::reach(&load(text), from, to).unwrap_or_else(|e| panic!("reach {from} {to} should answer: {e}"))
 }
 
 /// The text report, for failure messages.
-pub fn shown(a: &ersim::ReachAnswer) -> String {
+pub fn shown(a: &ersim::app::ReachAnswer) -> String {
     ersim::report::reach::text(&a.model, &a.reach)
 }
 
 /// The return trace (panics when there is none).
-pub fn back(a: &ersim::ReachAnswer) -> &ersim::forward::Trace {
+pub fn back(a: &ersim::app::ReachAnswer) -> &ersim::forward::Trace {
     a.reach.back.as_ref().unwrap_or_else(|| panic!("a return trace is expected\n{}", shown(a)))
 }
 
 /// The names of the places a branch passes, in order.
-pub fn places(a: &ersim::ReachAnswer, b: &ersim::forward::Branch) -> Vec<String> {
+pub fn places(a: &ersim::app::ReachAnswer, b: &ersim::forward::Branch) -> Vec<String> {
     b.steps.iter().map(|s| s.place.name(&a.model)).collect()
 }
 
 /// Delivered both ways, exit 0, and no fixes offered.
-pub fn assert_delivered_both_ways(a: &ersim::ReachAnswer) {
+pub fn assert_delivered_both_ways(a: &ersim::app::ReachAnswer) {
     assert_eq!(a.reach.verdict, ersim::forward::Verdict::Delivered, "expected delivered both ways\n{}", shown(a));
     assert!(a.reach.forward.delivered(), "forward not delivered\n{}", shown(a));
     assert!(back(a).delivered(), "return not delivered\n{}", shown(a));
@@ -127,12 +127,12 @@ pub fn assert_delivered_both_ways(a: &ersim::ReachAnswer) {
 }
 
 /// Apply a fix to `text`, re-read the result and re-run reach.
-pub fn apply_fix(text: &str, fix: &ersim::forward::fix::Fix, from: &str, to: &str) -> ersim::ReachAnswer {
+pub fn apply_fix(text: &str, fix: &ersim::forward::fix::Fix, from: &str, to: &str) -> ersim::app::ReachAnswer {
     let fixed = ersim::scenario::edit::apply(text, &fix.edits)
         .unwrap_or_else(|e| panic!("fix `{}` does not apply: {e}", fix.summary));
     let l = ersim::scenario::parse("fixed.toml", fixed.clone())
         .unwrap_or_else(|e| panic!("fix `{}` gives an invalid scenario:\n{e}\n---\n{fixed}", fix.summary));
-    ersim::reach(&l, from, to).unwrap_or_else(|e| panic!("after fix `{}`: {e}", fix.summary))
+    ersim::app::reach(&l, from, to).unwrap_or_else(|e| panic!("after fix `{}`: {e}", fix.summary))
 }
 
 /// A bundled scenario's text, by file name under `scenarios/`.

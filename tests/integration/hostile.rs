@@ -4,12 +4,12 @@
 //! enough for a debug build in CI; the README's Robustness section gives the full-size runs
 //! (10⁶ prefixes, 10⁵ VNets) measured on release builds.
 
-use ersim::Error;
 use ersim::diag::Severity;
+use ersim::scenario::LoadError as Error;
 
 use super::common::*;
 
-fn invalid(text: String) -> ersim::error::Invalid {
+fn invalid(text: String) -> ersim::scenario::Invalid {
     match ersim::scenario::parse("hostile.toml", text) {
         Err(Error::Invalid(inv)) => *inv,
         Err(e) => panic!("expected diagnostics, got {e}"),
@@ -64,7 +64,7 @@ fn tens_of_thousands_of_errors_are_all_kept_and_the_text_is_capped() {
     assert!(starts.windows(2).all(|w| w[0] <= w[1]), "diagnostics in source order");
     let shown = inv.render();
     let rendered = shown.matches(": error: ").count();
-    assert_eq!(rendered, ersim::error::MAX_RENDERED, "text shows the first {}", ersim::error::MAX_RENDERED);
+    assert_eq!(rendered, ersim::diag::MAX_RENDERED, "text shows the first {}", ersim::diag::MAX_RENDERED);
     assert!(shown.contains("more (the first 200 are shown"), "{}", &shown[shown.len().saturating_sub(400)..]);
 }
 

@@ -87,7 +87,7 @@ fn seed_matrix_agrees_with_reach() {
                 continue;
             }
             let (an, bn) = (&s.model.vnets[a.idx()].name, &s.model.vnets[b.idx()].name);
-            let r = ersim::reach(&l, an, bn).unwrap();
+            let r = ersim::app::reach(&l, an, bn).unwrap();
             let delivered = r.reach.verdict == ersim::forward::Verdict::Delivered;
             assert_eq!(mx.cell(i, j) == Cell::Delivered, delivered, "matrix and reach disagree on {an} → {bn}");
         }

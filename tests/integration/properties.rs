@@ -477,8 +477,8 @@ proptest! {
             prop_assert_eq!(routes_text(&sa, nic), routes_text(&sb, nic), "routes of {}", nic);
         }
         let (f, t) = (&d.nics[0], &d.nics[d.nics.len() - 1]);
-        let ra = ersim::reach(&a, f, t).unwrap();
-        let rb = ersim::reach(&b, f, t).unwrap();
+        let ra = ersim::app::reach(&a, f, t).unwrap();
+        let rb = ersim::app::reach(&b, f, t).unwrap();
         prop_assert_eq!(ersim::report::reach::json(&ra.model, &ra.reach), ersim::report::reach::json(&rb.model, &rb.reach));
         let ca = ersim::check::check(&a).unwrap();
         let cb = ersim::check::check(&b).unwrap();
@@ -602,7 +602,7 @@ proptest! {
         let n = d.nics.len();
         let (i, j) = (pick.0 % n, (pick.0 % n + 1 + pick.1 % (n - 1)) % n);
         let (f, t) = (&d.nics[i], &d.nics[j]);
-        let r = ersim::reach(&l, f, t).unwrap();
+        let r = ersim::app::reach(&l, f, t).unwrap();
         for tr in std::iter::once(&r.reach.forward).chain(r.reach.back.iter()) {
             for b in &tr.branches {
                 if !matches!(b.outcome, ersim::forward::Outcome::Delivered) {
@@ -663,7 +663,7 @@ proptest! {
         let mutated = lines.join("\n");
         match ersim::scenario::parse("mut.toml", mutated.clone()) {
             Ok(l) => { let _ = Simulation::new(l.model); }
-            Err(ersim::Error::Invalid(inv)) => {
+            Err(ersim::scenario::LoadError::Invalid(inv)) => {
                 prop_assert!(inv.diagnostics.iter().any(|x| x.severity == ersim::diag::Severity::Error));
                 for x in &inv.diagnostics {
                     if let Some(s) = &x.span { prop_assert!(s.end <= mutated.len(), "span outside the text"); }

@@ -321,7 +321,7 @@ fn unknown_names_are_errors_with_suggestions() {
     for (from, to, bad, close) in
         [("vm-spok10", "vm-spoke110", "vm-spok10", "vm-spoke10"), ("vm-spoke10", "spoke21", "spoke21", "spoke20")]
     {
-        let e = ersim::reach(&l, from, to).unwrap_err();
+        let e = ersim::app::reach(&l, from, to).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         match &e {
             Error::Name(ersim::resolve::ResolveError::Unknown { name, suggestions }) => {
@@ -363,7 +363,7 @@ backends = ["nic-nva1"]
 fn a_load_balancer_cannot_be_a_source() {
     let l = load(&seed_with_load_balancer());
     for from in ["ilb-nva", "lb:ilb-nva"] {
-        match ersim::reach(&l, from, "vm-spoke10") {
+        match ersim::app::reach(&l, from, "vm-spoke10") {
             Err(e) => {
                 assert_eq!(e.exit_code(), 2);
                 assert!(e.to_string().contains("ilb-nva"), "{from}: the error names the load balancer: {e}");
@@ -372,7 +372,7 @@ fn a_load_balancer_cannot_be_a_source() {
         }
     }
     // As a destination it is fine.
-    let a = ersim::reach(&l, "vm-spoke10", "ilb-nva").expect("a load balancer is a valid destination");
+    let a = ersim::app::reach(&l, "vm-spoke10", "ilb-nva").expect("a load balancer is a valid destination");
     assert_eq!(a.reach.verdict, Verdict::Delivered, "{}", shown(&a));
 }
 
@@ -381,7 +381,7 @@ fn a_load_balancer_frontend_address_cannot_be_a_source_either() {
     // The frontend address names the same load balancer; it does not originate traffic whichever
     // way it is named.
     let l = load(&seed_with_load_balancer());
-    match ersim::reach(&l, "10.0.1.100", "vm-spoke10") {
+    match ersim::app::reach(&l, "10.0.1.100", "vm-spoke10") {
         Err(e) => assert_eq!(e.exit_code(), 2),
         Ok(a) => panic!("the frontend 10.0.1.100 as a source must be refused like `ilb-nva`\n{}", shown(&a)),
     }

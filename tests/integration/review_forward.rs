@@ -9,7 +9,7 @@ use ersim::rules::{Rule, RuleSet};
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use ersim::ReachAnswer;
+use ersim::app::ReachAnswer;
 use ersim::forward::fix::Fix;
 use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
 use ersim::scenario::edit::Edit;
@@ -50,7 +50,7 @@ fn set_key(f: &Fix, kind: &str, name: &str, key: &str, value: &str) -> bool {
 }
 
 fn check_text(text: &str) -> ersim::check::CheckReport {
-    ersim::check::check_source("test.toml", text.as_bytes().to_vec()).unwrap_or_else(|e| panic!("check: {e}"))
+    ersim::app::check_source("test.toml", text.as_bytes().to_vec()).unwrap_or_else(|e| panic!("check: {e}"))
 }
 
 /// A hub (NVA subnet 10.0.1.0/24) with spoke1 (10.1.0.0/16, route table rt-spoke1) and spoke2
@@ -944,7 +944,7 @@ frontend_ip = "10.0.0.100"
 backends = ["nic-x"]
 "#;
     let l = load(base);
-    match ersim::reach(&l, "core", "web") {
+    match ersim::app::reach(&l, "core", "web") {
         Err(ersim::Error::Name(ersim::resolve::ResolveError::Ambiguous { candidates, .. })) => {
             let mut c = candidates.clone();
             c.sort();
@@ -1015,7 +1015,7 @@ vnet = "y"
 subnet = "default"
 ip = "10.5.0.4"
 "#;
-    let e = ersim::reach(&load(overlap), "nic-x", "10.5.0.4").unwrap_err();
+    let e = ersim::app::reach(&load(overlap), "nic-x", "10.5.0.4").unwrap_err();
     assert_eq!(e.exit_code(), 2);
     assert!(e.to_string().contains("several VNets"), "{e}");
     assert_delivered_both_ways(&reach(overlap, "nic-x", "nic-x"));

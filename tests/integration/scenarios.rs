@@ -19,7 +19,7 @@ fn every_bundled_scenario_passes_check() {
     let files = bundled();
     assert!(files.len() >= 2, "scenarios/ holds the seed and examples: {files:?}");
     for f in files {
-        let r = ersim::check::check_path(&f).expect("readable");
+        let r = ersim::app::check_path(&f).expect("readable");
         let text = ersim::report::check::text(&r);
         assert_eq!(r.exit_code(), 0, "{} does not pass check:\n{text}", f.display());
         assert!(!r.expectations.is_empty(), "{} has no [[expect]] blocks", f.display());

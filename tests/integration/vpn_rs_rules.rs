@@ -192,7 +192,7 @@ fn r50_vnet_to_vnet_with_bgp_carries_transit_spokes() {
     );
     // reach over the tunnel both ways
     let l = ersim::scenario::parse("t.toml", v2v(true, 65200)).unwrap();
-    let r = ersim::reach(&l, "nic-a", "nic-b-spoke").unwrap();
+    let r = ersim::app::reach(&l, "nic-a", "nic-b-spoke").unwrap();
     assert_eq!(
         r.reach.verdict,
         ersim::forward::Verdict::Delivered,
@@ -336,7 +336,7 @@ fn r67_transit_with_route_server_branch_to_branch_active_active_and_65515() {
     let l =
         ersim::scenario::parse("t.toml", er_and_vpn(&["192.168.0.0/16"], &["172.20.0.0/16"], VPN_BGP_65515_AA, RS_B2B))
             .unwrap();
-    let r = ersim::reach(&l, "dc-er", "dc-vpn").unwrap();
+    let r = ersim::app::reach(&l, "dc-er", "dc-vpn").unwrap();
     assert_eq!(
         r.reach.verdict,
         ersim::forward::Verdict::Delivered,
@@ -578,7 +578,7 @@ bgp = true
 "
     ));
     let l = ersim::scenario::parse("t.toml", text).unwrap();
-    let r = ersim::reach(&l, "dc", "nic-spoke").unwrap();
+    let r = ersim::app::reach(&l, "dc", "nic-spoke").unwrap();
     let out = ersim::report::reach::text(&r.model, &r.reach);
     assert_eq!(r.reach.verdict, ersim::forward::Verdict::Delivered, "{out}");
     assert!(out.contains("vpngw"), "{out}");
@@ -614,7 +614,7 @@ bgp = true
         ),
     );
     let l = ersim::scenario::parse("t.toml", text).unwrap();
-    let r = ersim::reach(&l, "dc", "172.16.1.1").unwrap();
+    let r = ersim::app::reach(&l, "dc", "172.16.1.1").unwrap();
     let out = ersim::report::reach::text(&r.model, &r.reach);
     assert!(out.contains("NVA nic-nva1"), "the VPN gateway hands the packet to the NVA\n{out}");
 }

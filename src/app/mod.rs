@@ -1,0 +1,167 @@
+//! The application layer: what a command does from a path and names to an answer, and the one
+//! error type that gathers every layer's errors for the binary.
+//!
+//! The engine below answers questions about a validated model; this layer finds the scenario
+//! (`$ERSIM_SCENARIO`, `./ersim.toml`), loads it once, resolves command-line names, runs `reach`
+//! with its verified fixes, and turns any layer's error into [`Error`] with its exit status.
+
+use std::path::{Path, PathBuf};
+
+use crate::bgp::{NoConvergence, SpeakerId};
+use crate::check::{self, CheckReport};
+use crate::diag::suggest;
+use crate::forward::{self, EndpointError};
+use crate::matrix;
+use crate::model::Model;
+use crate::resolve::{self, ResolveError};
+use crate::scenario::{self, LoadError, Loaded};
+use crate::simulation::Simulation;
+
+/// Everything that stops ersim from answering (exit status 2: bad input or usage).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The scenario could not be read or is invalid.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// No scenario was named and none was found.
+    #[error(
+        "no scenario given and none found (tried: {tried}); pass a SCENARIO file, set ERSIM_SCENARIO, or create ./ersim.toml"
+    )]
+    NoScenario {
+        /// What was tried, in order.
+        tried: String,
+    },
+    /// A name on the command line did not resolve.
+    #[error(transparent)]
+    Name(#[from] ResolveError),
+    /// An endpoint `reach` cannot start or end at.
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
+    /// Propagation did not settle within its budget.
+    #[error(transparent)]
+    NoConvergence(#[from] NoConvergence),
+    /// A matrix larger than ersim computes.
+    #[error(transparent)]
+    Matrix(#[from] matrix::TooLarge),
+    /// Something else about the command line is wrong.
+    #[error("{message}")]
+    Usage {
+        /// What is wrong and what to do.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The process exit status for this error (always 2: bad input or usage).
+    pub fn exit_code(&self) -> u8 {
+        2
+    }
+}
+
+/// The scenario a command reads: the one given, else `$ERSIM_SCENARIO`, else `./ersim.toml`.
+pub fn scenario_path(arg: Option<PathBuf>) -> Result<PathBuf, Error> {
+    if let Some(p) = arg {
+        return Ok(p);
+    }
+    let mut tried = Vec::new();
+    if let Some(p) = std::env::var_os("ERSIM_SCENARIO").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    tried.push("$ERSIM_SCENARIO (not set)".to_string());
+    let local = PathBuf::from("ersim.toml");
+    if local.exists() {
+        return Ok(local);
+    }
+    tried.push("./ersim.toml (not found)".to_string());
+    Err(Error::NoScenario { tried: tried.join(", ") })
+}
+
+/// A `reach` answer with the simulated model it refers to.
+#[derive(Debug)]
+pub struct ReachAnswer {
+    /// The model the trace refers to (for names).
+    pub model: Model,
+    /// The answer.
+    pub reach: forward::Reach,
+}
+
+/// `ersim reach FROM TO`: resolve the names, trace both ways, and attach verified fixes.
+pub fn reach(loaded: &Loaded, from: &str, to: &str) -> Result<ReachAnswer, Error> {
+    let sim = Simulation::new(loaded.model.clone())?;
+    let fe = resolve::resolve(&sim.model, from)?;
+    let te = resolve::resolve(&sim.model, to)?;
+    let (fh, th) = forward::hosts(&sim, &fe, &te)?;
+    let mut r = forward::reach_hosts(&sim, &fh, &th);
+    if r.verdict == forward::Verdict::NotDelivered {
+        r.fixes = forward::fix::fixes(loaded, &sim, &r, from, to);
+    }
+    Ok(ReachAnswer { model: sim.model, reach: r })
+}
+
+/// `ersim check PATH`: an invalid scenario is a report (with its errors), not an `Err`.
+pub fn check_path(path: &Path) -> Result<CheckReport, Error> {
+    let bytes = scenario::read_file(path)?;
+    check_source(&path.display().to_string(), bytes)
+}
+
+/// `ersim check` over scenario bytes; an invalid scenario is a report, not an `Err`.
+pub fn check_source(name: &str, bytes: Vec<u8>) -> Result<CheckReport, Error> {
+    match scenario::parse_bytes(name, bytes) {
+        Ok(l) => Ok(check::check(&l)?),
+        Err(LoadError::Invalid(inv)) => Ok(check::invalid(*inv)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Which BGP speaker `ersim bgp` asks about: exactly one of the names is given.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SpeakerName<'a> {
+    /// `--gateway`.
+    pub gateway: Option<&'a str>,
+    /// `--circuit`.
+    pub circuit: Option<&'a str>,
+    /// `--onprem`.
+    pub onprem: Option<&'a str>,
+    /// `--route-server`.
+    pub route_server: Option<&'a str>,
+    /// `--bgp-peer`.
+    pub bgp_peer: Option<&'a str>,
+}
+
+/// Resolve the speaker `ersim bgp` asks about.
+pub fn speaker(sim: &Simulation, n: SpeakerName<'_>) -> Result<SpeakerId, Error> {
+    let m = &sim.model;
+    let b = &sim.bgp;
+    let unknown = |name: &str, names: Vec<&str>| {
+        Error::Name(ResolveError::Unknown { name: name.to_string(), suggestions: suggest(name, names) })
+    };
+    if let Some(n) = n.gateway {
+        return m
+            .gateway_by_name(n)
+            .map(|g| b.gateway_speaker[g.idx()])
+            .ok_or_else(|| unknown(n, m.gateways.iter().map(|x| x.name.as_str()).collect()));
+    }
+    if let Some(n) = n.circuit {
+        return m
+            .circuit_by_name(n)
+            .map(|g| b.circuit_speaker[g.idx()])
+            .ok_or_else(|| unknown(n, m.circuits.iter().map(|x| x.name.as_str()).collect()));
+    }
+    if let Some(n) = n.onprem {
+        return m
+            .onprem_by_name(n)
+            .map(|g| b.onprem_speaker[g.idx()])
+            .ok_or_else(|| unknown(n, m.onprems.iter().map(|x| x.name.as_str()).collect()));
+    }
+    if let Some(n) = n.route_server {
+        return m
+            .route_server_by_name(n)
+            .map(|g| b.route_server_speaker[g.idx()])
+            .ok_or_else(|| unknown(n, m.route_servers.iter().map(|x| x.name.as_str()).collect()));
+    }
+    let n = n.bgp_peer.unwrap_or_default();
+    m.bgp_peer_by_name(n)
+        .map(|g| b.nva_speaker[g.idx()])
+        .ok_or_else(|| unknown(n, m.bgp_peers.iter().map(|x| x.name.as_str()).collect()))
+}
