@@ -98,20 +98,28 @@ pub const ER_ADVERTISED_IPV6: usize = 100;
 /// BGP peers of one route server (R76).
 pub const ROUTE_SERVER_PEERS: usize = 8;
 
-/// Circuits per ExpressRoute gateway by SKU (R62).
-pub fn er_circuits_per_gateway(sku: &str) -> usize {
+/// Circuits per ExpressRoute gateway by SKU (R62); `None` for a VPN SKU.
+pub fn er_circuits_per_gateway(sku: GatewaySku) -> Option<usize> {
+    use GatewaySku::*;
     match sku {
-        "Standard" | "ErGw1AZ" => 4,
-        "HighPerformance" | "ErGw2AZ" => 8,
-        _ => 16,
+        Standard | ErGw1AZ => Some(4),
+        HighPerformance | ErGw2AZ => Some(8),
+        UltraPerformance | ErGw3AZ | ErGwScale => Some(16),
+        Basic | VpnGw1 | VpnGw2 | VpnGw3 | VpnGw4 | VpnGw5 | VpnGw1AZ | VpnGw2AZ | VpnGw3AZ | VpnGw4AZ | VpnGw5AZ => {
+            None
+        }
     }
 }
 
-/// Routes an ExpressRoute gateway learns from its circuits, by SKU (R53).
-pub fn er_learned_routes(sku: &str) -> usize {
+/// Routes an ExpressRoute gateway learns from its circuits, by SKU (R53); `None` for a VPN SKU.
+pub fn er_learned_routes(sku: GatewaySku) -> Option<usize> {
+    use GatewaySku::*;
     match sku {
-        "Standard" | "ErGw1AZ" => 4_000,
-        _ => 9_500,
+        Standard | ErGw1AZ => Some(4_000),
+        HighPerformance | UltraPerformance | ErGw2AZ | ErGw3AZ | ErGwScale => Some(9_500),
+        Basic | VpnGw1 | VpnGw2 | VpnGw3 | VpnGw4 | VpnGw5 | VpnGw1AZ | VpnGw2AZ | VpnGw3AZ | VpnGw4AZ | VpnGw5AZ => {
+            None
+        }
     }
 }
 
@@ -131,12 +139,14 @@ pub fn vnet_links_per_circuit(sku: CircuitSku, bandwidth_mbps: Option<u64>) -> u
     }
 }
 
-/// Site-to-site tunnels per VPN gateway by SKU (R69).
-pub fn vpn_tunnels(sku: &str) -> usize {
+/// Site-to-site tunnels per VPN gateway by SKU (R69); `None` for an ExpressRoute SKU.
+pub fn vpn_tunnels(sku: GatewaySku) -> Option<usize> {
+    use GatewaySku::*;
     match sku {
-        "Basic" => 10,
-        "VpnGw4" | "VpnGw5" | "VpnGw4AZ" | "VpnGw5AZ" => 100,
-        _ => 30,
+        Basic => Some(10),
+        VpnGw1 | VpnGw2 | VpnGw3 | VpnGw1AZ | VpnGw2AZ | VpnGw3AZ => Some(30),
+        VpnGw4 | VpnGw5 | VpnGw4AZ | VpnGw5AZ => Some(100),
+        Standard | HighPerformance | UltraPerformance | ErGw1AZ | ErGw2AZ | ErGw3AZ | ErGwScale => None,
     }
 }
 

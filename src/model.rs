@@ -226,6 +226,83 @@ impl fmt::Display for GatewayKind {
     }
 }
 
+macro_rules! skus {
+    ($($v:ident => $kind:ident,)*) => {
+        /// A virtual network gateway's SKU, by the name ARM gives it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[allow(missing_docs)]
+        pub enum GatewaySku {
+            $($v,)*
+        }
+
+        impl GatewaySku {
+            /// Every SKU, ExpressRoute first.
+            pub const ALL: &'static [GatewaySku] = &[$(GatewaySku::$v,)*];
+
+            /// The canonical spelling.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(GatewaySku::$v => stringify!($v),)*
+                }
+            }
+
+            /// The gateway type this SKU belongs to.
+            pub fn kind(self) -> GatewayKind {
+                match self {
+                    $(GatewaySku::$v => GatewayKind::$kind,)*
+                }
+            }
+        }
+    };
+}
+
+skus! {
+    Standard => ExpressRoute,
+    HighPerformance => ExpressRoute,
+    UltraPerformance => ExpressRoute,
+    ErGw1AZ => ExpressRoute,
+    ErGw2AZ => ExpressRoute,
+    ErGw3AZ => ExpressRoute,
+    ErGwScale => ExpressRoute,
+    Basic => Vpn,
+    VpnGw1 => Vpn,
+    VpnGw2 => Vpn,
+    VpnGw3 => Vpn,
+    VpnGw4 => Vpn,
+    VpnGw5 => Vpn,
+    VpnGw1AZ => Vpn,
+    VpnGw2AZ => Vpn,
+    VpnGw3AZ => Vpn,
+    VpnGw4AZ => Vpn,
+    VpnGw5AZ => Vpn,
+}
+
+impl GatewaySku {
+    /// The SKUs of one gateway type.
+    pub fn of(kind: GatewayKind) -> impl Iterator<Item = GatewaySku> {
+        Self::ALL.iter().copied().filter(move |s| s.kind() == kind)
+    }
+
+    /// The SKU a gateway of this type gets when the scenario names none (the smallest AZ SKU).
+    pub fn default_for(kind: GatewayKind) -> GatewaySku {
+        match kind {
+            GatewayKind::ExpressRoute => GatewaySku::ErGw1AZ,
+            GatewayKind::Vpn => GatewaySku::VpnGw1AZ,
+        }
+    }
+
+    /// Parse a SKU name, case-insensitively.
+    pub fn parse(s: &str) -> Option<GatewaySku> {
+        Self::ALL.iter().copied().find(|k| k.name().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+impl fmt::Display for GatewaySku {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A virtual network gateway.
 #[derive(Clone, Debug)]
 pub struct Gateway {
@@ -235,8 +312,8 @@ pub struct Gateway {
     pub vnet: VnetId,
     /// ExpressRoute or VPN.
     pub kind: GatewayKind,
-    /// SKU, canonical spelling.
-    pub sku: String,
+    /// Its SKU (of its type).
+    pub sku: GatewaySku,
     /// BGP ASN (65515 unless a VPN gateway sets another).
     pub asn: u32,
     /// VPN: BGP enabled.

@@ -49,7 +49,7 @@ pub const OWN_PREFIX_POOL: usize = 4_096 + 16_384;
 /// /24s available for the prefixes every router advertises (192.168.0.0/16).
 pub const SHARED_PREFIX_POOL: usize = 256;
 /// The gateway SKU of every hub: ErGw3AZ learns 9,500 routes and takes 16 circuits (R53, R62).
-pub const GATEWAY_SKU: &str = "ErGw3AZ";
+pub const GATEWAY_SKU: crate::model::GatewaySku = crate::model::GatewaySku::ErGw3AZ;
 /// The prefix each generated route table sends to the Internet.
 pub const UDR_PREFIX: &str = "203.0.113.0/24";
 
@@ -484,7 +484,7 @@ mod tests {
         assert_eq!(l.model.circuits.len(), 4);
         assert_eq!(l.model.nics.len(), 8_020);
         assert_eq!(l.model.route_tables.len(), 20 * 40);
-        assert!(max_learned_routes(&p) <= crate::limits::er_learned_routes(GATEWAY_SKU));
+        assert!(max_learned_routes(&p) <= crate::limits::er_learned_routes(GATEWAY_SKU).unwrap_or(0));
     }
 
     #[test]

@@ -157,7 +157,7 @@ fn gateways(m: &Model, out: &mut Vec<Diagnostic>) {
             }
         }
         if let Some(g) = m.ix.vpn_gateway[v]
-            && m.gateways[g.idx()].sku == "Basic"
+            && m.gateways[g.idx()].sku == GatewaySku::Basic
             && !m.ix.transit_spokes[v].is_empty()
         {
             out.push(
@@ -412,7 +412,7 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                         _ => None,
                     })
                     .collect();
-                let max = limits::er_circuits_per_gateway(&g.sku);
+                let max = limits::er_circuits_per_gateway(g.sku).unwrap_or(usize::MAX);
                 if circuits.len() > max {
                     out.push(finding(
                         Code::LimitCircuitsPerGateway,
@@ -457,7 +457,7 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                             .any(|c| c.via.is_some_and(|v| b.sessions[v.0 as usize].kind == SessionKind::ExpressRoute))
                     })
                     .count();
-                let cap = limits::er_learned_routes(&g.sku);
+                let cap = limits::er_learned_routes(g.sku).unwrap_or(usize::MAX);
                 if learned > cap {
                     out.push(finding(
                         Code::LimitGatewayLearnedRoutes,
@@ -476,7 +476,7 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                     .iter()
                     .filter(|c| !matches!(m.connections[c.idx()].kind, ConnectionKind::ExpressRoute { .. }))
                     .count();
-                let max = limits::vpn_tunnels(&g.sku);
+                let max = limits::vpn_tunnels(g.sku).unwrap_or(usize::MAX);
                 if tunnels > max {
                     out.push(finding(
                         Code::LimitVpnTunnels,

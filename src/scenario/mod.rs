@@ -12,4 +12,3 @@ mod read;
 mod validate;
 
 pub use load::{Invalid, LoadError, Loaded, MAX_FILE_BYTES, load, parse, parse_bytes, read_file};
-pub use validate::{ER_SKUS, VPN_SKUS};

@@ -23,15 +23,6 @@ use crate::rules::Rule;
 /// wrong item through it.
 const NONE: u32 = u32::MAX;
 
-/// ExpressRoute gateway SKUs, canonical spelling.
-pub const ER_SKUS: &[&str] =
-    &["Standard", "HighPerformance", "UltraPerformance", "ErGw1AZ", "ErGw2AZ", "ErGw3AZ", "ErGwScale"];
-/// VPN gateway SKUs, canonical spelling.
-pub const VPN_SKUS: &[&str] = &[
-    "Basic", "VpnGw1", "VpnGw2", "VpnGw3", "VpnGw4", "VpnGw5", "VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ",
-    "VpnGw5AZ",
-];
-
 /// Names of one kind: id per name, and the raw index behind each id.
 struct Names {
     /// Some block of this kind has no usable name: a reference may mean it, so unknown names are
@@ -662,38 +653,35 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
                 .help("add `[[vnet.subnet]] name = \"GatewaySubnet\"` (a /27 or larger) to the VNet"),
             );
         }
-        let mut sku = String::new();
+        let mut sku = GatewaySku::default_for(kind.unwrap_or(GatewayKind::ExpressRoute));
         let mut asn = 65515u32;
         let mut ips = Vec::new();
         let mut public_ip = vpn_placeholder(0);
         if let Some(kind) = kind {
-            let (skus, default) = match kind {
-                GatewayKind::ExpressRoute => (ER_SKUS, "ErGw1AZ"),
-                GatewayKind::Vpn => (VPN_SKUS, "VpnGw1AZ"),
-            };
-            sku = default.to_string();
+            let skus: Vec<&str> = GatewaySku::of(kind).map(GatewaySku::name).collect();
+            sku = GatewaySku::default_for(kind);
             if let Some(s) = &g.sku {
-                if let Some(found) = skus.iter().find(|o| o.eq_ignore_ascii_case(s.v.trim())) {
-                    sku = found.to_string();
-                } else {
-                    let other = if kind == GatewayKind::Vpn { ER_SKUS } else { VPN_SKUS };
-                    let hint = if other.iter().any(|o| o.eq_ignore_ascii_case(s.v.trim())) {
-                        format!(
-                            "`{}` is a SKU of the other gateway type; {} gateway takes one of: {}",
-                            s.v,
-                            a_kind(kind),
-                            skus.join(", ")
-                        )
-                    } else {
-                        format!("{} gateway takes one of: {}", a_kind(kind), skus.join(", "))
-                    };
-                    d.push(
-                        Diagnostic::error(Code::BadSku, format!("`{}` is not {} gateway SKU", s.v, a_kind(kind)))
-                            .at(s.span.clone())
-                            .label("unknown SKU for this type")
-                            .help_opt(did_you_mean(&s.v, skus.iter().copied()))
-                            .help(hint),
-                    );
+                match GatewaySku::parse(&s.v) {
+                    Some(found) if found.kind() == kind => sku = found,
+                    other => {
+                        let hint = if other.is_some() {
+                            format!(
+                                "`{}` is a SKU of the other gateway type; {} gateway takes one of: {}",
+                                s.v,
+                                a_kind(kind),
+                                skus.join(", ")
+                            )
+                        } else {
+                            format!("{} gateway takes one of: {}", a_kind(kind), skus.join(", "))
+                        };
+                        d.push(
+                            Diagnostic::error(Code::BadSku, format!("`{}` is not {} gateway SKU", s.v, a_kind(kind)))
+                                .at(s.span.clone())
+                                .label("unknown SKU for this type")
+                                .help_opt(did_you_mean(&s.v, skus.iter().copied()))
+                                .help(hint),
+                        );
+                    }
                 }
             }
             match kind {

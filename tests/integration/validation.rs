@@ -283,8 +283,8 @@ state = "active"
     let m = sim(text).model;
     let er = &m.gateways[m.gateway_by_name("ergw").unwrap().idx()];
     let vpn = &m.gateways[m.gateway_by_name("vpngw").unwrap().idx()];
-    assert_eq!((er.kind, er.sku.as_str()), (GatewayKind::ExpressRoute, "ErGw2AZ"));
-    assert_eq!((vpn.kind, vpn.sku.as_str()), (GatewayKind::Vpn, "VpnGw2"));
+    assert_eq!((er.kind, er.sku.name()), (GatewayKind::ExpressRoute, "ErGw2AZ"));
+    assert_eq!((vpn.kind, vpn.sku.name()), (GatewayKind::Vpn, "VpnGw2"));
     assert_eq!(m.system_routes, ersim::model::SystemRoutes::Extended);
     assert_eq!(m.circuits[0].sku, ersim::model::CircuitSku::Premium);
     let types: Vec<NextHopType> = m.route_tables[0].routes.iter().map(|r| r.next_hop_type).collect();
