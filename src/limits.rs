@@ -1,11 +1,12 @@
-//! Azure's limits (azure-routing.md Part K) and the conditions some behaviours depend on.
+//! Azure's limits (Part K) and the conditions some behaviours depend on (R67).
 //!
-//! Session-drop limits are behaviour: the BGP engine asks here whether a session carries nothing.
-//! The design lint in `check` asks here for the limits Azure enforces by refusing a change.
+//! Session-drop limits are behaviour: the BGP engine asks here whether a session carries nothing,
+//! and gets an [`Exceeded`] it turns into a session-down reason. The design lint in `check` asks
+//! here for the limits Azure enforces by refusing a change. R67's conditions are written once,
+//! [`er_vpn_transit`], for propagation, forwarding, lint and fixes alike.
 
 use ipnet::IpNet;
 
-use crate::bgp::Reason;
 use crate::model::*;
 use crate::net::AZURE_ASN;
 
@@ -26,57 +27,128 @@ pub fn private_peering_ipv4(sku: CircuitSku) -> usize {
     }
 }
 
+/// An address family, for limits that count IPv4 and IPv6 prefixes apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Family {
+    /// IPv4.
+    V4,
+    /// IPv6.
+    V6,
+}
+
+impl Family {
+    /// `IPv4` / `IPv6`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::V4 => "IPv4",
+            Family::V6 => "IPv6",
+        }
+    }
+}
+
+/// More prefixes offered on a session than Azure accepts: the session drops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exceeded {
+    /// The limit.
+    pub limit: usize,
+    /// Prefixes offered.
+    pub count: usize,
+    /// The family the limit counts.
+    pub family: Family,
+}
+
 /// Whether a router's advertisements bring its private peering down (R52).
-pub fn private_peering_drop(advertise: &[IpNet], sku: CircuitSku) -> Option<Reason> {
+pub fn private_peering_drop(advertise: &[IpNet], sku: CircuitSku) -> Option<Exceeded> {
     let v4 = advertise.iter().filter(|p| matches!(p, IpNet::V4(_))).count();
     let v6 = advertise.len() - v4;
     let l4 = private_peering_ipv4(sku);
     if v4 > l4 {
-        return Some(Reason::SessionDown { limit: l4, count: v4 });
+        return Some(Exceeded { limit: l4, count: v4, family: Family::V4 });
     }
     if v6 > PRIVATE_PEERING_IPV6 {
-        return Some(Reason::SessionDown { limit: PRIVATE_PEERING_IPV6, count: v6 });
+        return Some(Exceeded { limit: PRIVATE_PEERING_IPV6, count: v6, family: Family::V6 });
     }
     None
 }
 
 /// Whether an NVA's advertisements bring its route-server session down (R76).
-pub fn route_server_peer_drop(count: usize) -> Option<Reason> {
-    (count > ROUTE_SERVER_PEER_DROP).then_some(Reason::SessionDown { limit: ROUTE_SERVER_PEER_DROP, count })
+pub fn route_server_peer_drop(count: usize) -> Option<Exceeded> {
+    (count > ROUTE_SERVER_PEER_DROP).then_some(Exceeded { limit: ROUTE_SERVER_PEER_DROP, count, family: Family::V4 })
 }
 
-/// R67: ExpressRoute ↔ VPN transit through a route server needs branch-to-branch, an
-/// active-active VPN gateway and VPN ASN 65515. `Err` lists every missing condition.
-pub fn er_vpn_transit(m: &Model, rs: RouteServerId) -> Result<(), Vec<String>> {
-    let r = &m.route_servers[rs.idx()];
-    let mut missing = Vec::new();
-    if !r.branch_to_branch {
-        missing.push(format!("route server `{}` has branch_to_branch off", r.name));
-    }
-    match m.ix.vpn_gateway.get(r.vnet.idx()).copied().flatten() {
-        Some(g) => {
-            let g = &m.gateways[g.idx()];
-            if !g.active_active {
-                missing.push(format!("VPN gateway `{}` is not active-active", g.name));
+/// Whether what a VPN gateway receives from one BGP peer brings the session down (R66).
+pub fn vpn_bgp_peer_drop(count: usize) -> Option<Exceeded> {
+    (count > VPN_BGP_PEER_PREFIXES).then_some(Exceeded { limit: VPN_BGP_PEER_PREFIXES, count, family: Family::V4 })
+}
+
+/// One condition of R67 a hub does not meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum R67Missing {
+    /// The hub has no route server.
+    NoRouteServer(VnetId),
+    /// Its route server has branch-to-branch off.
+    BranchToBranchOff(RouteServerId),
+    /// The hub has no VPN gateway.
+    NoVpnGateway(VnetId),
+    /// Its VPN gateway is active-standby.
+    NotActiveActive(GatewayId),
+    /// Its VPN gateway's ASN is not 65515.
+    VpnAsn(GatewayId),
+    /// The hub has no ExpressRoute gateway.
+    NoErGateway(VnetId),
+}
+
+impl R67Missing {
+    /// The condition, for messages.
+    pub fn describe(self, m: &Model) -> String {
+        match self {
+            R67Missing::NoRouteServer(v) => format!("VNet `{}` has no route server", m.vnets[v.idx()].name),
+            R67Missing::BranchToBranchOff(r) => {
+                format!("route server `{}` has branch_to_branch off", m.route_servers[r.idx()].name)
             }
-            if g.asn != AZURE_ASN {
-                missing.push(format!("VPN gateway `{}` uses ASN {} instead of {AZURE_ASN}", g.name, g.asn));
+            R67Missing::NoVpnGateway(v) => format!("VNet `{}` has no VPN gateway", m.vnets[v.idx()].name),
+            R67Missing::NotActiveActive(g) => {
+                format!("VPN gateway `{}` is not active-active", m.gateways[g.idx()].name)
+            }
+            R67Missing::VpnAsn(g) => {
+                let g = &m.gateways[g.idx()];
+                format!("VPN gateway `{}` uses ASN {} instead of {AZURE_ASN}", g.name, g.asn)
+            }
+            R67Missing::NoErGateway(v) => format!("VNet `{}` has no ExpressRoute gateway", m.vnets[v.idx()].name),
+        }
+    }
+}
+
+/// R67: what hub `hub` lacks for ExpressRoute ↔ VPN transit through its route server
+/// (branch-to-branch, an active-active VPN gateway with ASN 65515, an ExpressRoute gateway).
+/// Empty when transit works. Without a route server, that is the one thing missing.
+pub fn er_vpn_transit(m: &Model, hub: VnetId) -> Vec<R67Missing> {
+    let Some(rs) = m.ix.route_server[hub.idx()] else { return vec![R67Missing::NoRouteServer(hub)] };
+    let mut missing = Vec::new();
+    if !m.route_servers[rs.idx()].branch_to_branch {
+        missing.push(R67Missing::BranchToBranchOff(rs));
+    }
+    match m.ix.vpn_gateway[hub.idx()] {
+        Some(g) => {
+            if !m.gateways[g.idx()].active_active {
+                missing.push(R67Missing::NotActiveActive(g));
+            }
+            if m.gateways[g.idx()].asn != AZURE_ASN {
+                missing.push(R67Missing::VpnAsn(g));
             }
         }
-        None => missing.push(format!("VNet `{}` has no VPN gateway", m.vnets[r.vnet.idx()].name)),
+        None => missing.push(R67Missing::NoVpnGateway(hub)),
     }
-    if m.ix.er_gateway.get(r.vnet.idx()).copied().flatten().is_none() {
-        missing.push(format!("VNet `{}` has no ExpressRoute gateway", m.vnets[r.vnet.idx()].name));
+    if m.ix.er_gateway[hub.idx()].is_none() {
+        missing.push(R67Missing::NoErGateway(hub));
     }
-    if missing.is_empty() { Ok(()) } else { Err(missing) }
+    missing
 }
 
-/// R67 at a hub: whether its gateways may carry ExpressRoute ↔ VPN transit (its route server,
-/// or its routing-domain hub's, meets [`er_vpn_transit`]).
+/// R67 where a packet is: whether the gateways of `vnet`'s routing domain may carry
+/// ExpressRoute ↔ VPN transit.
 pub fn er_vpn_transit_at(m: &Model, vnet: VnetId) -> bool {
-    m.ix.route_server[vnet.idx()]
-        .or_else(|| m.domain_of(vnet).and_then(|h| m.ix.route_server[h.idx()]))
-        .is_some_and(|rs| er_vpn_transit(m, rs).is_ok())
+    er_vpn_transit(m, m.domain_of(vnet).unwrap_or(vnet)).is_empty()
 }
 
 /// Peerings per VNet (R43).

@@ -185,9 +185,7 @@ impl Bgp {
             onprem_speaker: Vec::new(),
             nva_speaker: Vec::new(),
             domain_spaces: (0..m.vnets.len()).map(|v| Self::domain_space(m, VnetId(v as u32))).collect(),
-            rs_transit: (0..m.route_servers.len())
-                .map(|r| limits::er_vpn_transit(m, RouteServerId(r as u32)).is_ok())
-                .collect(),
+            rs_transit: m.route_servers.iter().map(|r| limits::er_vpn_transit(m, r.vnet).is_empty()).collect(),
         };
         let add = |b: &mut Bgp, s: Speaker, asn: u32| {
             let id = SpeakerId(b.speakers.len() as u32);
@@ -325,9 +323,10 @@ impl Bgp {
                 (Speaker::Onprem(o), SessionKind::PrivatePeering) => {
                     let c = s.circuit.expect("private peering has a circuit");
                     limits::private_peering_drop(&m.onprems[o.idx()].advertise, m.circuits[c.idx()].sku)
+                        .map(Reason::session_down)
                 }
                 (Speaker::Nva(n), SessionKind::RouteServerPeer) => {
-                    limits::route_server_peer_drop(m.bgp_peers[n.idx()].advertise.len())
+                    limits::route_server_peer_drop(m.bgp_peers[n.idx()].advertise.len()).map(Reason::session_down)
                 }
                 _ => None,
             };
@@ -371,8 +370,8 @@ impl Bgp {
         }
         // A dropped BGP session carries nothing in either direction (Part L, R66).
         let mut out = Vec::new();
-        for (s, n) in counts.into_iter().filter(|(_, n)| *n > limits::VPN_BGP_PEER_PREFIXES) {
-            let r = Reason::SessionDown { limit: limits::VPN_BGP_PEER_PREFIXES, count: n };
+        for (s, x) in counts.into_iter().filter_map(|(s, n)| limits::vpn_bgp_peer_drop(n).map(|x| (s, x))) {
+            let r = Reason::session_down(x);
             let (f, t, k) = (self.session(s).from, self.session(s).to, self.session(s).kind);
             for (oi, o) in self.sessions.iter().enumerate() {
                 if o.kind == k && o.from == t && o.to == f {

@@ -201,6 +201,11 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// The session carries nothing: a limit was exceeded (R52, R66, R76).
+    pub fn session_down(x: crate::limits::Exceeded) -> Reason {
+        Reason::SessionDown { limit: x.limit, count: x.count }
+    }
+
     /// The rules behind this reason.
     pub fn rule(&self) -> RuleSet {
         match self {

@@ -138,11 +138,9 @@ fn udr_next_hops(sim: &Simulation, out: &mut Vec<Diagnostic>) {
 fn gateways(m: &Model, out: &mut Vec<Diagnostic>) {
     for (v, vnet) in m.vnets.iter().enumerate() {
         if let (Some(er), Some(vpn)) = (m.ix.er_gateway[v], m.ix.vpn_gateway[v]) {
-            let why = match m.ix.route_server[v] {
-                Some(rs) => limits::er_vpn_transit(m, rs).err(),
-                None => Some(vec![format!("VNet `{}` has no route server", vnet.name)]),
-            };
-            if let Some(missing) = why {
+            let missing = limits::er_vpn_transit(m, VnetId(v as u32));
+            if !missing.is_empty() {
+                let missing: Vec<String> = missing.iter().map(|x| x.describe(m)).collect();
                 out.push(
                     Diagnostic::warning(Code::NoErVpnTransit, format!(
                         "no transit between ExpressRoute gateway `{}` and VPN gateway `{}`: {}",

@@ -1259,10 +1259,8 @@ impl<'a> Walker<'a> {
             if !serves(er) && !serves(vpn) {
                 return None;
             }
-            match m.ix.route_server[v] {
-                Some(rs) => limits::er_vpn_transit(m, rs).err(),
-                None => Some(vec![format!("VNet `{}` has no route server", m.vnets[v].name)]),
-            }
+            let missing = limits::er_vpn_transit(m, VnetId(v as u32));
+            (!missing.is_empty()).then(|| missing.iter().map(|x| x.describe(m)).collect())
         })
     }
 

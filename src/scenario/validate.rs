@@ -1822,10 +1822,10 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         let span = raw.onprems[ri].advertise.as_ref().map(|x| x.span.clone()).unwrap_or(o.span.clone());
         for c in &o.circuits {
             let circuit = &m.circuits[c.idx()];
-            if let Some(crate::bgp::Reason::SessionDown { limit, count }) =
+            if let Some(crate::limits::Exceeded { limit, count, family }) =
                 crate::limits::private_peering_drop(&o.advertise, circuit.sku)
             {
-                let family = if limit == crate::limits::PRIVATE_PEERING_IPV6 { "IPv6" } else { "IPv4" };
+                let family = family.name();
                 d.push(
                     Diagnostic::warning(
                         Code::PrefixLimit,
@@ -1854,7 +1854,7 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
         }
     }
     for b in &m.bgp_peers {
-        if let Some(crate::bgp::Reason::SessionDown { limit, count }) =
+        if let Some(crate::limits::Exceeded { limit, count, .. }) =
             crate::limits::route_server_peer_drop(b.advertise.len())
         {
             d.push(
