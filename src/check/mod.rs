@@ -9,10 +9,9 @@ pub mod lint;
 use crate::bgp::NoConvergence;
 use crate::diag::Source;
 use crate::diag::{Code, Diagnostic, Severity};
-use crate::effective::Row;
+use crate::effective::{Row, split_next_hops};
 use crate::forward::{self, Verdict};
 use crate::model::*;
-use crate::report::routes::display_rows;
 use crate::scenario::{Invalid, Loaded};
 use crate::simulation::Simulation;
 
@@ -239,7 +238,7 @@ fn evaluate(sim: &Simulation, e: &Expect) -> ExpectResult {
                 TableRef::Nic(n) => sim.nic_table(*n),
                 TableRef::Subnet(s) => sim.table(*s),
             };
-            let rows = display_rows(&t.rows(), false);
+            let rows = split_next_hops(&t.rows(), false);
             let same_prefix: Vec<&Row> = rows.iter().filter(|r| r.prefix == *prefix).collect();
             let matches: Vec<&&Row> = same_prefix
                 .iter()

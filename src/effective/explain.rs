@@ -9,7 +9,6 @@ use crate::bgp::domain::{DomainCand, DomainRoute};
 use crate::bgp::{Bgp, Origin, Reason, SessionKind, speaker_name};
 use crate::model::*;
 use crate::rules::{Rule, RuleSet};
-use crate::simulation::Simulation;
 
 /// Where one row comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -91,8 +90,7 @@ fn gateway_rule(b: &Bgp, r: &DomainRoute) -> RuleSet {
 }
 
 /// Provenance of one row of subnet `t`.
-pub fn provenance(sim: &Simulation, t: &SubnetTable, r: &Row) -> Provenance {
-    let m = &sim.model;
+pub fn provenance(m: &Model, b: &Bgp, t: &SubnetTable, r: &Row) -> Provenance {
     let v = m.subnets[t.subnet.idx()].vnet;
     let (origin, rule) = match r.origin {
         RowOrigin::AddressSpace(i) => (
@@ -132,11 +130,11 @@ pub fn provenance(sim: &Simulation, t: &SubnetTable, r: &Row) -> Provenance {
         RowOrigin::Gateway(idx) => match &t.domain {
             Some(dm) => {
                 let route = &dm.routes[idx as usize];
-                let via: Vec<String> = route.best.iter().map(|c| describe_cand(m, &sim.bgp, c)).collect();
+                let via: Vec<String> = route.best.iter().map(|c| describe_cand(m, b, c)).collect();
                 let ecmp = if route.best.len() > 1 { " (ECMP)" } else { "" };
                 (
                     format!("learned in {}'s domain: {}{ecmp}", m.vnets[dm.hub.idx()].name, via.join("; ")),
-                    gateway_rule(&sim.bgp, route),
+                    gateway_rule(b, route),
                 )
             }
             None => ("gateway route".to_string(), Rule::R47.into()),
@@ -159,9 +157,7 @@ pub fn provenance(sim: &Simulation, t: &SubnetTable, r: &Row) -> Provenance {
 
 /// Candidates of the subnet's domain that lost best-path selection, were filtered on the way in,
 /// or are not installed in this subnet (D7, R31), in prefix order.
-pub fn candidates(sim: &Simulation, t: &SubnetTable) -> Vec<Candidate> {
-    let m = &sim.model;
-    let b = &sim.bgp;
+pub fn candidates(m: &Model, b: &Bgp, t: &SubnetTable) -> Vec<Candidate> {
     let mut out = Vec::new();
     let Some(dm) = &t.domain else { return out };
     let push = |out: &mut Vec<Candidate>, p: IpNet, c: &DomainCand, why: &Reason| {

@@ -77,6 +77,21 @@ pub enum RowOrigin {
     Gateway(u32),
 }
 
+/// Rows with several next hops as one row per next hop (D2), unless merging (`--merge-next-hops`).
+pub fn split_next_hops(rows: &[Row], merge: bool) -> Vec<Row> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        if merge || r.next_hop_ips.len() <= 1 {
+            out.push(r.clone());
+        } else {
+            for ip in &r.next_hop_ips {
+                out.push(Row { next_hop_ips: vec![*ip], ..r.clone() });
+            }
+        }
+    }
+    out
+}
+
 /// One effective route. A row with several next hops renders as several rows (D2) unless merged.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Format, csv_line, table};
 use crate::effective::explain::{Candidate, Provenance, candidates, provenance};
-use crate::effective::{Row, SubnetTable};
+use crate::effective::{Row, SubnetTable, split_next_hops};
 use crate::simulation::Simulation;
 
 /// The portal's columns (R8).
@@ -20,21 +20,6 @@ pub struct Options {
     pub format: Format,
     /// One row per route with all next hops (D2), instead of one row per next hop.
     pub merge_next_hops: bool,
-}
-
-/// Split rows with several next hops into one row per next hop (D2), unless merging.
-pub fn display_rows(rows: &[Row], merge: bool) -> Vec<Row> {
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        if merge || r.next_hop_ips.len() <= 1 {
-            out.push(r.clone());
-        } else {
-            for ip in &r.next_hop_ips {
-                out.push(Row { next_hop_ips: vec![*ip], ..r.clone() });
-            }
-        }
-    }
-    out
 }
 
 fn dash(s: String) -> String {
@@ -150,9 +135,10 @@ pub const EXPLAIN_MAX_CANDIDATES: usize = 200;
 /// lost or were filtered, with the rule (text: below the table; JSON: an `ersim` key per entry and
 /// a top-level `ersimCandidates`, so the plain JSON stays in the az shape; CSV: two extra columns).
 pub fn render_with(sim: &Simulation, t: &SubnetTable, opts: Options, explain: bool) -> String {
-    let rows = display_rows(&t.rows(), opts.merge_next_hops);
-    let prov: Vec<Provenance> = if explain { rows.iter().map(|r| provenance(sim, t, r)).collect() } else { Vec::new() };
-    let cands: Vec<Candidate> = if explain { candidates(sim, t) } else { Vec::new() };
+    let rows = split_next_hops(&t.rows(), opts.merge_next_hops);
+    let prov: Vec<Provenance> =
+        if explain { rows.iter().map(|r| provenance(&sim.model, &sim.bgp, t, r)).collect() } else { Vec::new() };
+    let cands: Vec<Candidate> = if explain { candidates(&sim.model, &sim.bgp, t) } else { Vec::new() };
     match opts.format {
         Format::Text => {
             let mut out = text(&rows);
@@ -233,7 +219,7 @@ pub fn render_with(sim: &Simulation, t: &SubnetTable, opts: Options, explain: bo
 pub fn destination(t: &SubnetTable, ip: std::net::IpAddr, merge: bool) -> String {
     let matching = t.matching(ip);
     let mut out = format!("Rows matching {ip} (longest prefix first):\n");
-    out.push_str(&text(&display_rows(&matching, merge)));
+    out.push_str(&text(&split_next_hops(&matching, merge)));
     match t.lookup(ip) {
         None => out.push_str(&format!("\nNo Active row matches {ip}: the packet is dropped (R19).\n")),
         Some(hit) => {

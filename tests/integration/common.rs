@@ -5,7 +5,7 @@
 use ersim::Simulation;
 use ersim::diag::Diagnostic;
 use ersim::effective::Row;
-use ersim::report::routes::display_rows;
+use ersim::effective::split_next_hops as display_rows;
 
 /// The bundled seed scenario's text.
 pub fn seed_text() -> String {

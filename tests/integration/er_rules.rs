@@ -265,7 +265,7 @@ fn explain_names_the_rule_for_every_lost_or_filtered_candidate() {
     // weight (R55/D9); the MSEE's echo of the hub's own space is dropped by the gateway (D8).
     let s = sim(&two_circuits(100, 0));
     let t = s.nic_table(s.model.nic_by_name("nic-hub").unwrap());
-    let cands = ersim::effective::explain::candidates(&s, &t);
+    let cands = ersim::effective::explain::candidates(&s.model, &s.bgp, &t);
     let lost: Vec<_> = cands.iter().filter(|c| c.prefix == "192.168.100.0/24").collect();
     assert_eq!(lost.len(), 1, "{cands:#?}");
     assert!(lost[0].via.contains("conn-b (circuit-b)"), "{lost:#?}");
@@ -277,7 +277,7 @@ fn explain_names_the_rule_for_every_lost_or_filtered_candidate() {
     assert!(cands.iter().all(|c| !c.rule.is_empty() && !c.reason.is_empty()));
     // Each row has a provenance with a rule.
     for r in t.rows() {
-        let p = ersim::effective::explain::provenance(&s, &t, &r);
+        let p = ersim::effective::explain::provenance(&s.model, &s.bgp, &t, &r);
         assert!(!p.rule.is_empty() && !p.origin.is_empty(), "{r:?}");
     }
     // D7 at install: on-premises advertising the hub's own space is not installed (R21/D7).
@@ -285,7 +285,7 @@ fn explain_names_the_rule_for_every_lost_or_filtered_candidate() {
         .replace("advertise = [\"172.20.0.0/16\"]", "advertise = [\"172.20.0.0/16\", \"10.0.0.0/16\"]");
     let s = sim(&text);
     let t = s.nic_table(s.model.nic_by_name("nic-hub").unwrap());
-    let cands = ersim::effective::explain::candidates(&s, &t);
+    let cands = ersim::effective::explain::candidates(&s.model, &s.bgp, &t);
     assert!(
         cands.iter().any(|c| c.prefix == "10.0.0.0/16"
             && c.via.contains("dc2")

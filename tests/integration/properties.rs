@@ -526,7 +526,7 @@ proptest! {
         let sim = Simulation::new(load(&d.natural()).model).unwrap();
         for nic in &d.nics {
             let t = sim.nic_table(sim.model.nic_by_name(nic).unwrap());
-            let rows = ersim::report::routes::display_rows(&t.rows(), false);
+            let rows = ersim::effective::split_next_hops(&t.rows(), false);
             let active: Vec<_> = rows.iter().filter(|r| r.state == RouteState::Active).collect();
             for (i, a) in active.iter().enumerate() {
                 for b in &active[i + 1..] {
