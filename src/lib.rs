@@ -8,7 +8,7 @@
 //! `az network nic show-effective-route-table` shape, and CSV.
 //!
 //! Data flows one way: text → raw scenario → resolved model → propagation → per-subnet tables →
-//! reports. Every routing rule cites its id in `azure-routing.md`.
+//! reports. Every routing rule cites its id in `docs/routing-rules.md`.
 //!
 //! ```no_run
 //! let loaded = ersim::scenario::load(std::path::Path::new("scenarios/seed-multi-hub-expressroute.toml"))?;

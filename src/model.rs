@@ -62,7 +62,7 @@ ids!(
     FirewallId,
 );
 
-/// Which reserved `None` rows a table gets (azure-routing.md D3).
+/// Which reserved `None` rows a table gets (docs/routing-rules.md D3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum SystemRoutes {
     /// 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 (the documented list; default).

@@ -9,7 +9,7 @@
 //! connections; everything else (names, addresses, prefixes) follows from the sizes.
 //!
 //! The estate loads without errors or warnings and stays within Azure's limits
-//! (`azure-routing.md` Part K) as long as the parameters do (see [`SynthParams`] and
+//! (`docs/routing-rules.md` Part K) as long as the parameters do (see [`SynthParams`] and
 //! [`max_learned_routes`]); `ersim check` then reports no design findings.
 //!
 //! # Address plan

@@ -1,4 +1,4 @@
-//! BGP-style propagation between the estate's speakers, to a fixed point (azure-routing.md Part L).
+//! BGP-style propagation between the estate's speakers, to a fixed point (docs/routing-rules.md Part L).
 //!
 //! Speakers are on-premises routers, circuits (the MSEE pair, AS 12076), ExpressRoute and VPN
 //! gateways, route servers (65515) and NVAs. Sessions are directed edges between them: private

@@ -2,7 +2,7 @@
 //!
 //! Prefixes and AS paths are interned once (small integer ids), so a route is a few words and the
 //! estate-wide propagation copies ids, not vectors. Every candidate that is filtered or loses best
-//! path selection keeps a [`Reason`] with the azure-routing.md rule that decided it.
+//! path selection keeps a [`Reason`] with the docs/routing-rules.md rule that decided it.
 
 use std::collections::HashMap;
 use std::fmt;
