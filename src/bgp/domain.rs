@@ -14,6 +14,7 @@ use ipnet::IpNet;
 use prefix_trie::joint::map::JointPrefixMap;
 
 use super::*;
+use crate::net::prefix_order;
 
 /// One candidate of a domain for one prefix.
 #[derive(Clone, Debug)]
