@@ -1,5 +1,5 @@
 //! The worklist over (speaker, prefix) pairs to a fixed point, with a work budget
-//! ([`NoConvergence`](super::NoConvergence) instead of a hang), and the session-drop limits found
+//! ([`super::NoConvergence`] instead of a hang), and the session-drop limits found
 //! before and after a run (R52, R66, R76).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
