@@ -312,9 +312,20 @@ pub fn generate(p: &SynthParams) -> String {
     );
     let _ = writeln!(w);
 
-    let has_rt = |s: usize| p.route_table_every > 0 && s.is_multiple_of(p.route_table_every);
+    write_vnets(w, p);
+    write_peerings(w, p);
+    write_gateways(w, p);
+    write_circuits(w, p, circuits);
+    write_connections(w, &plan);
+    write_nics(w, p);
+    write_route_tables(w, p);
+    write_expectations(w, p, &plan);
+    t
+}
 
-    // ---- VNets
+/// VNets.
+fn write_vnets(w: &mut String, p: &SynthParams) {
+    let has_rt = |s: usize| p.route_table_every > 0 && s.is_multiple_of(p.route_table_every);
     for h in 0..p.hubs {
         let b = 4 * h;
         let _ = writeln!(w, "[[vnet]]\nname = \"{}\"\nregion = \"region-{h:02}\"", hub_name(h));
@@ -332,8 +343,10 @@ pub fn generate(p: &SynthParams) -> String {
             let _ = writeln!(w);
         }
     }
+}
 
-    // ---- peerings (hub side allows gateway transit, spoke side uses it)
+/// Peerings (hub side allows gateway transit, spoke side uses it).
+fn write_peerings(w: &mut String, p: &SynthParams) {
     for h in 0..p.hubs {
         for s in 0..p.spokes_per_hub {
             let _ = writeln!(
@@ -344,8 +357,10 @@ pub fn generate(p: &SynthParams) -> String {
             );
         }
     }
+}
 
-    // ---- gateways
+/// Gateways.
+fn write_gateways(w: &mut String, p: &SynthParams) {
     for h in 0..p.hubs {
         let _ = writeln!(
             w,
@@ -354,8 +369,10 @@ pub fn generate(p: &SynthParams) -> String {
             hub = hub_name(h)
         );
     }
+}
 
-    // ---- circuits and the on-premises routers behind them
+/// Circuits and the on-premises routers behind them.
+fn write_circuits(w: &mut String, p: &SynthParams, circuits: usize) {
     for c in 0..circuits {
         let _ = writeln!(
             w,
@@ -382,8 +399,10 @@ pub fn generate(p: &SynthParams) -> String {
             let _ = writeln!(w, "]\n");
         }
     }
+}
 
-    // ---- connections: the only section the seed changes
+/// Connections: the only section the seed changes.
+fn write_connections(w: &mut String, plan: &[Vec<(usize, u32)>]) {
     for (h, conns) in plan.iter().enumerate() {
         for (circuit, weight) in conns {
             let _ = writeln!(
@@ -394,8 +413,10 @@ pub fn generate(p: &SynthParams) -> String {
             );
         }
     }
+}
 
-    // ---- NICs
+/// NICs.
+fn write_nics(w: &mut String, p: &SynthParams) {
     for h in 0..p.hubs {
         let hub = hub_name(h);
         let _ = writeln!(
@@ -414,8 +435,11 @@ pub fn generate(p: &SynthParams) -> String {
             );
         }
     }
+}
 
-    // ---- route tables
+/// Route tables.
+fn write_route_tables(w: &mut String, p: &SynthParams) {
+    let has_rt = |s: usize| p.route_table_every > 0 && s.is_multiple_of(p.route_table_every);
     for h in 0..p.hubs {
         for s in (0..p.spokes_per_hub).filter(|s| has_rt(*s)) {
             let _ = writeln!(
@@ -425,8 +449,10 @@ pub fn generate(p: &SynthParams) -> String {
             );
         }
     }
+}
 
-    // ---- a few expectations about hub 0, so `check` has something to evaluate
+/// A few expectations about hub 0, so `check` has something to evaluate.
+fn write_expectations(w: &mut String, p: &SynthParams, plan: &[Vec<(usize, u32)>]) {
     if p.hubs > 0 && p.spokes_per_hub > 0 {
         let _ = writeln!(
             w,
@@ -454,7 +480,6 @@ pub fn generate(p: &SynthParams) -> String {
             vb = spoke_vm(0, 1)
         );
     }
-    t
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 //! in file order, so the graph — and every rendering of it — is the same whatever the order of
 //! the scenario's blocks.
 
+use std::collections::BTreeMap;
+
 use petgraph::graph::{Graph, NodeIndex};
 
 use crate::bgp::{Reason, SessionKind, Speaker};
@@ -90,10 +92,25 @@ pub struct Topology {
     pub graph: Graph<Node, Link>,
 }
 
+/// An edge before it is added: its ends, a sort key (kind rank, name) and the link.
+type PendingEdge = (NodeIndex, NodeIndex, u8, String, Link);
+
 impl Topology {
     /// Build the graph of a simulated estate.
     pub fn of(sim: &Simulation) -> Topology {
         let m = &sim.model;
+        let (mut graph, at) = Self::nodes(m);
+        let mut edges = Self::edges(m, &at);
+        Self::mark_down_sessions(sim, &at, &mut edges);
+        edges.sort_by(|x, y| (x.0, x.2, x.1, &x.3).cmp(&(y.0, y.2, y.1, &y.3)));
+        for (a, b, _, _, l) in edges {
+            graph.add_edge(a, b, l);
+        }
+        Topology { graph }
+    }
+
+    /// Every element as a node, in canonical order (by kind, then name).
+    fn nodes(m: &Model) -> (Graph<Node, Link>, BTreeMap<Node, NodeIndex>) {
         let mut nodes: Vec<(u8, &str, Node)> = Vec::new();
         for (i, v) in m.vnets.iter().enumerate() {
             nodes.push((0, &v.name, Node::Vnet(VnetId(i as u32))));
@@ -123,55 +140,22 @@ impl Topology {
         }
         nodes.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         let mut graph: Graph<Node, Link> = Graph::with_capacity(nodes.len(), m.peerings.len() + m.connections.len());
-        let mut at: std::collections::BTreeMap<Node, NodeIndex> = std::collections::BTreeMap::new();
+        let mut at: BTreeMap<Node, NodeIndex> = BTreeMap::new();
         for (_, _, n) in nodes {
             let ix = graph.add_node(n.clone());
             at.insert(n, ix);
         }
+        (graph, at)
+    }
 
-        // Edges, each with a sort key, added in key order.
-        let mut edges: Vec<(NodeIndex, NodeIndex, u8, String, Link)> = Vec::new();
+    /// Every link, each with a sort key.
+    fn edges(m: &Model, at: &BTreeMap<Node, NodeIndex>) -> Vec<PendingEdge> {
+        let mut edges: Vec<PendingEdge> = Vec::new();
         let link = |kind: LinkKind, name: Option<String>| Link { kind, name, down: None };
-        // One edge per peered pair: from the VNet that uses the other's gateways, else by name.
-        for (i, p) in m.peerings.iter().enumerate() {
-            let pid = PeeringId(i as u32);
-            let back = m.ix.reverse[i];
-            let uses = p.use_remote_gateways && m.connected(pid);
-            let reverse_uses = back.is_some_and(|b| m.peerings[b.idx()].use_remote_gateways);
-            let first = match back {
-                None => true,
-                Some(_) if uses => true,
-                Some(_) if reverse_uses => false,
-                Some(_) => m.vnets[p.from.idx()].name < m.vnets[p.to.idx()].name,
-            };
-            if !first {
-                continue;
-            }
-            let access = p.allow_virtual_network_access
-                && back.is_some_and(|b| m.peerings[b.idx()].allow_virtual_network_access);
-            edges.push((
-                at[&Node::Vnet(p.from)],
-                at[&Node::Vnet(p.to)],
-                0,
-                String::new(),
-                link(
-                    LinkKind::Peering {
-                        connected: m.connected(pid) && access,
-                        global: m.is_global(pid),
-                        uses_gateways: uses,
-                    },
-                    None,
-                ),
-            ));
-        }
+        Self::peering_edges(m, at, &mut edges);
         for (i, g) in m.gateways.iter().enumerate() {
-            edges.push((
-                at[&Node::Vnet(g.vnet)],
-                at[&Node::Gateway(GatewayId(i as u32))],
-                1,
-                String::new(),
-                link(LinkKind::Hosts, None),
-            ));
+            let g_at = at[&Node::Gateway(GatewayId(i as u32))];
+            edges.push((at[&Node::Vnet(g.vnet)], g_at, 1, String::new(), link(LinkKind::Hosts, None)));
         }
         for (i, r) in m.route_servers.iter().enumerate() {
             let rs = at[&Node::RouteServer(RouteServerId(i as u32))];
@@ -183,22 +167,13 @@ impl Topology {
             }
         }
         for (i, f) in m.firewalls.iter().enumerate() {
-            edges.push((
-                at[&Node::Vnet(f.vnet)],
-                at[&Node::Firewall(FirewallId(i as u32))],
-                1,
-                String::new(),
-                link(LinkKind::Hosts, None),
-            ));
+            let f_at = at[&Node::Firewall(FirewallId(i as u32))];
+            edges.push((at[&Node::Vnet(f.vnet)], f_at, 1, String::new(), link(LinkKind::Hosts, None)));
         }
         for (i, b) in m.bgp_peers.iter().enumerate() {
-            edges.push((
-                at[&Node::RouteServer(b.route_server)],
-                at[&Node::Nva(BgpPeerId(i as u32))],
-                3,
-                String::new(),
-                link(LinkKind::RouteServerPeer, None),
-            ));
+            let rs = at[&Node::RouteServer(b.route_server)];
+            let nva = at[&Node::Nva(BgpPeerId(i as u32))];
+            edges.push((rs, nva, 3, String::new(), link(LinkKind::RouteServerPeer, None)));
         }
         for c in &m.connections {
             let gw = at[&Node::Gateway(c.gateway)];
@@ -221,17 +196,44 @@ impl Topology {
         }
         for (i, o) in m.onprems.iter().enumerate() {
             for c in &o.circuits {
-                edges.push((
-                    at[&Node::Onprem(OnpremId(i as u32))],
-                    at[&Node::Circuit(*c)],
-                    5,
-                    String::new(),
-                    link(LinkKind::PrivatePeering, None),
-                ));
+                let (a, b) = (at[&Node::Onprem(OnpremId(i as u32))], at[&Node::Circuit(*c)]);
+                edges.push((a, b, 5, String::new(), link(LinkKind::PrivatePeering, None)));
             }
         }
+        edges
+    }
 
-        // What propagation found: a session over a prefix limit carries nothing.
+    /// One edge per peered pair: from the VNet that uses the other's gateways, else by name.
+    fn peering_edges(m: &Model, at: &BTreeMap<Node, NodeIndex>, edges: &mut Vec<PendingEdge>) {
+        for (i, p) in m.peerings.iter().enumerate() {
+            let pid = PeeringId(i as u32);
+            let back = m.ix.reverse[i];
+            let uses = p.use_remote_gateways && m.connected(pid);
+            let reverse_uses = back.is_some_and(|b| m.peerings[b.idx()].use_remote_gateways);
+            let first = match back {
+                None => true,
+                Some(_) if uses => true,
+                Some(_) if reverse_uses => false,
+                Some(_) => m.vnets[p.from.idx()].name < m.vnets[p.to.idx()].name,
+            };
+            if !first {
+                continue;
+            }
+            let access = p.allow_virtual_network_access
+                && back.is_some_and(|b| m.peerings[b.idx()].allow_virtual_network_access);
+            let kind = LinkKind::Peering {
+                connected: m.connected(pid) && access,
+                global: m.is_global(pid),
+                uses_gateways: uses,
+            };
+            let (a, b) = (at[&Node::Vnet(p.from)], at[&Node::Vnet(p.to)]);
+            edges.push((a, b, 0, String::new(), Link { kind, name: None, down: None }));
+        }
+    }
+
+    /// What propagation found: a session over a prefix limit carries nothing (its link is down).
+    fn mark_down_sessions(sim: &Simulation, at: &BTreeMap<Node, NodeIndex>, edges: &mut [PendingEdge]) {
+        let m = &sim.model;
         for s in &sim.bgp.sessions {
             let Some(reason) = &s.down else { continue };
             let node_of = |sp: Speaker| match sp {
@@ -272,12 +274,6 @@ impl Topology {
                 }
             }
         }
-
-        edges.sort_by(|x, y| (x.0, x.2, x.1, &x.3).cmp(&(y.0, y.2, y.1, &y.3)));
-        for (a, b, _, _, l) in edges {
-            graph.add_edge(a, b, l);
-        }
-        Topology { graph }
     }
 
     /// The display name of a node.

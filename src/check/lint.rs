@@ -312,8 +312,14 @@ fn finding(code: Code, msg: String, span: Span, rule: Rule, help: &str) -> Diagn
 
 /// Limits Azure enforces by refusing the change (Part K): design findings.
 fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
-    let m = &sim.model;
-    let b = &sim.bgp;
+    vnet_findings(&sim.model, out);
+    region_findings(&sim.model, out);
+    gateway_findings(sim, out);
+    circuit_and_route_server_findings(&sim.model, out);
+}
+
+/// Peerings and subnets per VNet (R43, Part K), routes per route table (R34).
+fn vnet_findings(m: &Model, out: &mut Vec<Diagnostic>) {
     for (v, vnet) in m.vnets.iter().enumerate() {
         let n = m.ix.peerings_from[v].len();
         if n > limits::PEERINGS_PER_VNET {
@@ -352,6 +358,10 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+}
+
+/// VNets and route tables per region (Part K, R34).
+fn region_findings(m: &Model, out: &mut Vec<Diagnostic>) {
     let mut per_region: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for vnet in &m.vnets {
         per_region.entry(&vnet.region).or_default().0 += 1;
@@ -399,6 +409,12 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// Circuits per ExpressRoute gateway and location (R62), learned routes (R53), VPN tunnels (R69).
+fn gateway_findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
+    let m = &sim.model;
+    let b = &sim.bgp;
     for (gi, g) in m.gateways.iter().enumerate() {
         let conns = &m.ix.gateway_connections[gi];
         match g.kind {
@@ -487,6 +503,10 @@ fn findings(sim: &Simulation, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// VNet links per circuit (R63), BGP peers per route server (R76).
+fn circuit_and_route_server_findings(m: &Model, out: &mut Vec<Diagnostic>) {
     for (ci, c) in m.circuits.iter().enumerate() {
         let links = m.ix.circuit_connections[ci].len();
         let max = limits::vnet_links_per_circuit(c.sku, c.bandwidth_mbps);
