@@ -82,6 +82,7 @@ fn rows(sim: &Simulation, s: SpeakerId, view: View) -> (Vec<&'static str>, Vec<V
         View::Learned => {
             let head = vec!["Network", "Next Hop", "Origin", "Source Peer", "AS Path", "Weight", "State"];
             let mut out = Vec::new();
+            let mut prefixes: Vec<IpNet> = Vec::new();
             for (p, e) in b.rib(s) {
                 let mut all: Vec<(Cand, String)> = Vec::new();
                 if let Some(l) = e.local {
@@ -95,6 +96,7 @@ fn rows(sim: &Simulation, s: SpeakerId, view: View) -> (Vec<&'static str>, Vec<V
                 }
                 for (c, state) in all {
                     let weight = c.via.map(|v| b.session_ref(v).weight).unwrap_or(0);
+                    prefixes.push(p);
                     out.push(vec![
                         p.to_string(),
                         next_hop(m, b, &c),
@@ -106,38 +108,40 @@ fn rows(sim: &Simulation, s: SpeakerId, view: View) -> (Vec<&'static str>, Vec<V
                     ]);
                 }
             }
-            // Routes D4 keeps from an ExpressRoute gateway (computed on demand).
+            // Routes D4 keeps from an ExpressRoute gateway (computed on demand), merged into the
+            // prefix order of the table (a stable sort keeps each prefix's rows in place).
             if let crate::bgp::Speaker::Gateway(g) = b.speakers[s.0 as usize] {
+                let mut keyed: Vec<(IpNet, Vec<String>)> = prefixes.into_iter().zip(out).collect();
                 for f in b.remote_vnet_filtered(m, g, None) {
                     let sess = b.session_ref(f.session);
-                    out.push(vec![
-                        f.prefix.to_string(),
-                        sess.circuit
-                            .map(|c| {
-                                m.circuits[c.idx()]
-                                    .next_hops
-                                    .iter()
-                                    .map(|i| i.to_string())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            })
-                            .unwrap_or_default(),
-                        "EBgp".to_string(),
-                        format!(
-                            "{} ({})",
-                            sess.circuit.map(|c| m.circuits[c.idx()].name.clone()).unwrap_or_default(),
-                            sess.connection.map(|c| m.connections[c.idx()].name.clone()).unwrap_or_default()
-                        ),
-                        f.path.clone(),
-                        sess.weight.to_string(),
-                        format!("Rejected: {} [{}]", f.reason.describe(m), f.reason.rule()),
-                    ]);
+                    keyed.push((
+                        f.prefix,
+                        vec![
+                            f.prefix.to_string(),
+                            sess.circuit
+                                .map(|c| {
+                                    m.circuits[c.idx()]
+                                        .next_hops
+                                        .iter()
+                                        .map(|i| i.to_string())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                })
+                                .unwrap_or_default(),
+                            "EBgp".to_string(),
+                            format!(
+                                "{} ({})",
+                                sess.circuit.map(|c| m.circuits[c.idx()].name.clone()).unwrap_or_default(),
+                                sess.connection.map(|c| m.connections[c.idx()].name.clone()).unwrap_or_default()
+                            ),
+                            f.path.clone(),
+                            sess.weight.to_string(),
+                            format!("Rejected: {} [{}]", f.reason.describe(m), f.reason.rule()),
+                        ],
+                    ));
                 }
-                out.sort_by(|a, b| {
-                    let pa: IpNet = a[0].parse().expect("prefix");
-                    let pb: IpNet = b[0].parse().expect("prefix");
-                    crate::net::prefix_order(&pa, &pb)
-                });
+                keyed.sort_by(|a, b| crate::net::prefix_order(&a.0, &b.0));
+                out = keyed.into_iter().map(|(_, r)| r).collect();
             }
             (head, out)
         }
