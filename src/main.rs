@@ -59,6 +59,18 @@ enum Command {
         after_help = "Deterministic: the same options give the same file.\n\nExamples:\n  ersim synth --hubs 20 --spokes-per-hub 400 --circuits 4 --onprem-prefixes 1000 > estate.toml\n  ersim check estate.toml"
     )]
     Synth(SynthArgs),
+    /// Print one rule of the rulebook (docs/routing-rules.md, compiled in): what it says, its
+    /// standing and its sources.
+    #[command(
+        after_help = "Every verdict and diagnostic cites rule ids such as [D3, R37]; this prints them offline.\n\nExit status: 0 found, 2 unknown id.\n\nExamples:\n  ersim rule R37\n  ersim rule D4\n  ersim rule \"Part K\""
+    )]
+    Rule(RuleArgs),
+}
+
+#[derive(Args)]
+struct RuleArgs {
+    /// A rule id: R37, D4, M1, Part K (case does not matter).
+    id: String,
 }
 
 #[derive(Args)]
@@ -311,6 +323,12 @@ fn bgp(a: BgpArgs) -> Result<(String, u8), Error> {
     Ok((out, 0))
 }
 
+fn rule(a: RuleArgs) -> Result<(String, u8), Error> {
+    let mut text = app::rule_text(&a.id)?.to_string();
+    text.push('\n');
+    Ok((text, 0))
+}
+
 fn synth(a: SynthArgs) -> Result<(String, u8), Error> {
     let p = ersim::synth::SynthParams {
         hubs: a.hubs,
@@ -335,6 +353,7 @@ fn main() -> ExitCode {
         Command::Bgp(a) => bgp(a),
         Command::Graph(a) => graph(a),
         Command::Synth(a) => synth(a),
+        Command::Rule(a) => rule(a),
     };
     match result {
         Ok((out, code)) => {

@@ -1,10 +1,11 @@
 //! The routing rules ersim applies, as values: every id the output can cite (`R37`, `D4`, `M1`,
 //! `Part K`) is a [`Rule`], and a finding that rests on several rules carries a [`RuleSet`].
 //!
-//! The ids and their text live in `docs/routing-rules.md`; a test keeps the two in step (every
-//! [`Rule`] has a section there, every section's id parses as a [`Rule`]). Nothing in the engine
-//! decides anything by comparing rule text: drops, reasons and diagnostics carry these values, and
-//! only reports turn them into `[D3, R37]`.
+//! The ids and their text live in `docs/routing-rules.md`, compiled into the binary so `ersim rule
+//! R37` works offline ([`Rule::text`]); a test keeps the two in step (every [`Rule`] has a section
+//! there, every section's id parses as a [`Rule`]). Nothing in the engine decides anything by
+//! comparing rule text: drops, reasons and diagnostics carry these values, and only reports turn
+//! them into `[D3, R37]`.
 
 use std::fmt;
 
@@ -52,6 +53,39 @@ impl Rule {
             .iter()
             .copied()
             .find(|r| r.id().eq_ignore_ascii_case(t) || r.id().replace(' ', "").eq_ignore_ascii_case(&squashed))
+    }
+}
+
+/// The rulebook, as shipped in the repository.
+pub const RULEBOOK: &str = include_str!("../docs/routing-rules.md");
+
+/// Every `### ID — title` section of the rulebook: (the id as written, the section's text).
+pub fn sections() -> impl Iterator<Item = (&'static str, &'static str)> {
+    RULEBOOK.match_indices("\n### ").filter_map(|(i, _)| {
+        let sec = &RULEBOOK[i + 1..];
+        // A section ends at the next heading of any level.
+        let end = sec[4..].find("\n#").map(|e| e + 5).unwrap_or(sec.len());
+        let (id, _) = sec[4..].lines().next()?.split_once(" — ")?;
+        Some((id.trim(), sec[..end].trim_end()))
+    })
+}
+
+impl Rule {
+    /// This rule's section of the rulebook (heading, text, standing, sources).
+    pub fn text(self) -> Option<&'static str> {
+        sections().find(|(id, _)| *id == self.id()).map(|(_, t)| t)
+    }
+
+    /// Up to three rule ids close to `wanted` (for an unknown id).
+    pub fn closest(wanted: &str) -> Vec<Rule> {
+        let w = wanted.trim().to_ascii_uppercase();
+        let mut scored: Vec<(usize, Rule)> = Rule::ALL
+            .iter()
+            .map(|r| (strsim::levenshtein(&w, &r.id().to_ascii_uppercase()), *r))
+            .filter(|(d, _)| *d <= 2)
+            .collect();
+        scored.sort();
+        scored.into_iter().take(3).map(|(_, r)| r).collect()
     }
 }
 
@@ -151,6 +185,31 @@ mod tests {
         assert_eq!(Rule::parse("r37"), Some(Rule::R37));
         assert_eq!(Rule::parse("partk"), Some(Rule::PartK));
         assert_eq!(Rule::parse("R7"), None);
+    }
+
+    #[test]
+    fn every_rule_has_a_section_and_every_section_is_a_rule() {
+        for r in Rule::ALL {
+            let t = r.text().unwrap_or_else(|| panic!("{} has no section in docs/routing-rules.md", r.id()));
+            assert!(t.starts_with(&format!("### {} — ", r.id())), "{t}");
+            assert!(t.contains("Standing:"), "{} states its standing", r.id());
+        }
+        let ids: Vec<&str> = sections().map(|(id, _)| id).collect();
+        for id in &ids {
+            assert!(Rule::parse(id).is_some(), "section `{id}` is not a rule id the code knows");
+        }
+        let mut uniq = ids.clone();
+        uniq.sort();
+        uniq.dedup();
+        assert_eq!(uniq.len(), ids.len(), "an id has two sections");
+    }
+
+    #[test]
+    fn a_section_stops_at_the_next_heading() {
+        let t = Rule::D1.text().unwrap();
+        assert!(!t.contains("### D2"), "{t}");
+        assert_eq!(Rule::closest("R377").first(), Some(&Rule::R37));
+        assert!(Rule::closest("nonsense").is_empty());
     }
 
     #[test]

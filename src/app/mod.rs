@@ -114,6 +114,20 @@ pub fn check_source(name: &str, bytes: Vec<u8>) -> Result<CheckReport, Error> {
     }
 }
 
+/// `ersim rule ID`: the rule's section of the rulebook; an unknown id names the closest ones.
+pub fn rule_text(id: &str) -> Result<&'static str, Error> {
+    let known = crate::rules::Rule::parse(id).and_then(crate::rules::Rule::text);
+    known.ok_or_else(|| {
+        let close: Vec<String> = crate::rules::Rule::closest(id).iter().map(|r| r.id().to_string()).collect();
+        let hint = if close.is_empty() {
+            "ids look like R37, D4, M1 or `Part K`".to_string()
+        } else {
+            format!("did you mean {}?", close.join(", "))
+        };
+        Error::Usage { message: format!("no rule `{id}` in docs/routing-rules.md; {hint}") }
+    })
+}
+
 /// Which BGP speaker `ersim bgp` asks about: exactly one of the names is given.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SpeakerName<'a> {

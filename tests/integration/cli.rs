@@ -518,3 +518,16 @@ fn a_directory_gets_the_same_message_from_every_command() {
     assert_eq!(outs[0], "error: cannot read design.toml: is a directory, not a scenario file\n");
     assert!(outs.iter().all(|o| *o == outs[0]), "{outs:#?}");
 }
+
+#[test]
+fn rule_prints_a_rule_offline_and_suggests_close_ids() {
+    let r = run(&["rule", "r37"]);
+    assert_eq!(r.code, Some(0), "{}", show(&r));
+    assert!(r.stdout.starts_with("### R37 — "), "{}", show(&r));
+    assert!(r.stdout.contains("Standing:") && !r.stdout.contains("### R38"), "{}", show(&r));
+    let r = run(&["rule", "Part K"]);
+    assert!(r.code == Some(0) && r.stdout.contains("Part K"), "{}", show(&r));
+    let r = run(&["rule", "R377"]);
+    assert_eq!(r.code, Some(2), "{}", show(&r));
+    assert!(r.stderr.contains("R377") && r.stderr.contains("R37"), "{}", show(&r));
+}
