@@ -6,6 +6,8 @@ mod check_cmd;
 mod cli;
 /// Helpers: load scenario text, tables as comparable rows.
 mod common;
+/// The repository's docs: TOML examples validate, links stay inside the repository.
+mod docs;
 /// ExpressRoute rules: D4, gateway transit, routing weight, ECMP, circuit transit.
 mod er_rules;
 mod forwarding; // forwarding through NVAs, firewalls, load balancers: loops, asymmetry, drops
