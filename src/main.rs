@@ -50,7 +50,7 @@ enum Command {
     /// Draw the estate (VNets, peerings, gateways, circuits, connections, on-premises routers,
     /// route servers, NVAs, firewalls) as a Graphviz dot graph; dropped sessions are red.
     #[command(
-        after_help = "Arrows point from a spoke to the hub whose gateways it uses; dashed peerings are not\nConnected both ways.\n\nExamples:\n  ersim graph scenarios/seed-multi-hub-expressroute.toml > estate.dot\n  ersim graph scenario.toml | dot -Tsvg > estate.svg"
+        after_help = "Arrows point from a spoke to the hub whose gateways it uses; dashed peerings are not\nConnected both ways.\n\nExamples:\n  ersim graph scenarios/seed-multi-hub-expressroute.toml > estate.dot\n  ersim graph scenario.toml | dot -Tsvg > estate.svg\n  ersim graph -o mermaid scenario.toml > estate.mmd"
     )]
     Graph(GraphArgs),
     /// Write a synthetic hub-and-spoke estate (a valid scenario within Azure's limits) for
@@ -65,6 +65,11 @@ enum Command {
         after_help = "Every verdict and diagnostic cites rule ids such as [D3, R37]; this prints them offline.\n\nExit status: 0 found, 2 unknown id.\n\nExamples:\n  ersim rule R37\n  ersim rule D4\n  ersim rule \"Part K\""
     )]
     Rule(RuleArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Examples:\n  ersim completions bash > ~/.local/share/bash-completion/completions/ersim\n  ersim completions zsh > \"${fpath[1]}/_ersim\"\n  ersim completions fish > ~/.config/fish/completions/ersim.fish\n  ersim completions powershell >> $PROFILE"
+    )]
+    Completions(CompletionsArgs),
 }
 
 #[derive(Args)]
@@ -136,6 +141,22 @@ struct BgpArgs {
 struct GraphArgs {
     /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
     scenario: Option<PathBuf>,
+    /// Output format: Graphviz dot, or a Mermaid flowchart (renders in GitHub and Azure DevOps
+    /// Markdown without Graphviz).
+    #[arg(long, short, value_enum, default_value_t = GraphFormat::Dot)]
+    output: GraphFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+#[derive(Args)]
+struct CompletionsArgs {
+    /// The shell.
+    shell: clap_complete::Shell,
 }
 
 #[derive(Args)]
@@ -299,7 +320,18 @@ fn matrix(a: MatrixArgs) -> Result<(String, u8), Error> {
 }
 
 fn graph(a: GraphArgs) -> Result<(String, u8), Error> {
-    Ok((report::graph::dot(&load(a.scenario)?), 0))
+    let sim = load(a.scenario)?;
+    let out = match a.output {
+        GraphFormat::Dot => report::graph::dot(&sim),
+        GraphFormat::Mermaid => report::graph::mermaid(&sim),
+    };
+    Ok((out, 0))
+}
+
+fn completions(a: CompletionsArgs) -> Result<(String, u8), Error> {
+    let mut buf = Vec::new();
+    clap_complete::generate(a.shell, &mut <Cli as clap::CommandFactory>::command(), "ersim", &mut buf);
+    Ok((String::from_utf8_lossy(&buf).into_owned(), 0))
 }
 
 fn bgp(a: BgpArgs) -> Result<(String, u8), Error> {
@@ -354,6 +386,7 @@ fn main() -> ExitCode {
         Command::Graph(a) => graph(a),
         Command::Synth(a) => synth(a),
         Command::Rule(a) => rule(a),
+        Command::Completions(a) => completions(a),
     };
     match result {
         Ok((out, code)) => {

@@ -531,3 +531,21 @@ fn rule_prints_a_rule_offline_and_suggests_close_ids() {
     assert_eq!(r.code, Some(2), "{}", show(&r));
     assert!(r.stderr.contains("R377") && r.stderr.contains("R37"), "{}", show(&r));
 }
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "_ersim()"),
+        ("zsh", "#compdef ersim"),
+        ("fish", "complete -c ersim"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let r = run(&["completions", shell]);
+        assert_eq!(r.code, Some(0), "{shell}: {}", show(&r));
+        assert!(r.stdout.contains(marker), "{shell} script holds {marker}");
+        for sub in ["routes", "reach", "check", "matrix", "bgp"] {
+            assert!(r.stdout.contains(sub), "{shell} completes `{sub}`");
+        }
+    }
+    assert_eq!(run(&["completions", "tcsh"]).code, Some(2));
+}

@@ -205,3 +205,95 @@ fn graph_command_prints_dot() {
     assert!(s.starts_with("digraph {"), "{s}");
     assert!(s.contains("label = \"spoke10\\neastasia\\n10.10.0.0/16\" shape = box"), "{s}");
 }
+
+/// A Mermaid flowchart checked line by line: the header, node definitions with balanced label
+/// brackets, links between defined nodes, and a link style naming existing links only.
+fn check_mermaid(text: &str) -> (Vec<String>, usize) {
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("graph LR"), "{text}");
+    let mut nodes: Vec<String> = Vec::new();
+    let mut labels: Vec<String> = Vec::new();
+    let mut links = 0;
+    let shapes = [("([\"", "\"])"), ("{{\"", "\"}}"), ("[/\"", "\"\\]"), ("[[\"", "\"]]"), ("[\"", "\"]")];
+    for l in lines {
+        let l = l.strip_prefix("  ").unwrap_or_else(|| panic!("indented: {l}"));
+        if let Some(style) = l.strip_prefix("linkStyle ") {
+            let (ids, css) = style.split_once(' ').expect("ids and style");
+            assert_eq!(css, "stroke:red,color:red");
+            assert!(ids.split(',').all(|i| i.parse::<usize>().is_ok_and(|i| i < links)), "{l}");
+            continue;
+        }
+        let id: String = l.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        assert!(id.starts_with('n') && id[1..].parse::<usize>().is_ok(), "node id in {l}");
+        let rest = &l[id.len()..];
+        if let Some((open, close)) = shapes.iter().find(|(o, _)| rest.starts_with(o)) {
+            assert!(rest.ends_with(close), "shape closes as it opens: {l}");
+            let label = &rest[open.len()..rest.len() - close.len()];
+            assert!(!label.contains('"'), "quotes in labels are entities: {l}");
+            nodes.push(id);
+            labels.push(label.to_string());
+            continue;
+        }
+        let rest = rest.strip_prefix(' ').expect("a link");
+        let (line, rest) = rest.split_at(rest.find(['|', ' ']).expect("link then target"));
+        assert!(["---", "-->", "-.-", "-.->", "===", "==>"].contains(&line), "link kind `{line}` in {l}");
+        let target = match rest.strip_prefix("|\"") {
+            Some(r) => {
+                let (label, after) = r.split_once("\"| ").expect("a closed link label");
+                assert!(!label.contains('"'), "{l}");
+                after
+            }
+            None => rest.trim_start(),
+        };
+        assert!(nodes.contains(&id) && nodes.iter().any(|n| n == target), "link between defined nodes: {l}");
+        links += 1;
+    }
+    (labels, links)
+}
+
+#[test]
+fn mermaid_output_holds_every_vnet_and_the_circuit_and_parses() {
+    let s = sim(&seed_text());
+    let text = ersim::report::graph::mermaid(&s);
+    let (labels, links) = check_mermaid(&text);
+    let t = Topology::of(&s);
+    assert_eq!((labels.len(), links), (t.graph.node_count(), t.graph.edge_count()), "{text}");
+    for name in ["hub00", "hub100", "spoke10", "spoke20", "spoke110", "spoke120", "circuit01"] {
+        assert!(labels.iter().any(|l| l.starts_with(&format!("{name}<br/>"))), "{name} is a node\n{text}");
+    }
+    // Every bundled scenario renders to a well-formed chart too.
+    for f in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
+        let p = f.unwrap().path();
+        check_mermaid(&ersim::report::graph::mermaid(&sim(&std::fs::read_to_string(&p).unwrap())));
+    }
+}
+
+#[test]
+fn mermaid_marks_a_down_session_red() {
+    let adv: Vec<String> = (0..4001u32).map(|i| format!("\"172.{}.{}.0/24\"", 16 + i / 256, i % 256)).collect();
+    let text = hub(&format!(
+        "[[gateway]]\nname = \"ergw\"\nvnet = \"hub\"\ntype = \"ExpressRoute\"\n\n[[circuit]]\nname = \"c1\"\n\n[[connection]]\nname = \"conn\"\ngateway = \"ergw\"\ncircuit = \"c1\"\n\n[[onprem]]\nname = \"dc\"\nasn = 65001\ncircuits = [\"c1\"]\nadvertise = [{}]\n",
+        adv.join(", ")
+    ));
+    let chart = ersim::report::graph::mermaid(&sim(&text));
+    check_mermaid(&chart);
+    let links: Vec<&str> = chart.lines().filter(|l| l.contains(" -") || l.contains(" =")).collect();
+    let i = links.iter().position(|l| l.contains("private peering")).expect("private peering link");
+    assert!(links[i].contains("session down"), "{chart}");
+    assert!(chart.contains(&format!("linkStyle {i} stroke:red")), "{chart}");
+}
+
+#[test]
+fn graph_command_prints_mermaid_with_output_mermaid() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ersim"))
+        .args([
+            "graph",
+            "-o",
+            "mermaid",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/seed-multi-hub-expressroute.toml"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout).unwrap().starts_with("graph LR\n"));
+}
