@@ -59,6 +59,12 @@ enum Command {
         after_help = "Deterministic: the same options give the same file.\n\nExamples:\n  ersim synth --hubs 20 --spokes-per-hub 400 --circuits 4 --onprem-prefixes 1000 > estate.toml\n  ersim check estate.toml"
     )]
     Synth(SynthArgs),
+    /// Write a commented starter scenario (default ./ersim.toml, which every command then reads
+    /// when no scenario is given). Never overwrites a file.
+    #[command(
+        after_help = "Templates:\n  hub-spoke-expressroute  a hub with an ExpressRoute gateway, two spokes, one circuit (default)\n  vpn                     a hub with a site-to-site VPN gateway (BGP) to a branch, one spoke\n  route-server-nva        a hub with Route Server and an NVA advertising a default route\n\nExit status: 0 written, 2 the file exists or the template is unknown.\n\nExamples:\n  ersim init && ersim check\n  ersim init --template vpn --out branch.toml"
+    )]
+    Init(InitArgs),
     /// Print one rule of the rulebook (docs/routing-rules.md, compiled in): what it says, its
     /// standing and its sources.
     #[command(
@@ -70,6 +76,16 @@ enum Command {
         after_help = "Examples:\n  ersim completions bash > ~/.local/share/bash-completion/completions/ersim\n  ersim completions zsh > \"${fpath[1]}/_ersim\"\n  ersim completions fish > ~/.config/fish/completions/ersim.fish\n  ersim completions powershell >> $PROFILE"
     )]
     Completions(CompletionsArgs),
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// Which starter design.
+    #[arg(long, default_value = "hub-spoke-expressroute")]
+    template: String,
+    /// Where to write it.
+    #[arg(long, default_value = "ersim.toml")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -355,6 +371,11 @@ fn bgp(a: BgpArgs) -> Result<(String, u8), Error> {
     Ok((out, 0))
 }
 
+fn init(a: InitArgs) -> Result<(String, u8), Error> {
+    let msg = app::init(&a.template, &a.out)?;
+    Ok((format!("{msg}\n"), 0))
+}
+
 fn rule(a: RuleArgs) -> Result<(String, u8), Error> {
     let mut text = app::rule_text(&a.id)?.to_string();
     text.push('\n');
@@ -385,6 +406,7 @@ fn main() -> ExitCode {
         Command::Bgp(a) => bgp(a),
         Command::Graph(a) => graph(a),
         Command::Synth(a) => synth(a),
+        Command::Init(a) => init(a),
         Command::Rule(a) => rule(a),
         Command::Completions(a) => completions(a),
     };

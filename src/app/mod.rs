@@ -128,6 +128,44 @@ pub fn rule_text(id: &str) -> Result<&'static str, Error> {
     })
 }
 
+/// The starter designs `ersim init` writes: (name, what it is, the commented scenario).
+pub const TEMPLATES: &[(&str, &str, &str)] = &[
+    (
+        "hub-spoke-expressroute",
+        "a hub with an ExpressRoute gateway, two spokes, one circuit to on-premises",
+        include_str!("templates/hub-spoke-expressroute.toml"),
+    ),
+    ("vpn", "a hub with a site-to-site VPN gateway (BGP) to a branch, one spoke", include_str!("templates/vpn.toml")),
+    (
+        "route-server-nva",
+        "a hub with Route Server and an NVA advertising a default route, one spoke",
+        include_str!("templates/route-server-nva.toml"),
+    ),
+];
+
+/// `ersim init`: write a starter scenario to `out` (never over an existing file). Returns what
+/// was written, for the message.
+pub fn init(template: &str, out: &Path) -> Result<String, Error> {
+    let Some((name, _, text)) = TEMPLATES.iter().find(|(n, _, _)| *n == template) else {
+        let names: Vec<&str> = TEMPLATES.iter().map(|(n, _, _)| *n).collect();
+        let hint = crate::diag::did_you_mean(template, names.iter().copied()).map(|h| format!("; {h}"));
+        return Err(Error::Usage {
+            message: format!("no template `{template}`{} (templates: {})", hint.unwrap_or_default(), names.join(", ")),
+        });
+    };
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(out).map_err(|e| {
+        let why = if e.kind() == std::io::ErrorKind::AlreadyExists {
+            "it exists; ersim init never overwrites a file: remove it or pass --out another path".to_string()
+        } else {
+            e.to_string()
+        };
+        Error::Usage { message: format!("cannot write {}: {why}", out.display()) }
+    })?;
+    std::io::Write::write_all(&mut f, text.as_bytes())
+        .map_err(|e| Error::Usage { message: format!("cannot write {}: {e}", out.display()) })?;
+    Ok(format!("wrote {} (template {name}); next: ersim check {}", out.display(), out.display()))
+}
+
 /// Which BGP speaker `ersim bgp` asks about: exactly one of the names is given.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SpeakerName<'a> {

@@ -549,3 +549,37 @@ fn completions_are_printed_for_each_shell() {
     }
     assert_eq!(run(&["completions", "tcsh"]).code, Some(2));
 }
+
+#[test]
+fn init_writes_a_starter_that_passes_check_and_never_overwrites() {
+    let d = TempDir::new("init");
+    let at = |args: &[&str]| {
+        let mut c = ersim_in(&d.0);
+        c.args(args);
+        run_cmd(c)
+    };
+    let r = at(&["init"]);
+    assert_eq!(r.code, Some(0), "{}", show(&r));
+    assert!(r.stdout.contains("ersim.toml"), "{}", show(&r));
+    // The default scenario path now works straight away.
+    let r = at(&["check"]);
+    assert_eq!(r.code, Some(0), "{}", show(&r));
+    assert!(r.stdout.contains("passed, 0 failed"), "{}", show(&r));
+    let before = std::fs::read_to_string(d.0.join("ersim.toml")).unwrap();
+    let r = at(&["init", "--template", "vpn"]);
+    assert_eq!(r.code, Some(2), "{}", show(&r));
+    assert!(r.stderr.contains("never overwrites"), "{}", show(&r));
+    assert_eq!(std::fs::read_to_string(d.0.join("ersim.toml")).unwrap(), before, "the file is untouched");
+    let r = at(&["init", "--template", "vnp", "--out", "x.toml"]);
+    assert!(r.code == Some(2) && r.stderr.contains("did you mean `vpn`?"), "{}", show(&r));
+}
+
+#[test]
+fn every_init_template_is_a_commented_design_that_passes_check() {
+    for (name, _, text) in ersim::app::TEMPLATES {
+        let r = ersim::app::check_source(&format!("{name}.toml"), text.as_bytes().to_vec()).expect("loads");
+        assert_eq!(r.exit_code(), 0, "{name}:\n{}", ersim::report::check::text(&r));
+        assert!(r.warnings.is_empty() && r.expectations.len() >= 2, "{name}:\n{}", ersim::report::check::text(&r));
+        assert!(text.lines().filter(|l| l.trim_start().starts_with('#')).count() >= 8, "{name} explains itself");
+    }
+}
