@@ -65,6 +65,11 @@ enum Command {
         after_help = "Templates:\n  hub-spoke-expressroute  a hub with an ExpressRoute gateway, two spokes, one circuit (default)\n  vpn                     a hub with a site-to-site VPN gateway (BGP) to a branch, one spoke\n  route-server-nva        a hub with Route Server and an NVA advertising a default route\n\nExit status: 0 written, 2 the file exists or the template is unknown.\n\nExamples:\n  ersim init && ersim check\n  ersim init --template vpn --out branch.toml"
     )]
     Init(InitArgs),
+    /// Print the JSON Schema of the scenario format (also docs/ersim.schema.json), for editors with
+    /// TOML schema support: a first line `#:schema ./docs/ersim.schema.json` in a scenario enables
+    /// completion and checking in taplo / Even Better TOML.
+    #[command(after_help = "Examples:\n  ersim schema > ersim.schema.json")]
+    Schema,
     /// Print one rule of the rulebook (docs/routing-rules.md, compiled in): what it says, its
     /// standing and its sources.
     #[command(
@@ -407,6 +412,7 @@ fn main() -> ExitCode {
         Command::Graph(a) => graph(a),
         Command::Synth(a) => synth(a),
         Command::Init(a) => init(a),
+        Command::Schema => Ok((ersim::scenario::schema::schema_text(), 0)),
         Command::Rule(a) => rule(a),
         Command::Completions(a) => completions(a),
     };

@@ -6,9 +6,11 @@
 //! ([`LoadError`]). `edit` changes a scenario's text (the fixes `reach` offers) keeping comments.
 
 pub mod edit;
+pub mod keys;
 mod load;
 pub(crate) mod raw;
 mod read;
+pub mod schema;
 mod validate;
 
 pub use load::{Invalid, LoadError, Loaded, MAX_FILE_BYTES, load, parse, parse_bytes, read_file};

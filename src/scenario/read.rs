@@ -10,6 +10,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::keys::{self, BlockKeys};
 use super::raw::*;
 use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
 
@@ -28,21 +29,21 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
     }
 }
 
-/// Reads the keys of one table, remembering which keys the format knows.
+/// Reads the keys of one table against the format's list of its keys ([`keys`]).
 struct Block<'a, 'i> {
-    what: String,
+    what: &'static str,
+    keys: &'static BlockKeys,
     table: &'a DeTable<'i>,
     span: Range<usize>,
-    known: Vec<&'static str>,
 }
 
 impl<'a, 'i> Block<'a, 'i> {
-    fn new(what: impl Into<String>, table: &'a DeTable<'i>, span: Range<usize>) -> Self {
-        Block { what: what.into(), table, span, known: Vec::new() }
+    fn new(keys: &'static BlockKeys, table: &'a DeTable<'i>, span: Range<usize>) -> Self {
+        Block { what: keys.what, keys, table, span }
     }
 
     fn raw(&mut self, key: &'static str) -> Option<&'a Val<'i>> {
-        self.known.push(key);
+        debug_assert!(self.keys.get(key).is_some(), "`{key}` is read but not listed in {}'s keys", self.what);
         self.table.get(key)
     }
 
@@ -167,6 +168,7 @@ impl<'a, 'i> Block<'a, 'i> {
 
     /// Report a missing required key.
     fn require<T>(&self, d: &mut Diagnostics, key: &'static str, v: &Option<T>, example: &str) {
+        debug_assert!(self.keys.get(key).is_some_and(|k| k.required), "`{key}` is required in {}", self.what);
         if v.is_none() && self.table.get(key).is_none() {
             d.push(
                 Diagnostic::error(Code::MissingKey, format!("{} is missing `{key}`", self.what))
@@ -181,10 +183,8 @@ impl<'a, 'i> Block<'a, 'i> {
     fn finish(self, d: &mut Diagnostics) {
         for (k, _) in self.table.iter() {
             let name: &str = k.get_ref();
-            if !self.known.contains(&name) {
-                let mut known = self.known.clone();
-                known.sort_unstable();
-                known.dedup();
+            if self.keys.get(name).is_none() {
+                let known = self.keys.sorted_names();
                 d.push(
                     Diagnostic::error(Code::UnknownKey, format!("unknown key `{name}` in {}", self.what))
                         .at(k.span())
@@ -207,28 +207,6 @@ fn int_value(v: &Val<'_>) -> Option<Sp<Int>> {
     }
 }
 
-/// The top-level keys and block kinds of format v1, for "did you mean".
-const TOP_KEYS: &[&str] = &[
-    "format",
-    "name",
-    "description",
-    "system_routes",
-    "vnet",
-    "nic",
-    "peering",
-    "gateway",
-    "circuit",
-    "onprem",
-    "connection",
-    "local_gateway",
-    "route_server",
-    "bgp_peer",
-    "load_balancer",
-    "route_table",
-    "firewall",
-    "expect",
-];
-
 /// Parse scenario text into the raw form. Syntax errors stop here; every shape error is collected.
 pub(crate) fn read(text: &str, d: &mut Diagnostics) -> Option<RawScenario> {
     let (doc, errors) = DeTable::parse_recoverable(text);
@@ -244,7 +222,7 @@ pub(crate) fn read(text: &str, d: &mut Diagnostics) -> Option<RawScenario> {
         return None;
     }
     let root = doc.get_ref();
-    let mut top = Block::new("the scenario's top level", root, 0..0);
+    let mut top = Block::new(&keys::TOP, root, 0..0);
     let mut s = RawScenario {
         format: top.integer(d, "format"),
         name: top.string(d, "name"),
@@ -300,15 +278,16 @@ pub(crate) fn read(text: &str, d: &mut Diagnostics) -> Option<RawScenario> {
         s.expects.push(expect(t, span, d));
     }
     // Top-level unknown keys: suggest the block kind.
+    let top_keys: Vec<&str> = keys::TOP.keys.iter().map(|k| k.name).collect();
     for (k, _) in root.iter() {
         let name: &str = k.get_ref();
-        if !TOP_KEYS.contains(&name) {
+        if !top_keys.contains(&name) {
             d.push(
                 Diagnostic::error(Code::UnknownKey, format!("unknown top-level key or block `{name}`"))
                     .at(k.span())
                     .label("not part of scenario format v1")
-                    .help_opt(did_you_mean(name, TOP_KEYS.iter().copied()))
-                    .help(format!("format v1 knows: {}", TOP_KEYS.join(", "))),
+                    .help_opt(did_you_mean(name, top_keys.iter().copied()))
+                    .help(format!("format v1 knows: {}", top_keys.join(", "))),
             );
         }
     }
@@ -316,7 +295,7 @@ pub(crate) fn read(text: &str, d: &mut Diagnostics) -> Option<RawScenario> {
 }
 
 fn vnet(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawVnet {
-    let mut b = Block::new("[[vnet]]", t, span.clone());
+    let mut b = Block::new(&keys::VNET, t, span.clone());
     let v = RawVnet {
         span,
         name: b.string(d, "name"),
@@ -331,7 +310,7 @@ fn vnet(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawVnet {
 }
 
 fn subnet(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawSubnet {
-    let mut b = Block::new("[[vnet.subnet]]", t, span.clone());
+    let mut b = Block::new(&keys::SUBNET, t, span.clone());
     let v = RawSubnet {
         span,
         name: b.string(d, "name"),
@@ -345,7 +324,7 @@ fn subnet(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawSubnet
 }
 
 fn nic(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawNic {
-    let mut b = Block::new("[[nic]]", t, span.clone());
+    let mut b = Block::new(&keys::NIC, t, span.clone());
     let v = RawNic {
         span,
         name: b.string(d, "name"),
@@ -364,7 +343,7 @@ fn nic(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawNic {
 }
 
 fn peering(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawPeering {
-    let mut b = Block::new("[[peering]]", t, span.clone());
+    let mut b = Block::new(&keys::PEERING, t, span.clone());
     let v = RawPeering {
         span,
         from: b.string(d, "from"),
@@ -381,7 +360,7 @@ fn peering(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawPeeri
 }
 
 fn gateway(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawGateway {
-    let mut b = Block::new("[[gateway]]", t, span.clone());
+    let mut b = Block::new(&keys::GATEWAY, t, span.clone());
     let v = RawGateway {
         span,
         name: b.string(d, "name"),
@@ -403,7 +382,7 @@ fn gateway(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawGatew
 }
 
 fn circuit(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawCircuit {
-    let mut b = Block::new("[[circuit]]", t, span.clone());
+    let mut b = Block::new(&keys::CIRCUIT, t, span.clone());
     let v = RawCircuit {
         span,
         name: b.string(d, "name"),
@@ -418,7 +397,7 @@ fn circuit(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawCircu
 }
 
 fn onprem(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawOnprem {
-    let mut b = Block::new("[[onprem]]", t, span.clone());
+    let mut b = Block::new(&keys::ONPREM, t, span.clone());
     let mut v = RawOnprem {
         span,
         name: b.string(d, "name"),
@@ -458,7 +437,7 @@ fn onprem(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawOnprem
 }
 
 fn connection(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawConnection {
-    let mut b = Block::new("[[connection]]", t, span.clone());
+    let mut b = Block::new(&keys::CONNECTION, t, span.clone());
     let v = RawConnection {
         span,
         name: b.string(d, "name"),
@@ -476,7 +455,7 @@ fn connection(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawCo
 }
 
 fn local_gateway(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawLocalGateway {
-    let mut b = Block::new("[[local_gateway]]", t, span.clone());
+    let mut b = Block::new(&keys::LOCAL_GATEWAY, t, span.clone());
     let v = RawLocalGateway {
         span,
         name: b.string(d, "name"),
@@ -491,7 +470,7 @@ fn local_gateway(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> Ra
 }
 
 fn route_server(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawRouteServer {
-    let mut b = Block::new("[[route_server]]", t, span.clone());
+    let mut b = Block::new(&keys::ROUTE_SERVER, t, span.clone());
     let v = RawRouteServer {
         span,
         name: b.string(d, "name"),
@@ -505,7 +484,7 @@ fn route_server(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> Raw
 }
 
 fn bgp_peer(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawBgpPeer {
-    let mut b = Block::new("[[bgp_peer]]", t, span.clone());
+    let mut b = Block::new(&keys::BGP_PEER, t, span.clone());
     let mut v = RawBgpPeer {
         span,
         name: b.string(d, "name"),
@@ -544,7 +523,7 @@ fn advert(e: &Val<'_>, d: &mut Diagnostics) -> Option<RawAdvert> {
             next_hop: None,
         }),
         DeValue::Table(t) => {
-            let mut b = Block::new("a [[bgp_peer]] `advertise` entry", t, e.span());
+            let mut b = Block::new(&keys::BGP_PEER_ADVERT, t, e.span());
             let v = RawAdvert {
                 span: e.span(),
                 prefix: b.string(d, "prefix"),
@@ -570,7 +549,7 @@ fn advert(e: &Val<'_>, d: &mut Diagnostics) -> Option<RawAdvert> {
 }
 
 fn load_balancer(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawLoadBalancer {
-    let mut b = Block::new("[[load_balancer]]", t, span.clone());
+    let mut b = Block::new(&keys::LOAD_BALANCER, t, span.clone());
     let v = RawLoadBalancer {
         span,
         name: b.string(d, "name"),
@@ -589,7 +568,7 @@ fn load_balancer(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> Ra
 }
 
 fn route_table(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawRouteTable {
-    let mut b = Block::new("[[route_table]]", t, span.clone());
+    let mut b = Block::new(&keys::ROUTE_TABLE, t, span.clone());
     let v = RawRouteTable {
         span,
         name: b.string(d, "name"),
@@ -602,7 +581,7 @@ fn route_table(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawR
 }
 
 fn route(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawRoute {
-    let mut b = Block::new("[[route_table.route]]", t, span.clone());
+    let mut b = Block::new(&keys::ROUTE, t, span.clone());
     let v = RawRoute {
         span,
         name: b.string(d, "name"),
@@ -618,7 +597,7 @@ fn route(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawRoute {
 }
 
 fn firewall(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawFirewall {
-    let mut b = Block::new("[[firewall]]", t, span.clone());
+    let mut b = Block::new(&keys::FIREWALL, t, span.clone());
     let v = RawFirewall { span, name: b.string(d, "name"), vnet: b.string(d, "vnet"), ip: b.string(d, "ip") };
     b.require(d, "name", &v.name, "\"afw-hub00\"");
     b.require(d, "vnet", &v.vnet, "\"hub00\"");
@@ -627,7 +606,7 @@ fn firewall(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawFire
 }
 
 fn expect(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawExpect {
-    let mut b = Block::new("[[expect]]", t, span.clone());
+    let mut b = Block::new(&keys::EXPECT, t, span.clone());
     let v = RawExpect {
         span,
         name: b.string(d, "name"),

@@ -29,6 +29,8 @@ mod review_forward;
 mod review_rules;
 /// Every bundled scenario passes `ersim check`.
 mod scenarios;
+/// The JSON Schema agrees with the reader both ways; scenarios validate against it.
+mod schema;
 /// The seed article's published effective routes (and its mirror cases).
 mod seed_golden;
 /// CLI snapshots of every kind of error message (trycmd).
