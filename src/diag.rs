@@ -293,12 +293,13 @@ impl Diagnostic {
         } else {
             word.to_string()
         };
+        let message = clip_quoted(&self.message);
         match self.span.as_ref().map(|s| idx.line_col(text, s.start)) {
             Some((l, c)) => {
-                let _ = write!(out, "{file}:{l}:{c}: {word}: {}", self.message);
+                let _ = write!(out, "{file}:{l}:{c}: {word}: {message}");
             }
             None => {
-                let _ = write!(out, "{file}: {word}: {}", self.message);
+                let _ = write!(out, "{file}: {word}: {message}");
             }
         }
         if let Some(rule) = &self.rule {
@@ -415,6 +416,40 @@ impl LineIndex {
     }
 }
 
+/// A `quoted` value longer than this many characters is shortened in a rendered message (the
+/// snippet under the message shows the value in place; JSON keeps the whole message).
+pub const QUOTED_MAX: usize = 60;
+
+/// The message with every `quoted` value longer than [`QUOTED_MAX`] characters cut to its first
+/// and last characters around `…`, saying how long it was.
+pub fn clip_quoted(message: &str) -> std::borrow::Cow<'_, str> {
+    let parts: Vec<&str> = message.split('`').collect();
+    if parts.len() < 3 || parts.iter().skip(1).step_by(2).all(|q| q.chars().count() <= QUOTED_MAX) {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    let mut out = String::with_capacity(message.len().min(4 * QUOTED_MAX));
+    for (i, p) in parts.iter().enumerate() {
+        if i % 2 == 0 {
+            out.push_str(p);
+            continue;
+        }
+        out.push('`');
+        let n = p.chars().count();
+        // An unmatched last backtick leaves the tail as it is.
+        if i + 1 == parts.len() || n <= QUOTED_MAX {
+            out.push_str(p);
+            if i + 1 < parts.len() {
+                out.push('`');
+            }
+            continue;
+        }
+        let head: String = p.chars().take(QUOTED_MAX / 2).collect();
+        let tail: String = p.chars().skip(n - QUOTED_MAX / 4).collect();
+        out.push_str(&format!("{head}…{tail}` ({n} characters)"));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// At most this many diagnostics are rendered as text (JSON carries all of them).
 pub const MAX_RENDERED: usize = 200;
 
@@ -506,5 +541,27 @@ pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a s
             let (last, rest) = quoted.split_last().expect("non-empty");
             Some(format!("did you mean {} or {last}?", rest.join(", ")))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_quoted_values_are_clipped_in_messages_only() {
+        let long = "1".repeat(5000);
+        let msg = format!("advertised prefix `{long}` is not a valid prefix");
+        let clipped = clip_quoted(&msg);
+        assert!(clipped.len() < 200, "{clipped}");
+        assert!(clipped.starts_with("advertised prefix `111"), "{clipped}");
+        assert!(clipped.ends_with("111` (5000 characters) is not a valid prefix"), "{clipped}");
+        let short = "unknown VNet `hub01`; did you mean `hub00`?";
+        assert_eq!(clip_quoted(short), short);
+        let text = format!("x = \"{long}\"\n");
+        let d = Diagnostic::error(Code::BadPrefix, msg.clone()).at(5..5 + long.len());
+        let shown = d.render("f.toml", &text);
+        assert!(shown.lines().next().unwrap().len() < 200, "{shown}");
+        assert_eq!(d.message, msg, "the value stays whole in the diagnostic (and its JSON)");
     }
 }

@@ -22,7 +22,7 @@ struct Cli {
 enum Command {
     /// Print a NIC's or subnet's effective routes, as the portal's Effective routes blade shows them.
     #[command(
-        after_help = "Examples:\n  ersim routes --nic nic-spoke10 scenarios/seed-multi-hub-expressroute.toml\n  ersim routes --subnet hub00/GatewaySubnet --output json scenario.toml"
+        after_help = "Exit status: 0 ok, 2 bad input (an invalid scenario, an unknown NIC or subnet).\n\nExamples:\n  ersim routes --nic nic-spoke10 scenarios/seed-multi-hub-expressroute.toml\n  ersim routes --subnet hub00/GatewaySubnet --output json scenario.toml"
     )]
     Routes(RoutesArgs),
     /// Does a packet get from FROM to TO and back? Hop by hop, every ECMP branch; if not, where it
@@ -38,25 +38,25 @@ enum Command {
     Check(CheckArgs),
     /// Every VNet to every VNet: delivered both ways or not, with drop reasons and a summary per hub.
     #[command(
-        after_help = "Each VNet is represented by its first NIC (or a synthetic host). Isolation is often\nintended, so matrix exits 0 unless the input is bad.\n\nExamples:\n  ersim matrix scenarios/seed-multi-hub-expressroute.toml\n  ersim matrix --output csv scenario.toml > matrix.csv"
+        after_help = "Each VNet is represented by its first NIC (or a synthetic host). Isolation is often\nintended, so matrix exits 0 unless the input is bad.\n\nExit status: 0 ok, 2 bad input.\n\nExamples:\n  ersim matrix scenarios/seed-multi-hub-expressroute.toml\n  ersim matrix --output csv scenario.toml > matrix.csv"
     )]
     Matrix(MatrixArgs),
     /// What one BGP speaker learns or advertises (gateway, circuit, on-premises router, route
     /// server, NVA), with AS paths and next hops.
     #[command(
-        after_help = "The offline counterpart of `az network vnet-gateway list-learned-routes` and\n`list-advertised-routes`, and of a circuit's route table.\n\nExamples:\n  ersim bgp --gateway ergw-hub100 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --circuit circuit01 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --gateway ergw-hub00 --advertised scenario.toml"
+        after_help = "The offline counterpart of `az network vnet-gateway list-learned-routes` and\n`list-advertised-routes`, and of a circuit's route table.\n\nExit status: 0 ok, 2 bad input (an invalid scenario, an unknown speaker).\n\nExamples:\n  ersim bgp --gateway ergw-hub100 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --circuit circuit01 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --gateway ergw-hub00 --advertised scenario.toml"
     )]
     Bgp(BgpArgs),
     /// Draw the estate (VNets, peerings, gateways, circuits, connections, on-premises routers,
     /// route servers, NVAs, firewalls) as a Graphviz dot graph; dropped sessions are red.
     #[command(
-        after_help = "Arrows point from a spoke to the hub whose gateways it uses; dashed peerings are not\nConnected both ways.\n\nExamples:\n  ersim graph scenarios/seed-multi-hub-expressroute.toml > estate.dot\n  ersim graph scenario.toml | dot -Tsvg > estate.svg\n  ersim graph -o mermaid scenario.toml > estate.mmd"
+        after_help = "Arrows point from a spoke to the hub whose gateways it uses; dashed peerings are not\nConnected both ways.\n\nExit status: 0 ok, 2 bad input.\n\nExamples:\n  ersim graph scenarios/seed-multi-hub-expressroute.toml > estate.dot\n  ersim graph scenario.toml | dot -Tsvg > estate.svg\n  ersim graph -o mermaid scenario.toml > estate.mmd"
     )]
     Graph(GraphArgs),
     /// Write a synthetic hub-and-spoke estate (a valid scenario within Azure's limits) for
     /// benchmarks and experiments.
     #[command(
-        after_help = "Deterministic: the same options give the same file.\n\nExamples:\n  ersim synth --hubs 20 --spokes-per-hub 400 --circuits 4 --onprem-prefixes 1000 > estate.toml\n  ersim check estate.toml"
+        after_help = "Deterministic: the same options give the same file.\n\nExit status: 0 written, 2 options beyond the address plan or Azure's limits.\n\nExamples:\n  ersim synth --hubs 20 --spokes-per-hub 400 --circuits 4 --onprem-prefixes 1000 > estate.toml\n  ersim check estate.toml"
     )]
     Synth(SynthArgs),
     /// Write a commented starter scenario (default ./ersim.toml, which every command then reads
@@ -68,7 +68,7 @@ enum Command {
     /// Print the JSON Schema of the scenario format (also docs/ersim.schema.json), for editors with
     /// TOML schema support: a first line `#:schema ./docs/ersim.schema.json` in a scenario enables
     /// completion and checking in taplo / Even Better TOML.
-    #[command(after_help = "Examples:\n  ersim schema > ersim.schema.json")]
+    #[command(after_help = "Exit status: 0.\n\nExamples:\n  ersim schema > ersim.schema.json")]
     Schema,
     /// Print one rule of the rulebook (docs/routing-rules.md, compiled in): what it says, its
     /// standing and its sources.
@@ -78,7 +78,7 @@ enum Command {
     Rule(RuleArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(
-        after_help = "Examples:\n  ersim completions bash > ~/.local/share/bash-completion/completions/ersim\n  ersim completions zsh > \"${fpath[1]}/_ersim\"\n  ersim completions fish > ~/.config/fish/completions/ersim.fish\n  ersim completions powershell >> $PROFILE"
+        after_help = "Exit status: 0, 2 an unknown shell.\n\nExamples:\n  ersim completions bash > ~/.local/share/bash-completion/completions/ersim\n  ersim completions zsh > \"${fpath[1]}/_ersim\"\n  ersim completions fish > ~/.config/fish/completions/ersim.fish\n  ersim completions powershell >> $PROFILE"
     )]
     Completions(CompletionsArgs),
 }
@@ -299,10 +299,10 @@ fn routes(a: RoutesArgs) -> Result<(String, u8), Error> {
         RoutesFormat::Json => Format::Json,
         RoutesFormat::Csv => Format::Csv,
     };
-    if let Some(ip) = a.destination {
-        return Ok((report::routes::destination(&table, ip, a.merge_next_hops), 0));
-    }
     let opts = report::routes::Options { format, merge_next_hops: a.merge_next_hops };
+    if let Some(ip) = a.destination {
+        return Ok((report::routes::destination_as(&table, ip, opts), 0));
+    }
     Ok((report::routes::render_with(&sim, &table, opts, a.explain), 0))
 }
 

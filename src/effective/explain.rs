@@ -19,7 +19,7 @@ pub struct Provenance {
     /// The rules behind the row and its state.
     pub rule: RuleSet,
     /// For an Invalid row: why.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidBecause", skip_serializing_if = "Option::is_none")]
     pub invalid_because: Option<String>,
 }
 

@@ -214,6 +214,34 @@ pub fn render_with(sim: &Simulation, t: &SubnetTable, opts: Options, explain: bo
     }
 }
 
+/// `routes --destination IP` in a format: text (below), JSON `{"destination", "route": the
+/// winning entry in the az shape (all its next hops, or null), "candidates": every matching entry,
+/// longest prefix first}`, or the portal CSV of the winning rows.
+pub fn destination_as(t: &SubnetTable, ip: std::net::IpAddr, opts: Options) -> String {
+    match opts.format {
+        Format::Text => destination(t, ip, opts.merge_next_hops),
+        Format::Csv => {
+            let hit = t.lookup(ip).map(|h| h.rows).unwrap_or_default();
+            csv(&split_next_hops(&hit, opts.merge_next_hops))
+        }
+        Format::Json => {
+            let route = t.lookup(ip).map(|h| {
+                let mut r = h.rows[0].clone();
+                r.next_hop_ips = h.rows.iter().flat_map(|r| r.next_hop_ips.iter().copied()).collect();
+                r.next_hop_ips.sort();
+                r.next_hop_ips.dedup();
+                json_route(t, &r)
+            });
+            let candidates: Vec<JsonRoute> =
+                split_next_hops(&t.matching(ip), opts.merge_next_hops).iter().map(|r| json_route(t, r)).collect();
+            let doc = serde_json::json!({"destination": ip.to_string(), "route": route, "candidates": candidates});
+            let mut s = serde_json::to_string_pretty(&doc).expect("serialisable");
+            s.push('\n');
+            s
+        }
+    }
+}
+
 /// `routes --destination IP`: every row whose prefix contains the address, longest first, and
 /// which one forwarding uses and why (R19 longest prefix, then R20/D6 precedence).
 pub fn destination(t: &SubnetTable, ip: std::net::IpAddr, merge: bool) -> String {

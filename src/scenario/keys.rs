@@ -341,6 +341,38 @@ pub static TOP: BlockKeys = BlockKeys {
     ],
 };
 
+/// Azure resources people write as blocks that format v1 does not model: (block names it might be
+/// written as, what it is, what ersim assumes instead). Such a block gets "not modelled" rather
+/// than a "did you mean" toward an unrelated block.
+pub const NOT_MODELLED: &[(&[&str], &str, &str)] = &[
+    (
+        &["nsg", "nsgs", "network_security_group", "network_security_groups", "security_rule"],
+        "network security groups (NSGs)",
+        "every verdict assumes NSGs allow the flow",
+    ),
+    (
+        &["virtual_wan", "vwan", "virtual_hub", "vhub", "vpn_site"],
+        "Virtual WAN",
+        "model the hub as a VNet with gateways",
+    ),
+    (&["global_reach"], "ExpressRoute Global Reach", "circuits do not exchange routes with each other (R59)"),
+    (
+        &["private_endpoint", "private_endpoints", "service_endpoint", "service_endpoints"],
+        "private and service endpoints",
+        "their /32 and service rows are not shown",
+    ),
+    (
+        &["p2s", "point_to_site", "vpn_client"],
+        "point-to-site VPN",
+        "only site-to-site and VNet-to-VNet VPN are modelled",
+    ),
+    (
+        &["nat_gateway", "public_ip", "application_gateway", "bastion"],
+        "NAT gateways, public IPs, application gateways and Bastion hosts",
+        "they do not change effective routes",
+    ),
+];
+
 /// Every block's keys (sub-blocks included), top level first.
 pub fn all_blocks() -> Vec<&'static BlockKeys> {
     fn walk(b: &'static BlockKeys, out: &mut Vec<&'static BlockKeys>) {

@@ -281,7 +281,18 @@ pub(crate) fn read(text: &str, d: &mut Diagnostics) -> Option<RawScenario> {
     let top_keys: Vec<&str> = keys::TOP.keys.iter().map(|k| k.name).collect();
     for (k, _) in root.iter() {
         let name: &str = k.get_ref();
-        if !top_keys.contains(&name) {
+        if top_keys.contains(&name) {
+            continue;
+        }
+        if let Some((_, what, instead)) = keys::NOT_MODELLED.iter().find(|(names, _, _)| names.contains(&name)) {
+            d.push(
+                Diagnostic::error(Code::UnknownKey, format!("`{name}`: {what} are not modelled (yet)"))
+                    .at(k.span())
+                    .label("not modelled by ersim")
+                    .help(format!("remove this block; {instead}"))
+                    .help("docs/scenario-format.md lists what format v1 describes"),
+            );
+        } else {
             d.push(
                 Diagnostic::error(Code::UnknownKey, format!("unknown top-level key or block `{name}`"))
                     .at(k.span())

@@ -583,3 +583,34 @@ fn every_init_template_is_a_commented_design_that_passes_check() {
         assert!(text.lines().filter(|l| l.trim_start().starts_with('#')).count() >= 8, "{name} explains itself");
     }
 }
+
+#[test]
+fn routes_destination_honours_json_and_csv() {
+    let r = run(&["routes", "--nic", "nic-spoke10", "--destination", "10.110.0.5", "-o", "json", SEED]);
+    assert_eq!(r.code, Some(0), "{}", show(&r));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(v["destination"], "10.110.0.5");
+    assert_eq!(v["route"]["addressPrefix"], serde_json::json!(["10.110.0.0/16"]));
+    assert_eq!(v["route"]["nextHopIpAddress"], serde_json::json!(["10.2.146.76", "10.2.146.77"]), "ECMP (R24)");
+    // Every row containing the address, longest prefix first: the two /16 rows, 10/8 None, 0/0.
+    let prefixes: Vec<&str> =
+        v["candidates"].as_array().unwrap().iter().map(|c| c["addressPrefix"][0].as_str().unwrap()).collect();
+    assert_eq!(prefixes, ["10.110.0.0/16", "10.110.0.0/16", "10.0.0.0/8", "0.0.0.0/0"]);
+    let r = run(&["routes", "--nic", "nic-spoke10", "--destination", "10.20.0.5", "-o", "csv", SEED]);
+    assert_eq!(r.code, Some(0), "{}", show(&r));
+    assert_eq!(
+        r.stdout,
+        "Source,State,Address Prefixes,Next Hop Type,Next Hop IP Address,User Defined Route Name\nDefault,Active,10.0.0.0/8,None,,\n",
+        "spoke20's address only matches the reserved None row (D3, R37)"
+    );
+}
+
+#[test]
+fn every_command_help_states_its_exit_status() {
+    for cmd in ["routes", "reach", "check", "matrix", "bgp", "graph", "synth", "init", "schema", "rule", "completions"]
+    {
+        let r = run(&[cmd, "--help"]);
+        assert_eq!(r.code, Some(0), "{cmd}: {}", show(&r));
+        assert!(r.stdout.contains("Exit status:"), "`ersim {cmd} --help` states its exit status");
+    }
+}

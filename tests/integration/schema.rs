@@ -231,3 +231,20 @@ fn schema_command_prints_the_schema() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8(out.stdout).unwrap(), ersim::scenario::schema::schema_text());
 }
+
+#[test]
+fn a_block_ersim_does_not_model_is_named_so_not_given_a_did_you_mean() {
+    let text = "[[nsg]]\nname = \"x\"\n\n[[virtual_wan]]\nname = \"w\"\n\n[[vnett]]\nname = \"a\"\n";
+    let Err(ersim::scenario::LoadError::Invalid(inv)) = ersim::scenario::parse("t.toml", text.to_string()) else {
+        panic!("refused")
+    };
+    let by_line = |l: usize| {
+        inv.diagnostics.iter().find(|d| d.line_col(text).is_some_and(|(ln, _)| ln == l)).expect("a diagnostic")
+    };
+    let nsg = by_line(1);
+    assert!(nsg.message.contains("not modelled") && nsg.message.contains("NSG"), "{nsg:?}");
+    assert!(!nsg.help.iter().any(|h| h.contains("did you mean")), "{nsg:?}");
+    assert!(by_line(4).message.contains("Virtual WAN are not modelled"), "{:?}", by_line(4));
+    let typo = by_line(7);
+    assert!(typo.help.iter().any(|h| h == "did you mean `vnet`?"), "{typo:?}");
+}
