@@ -87,9 +87,14 @@ impl Bgp {
                         (_, None) => Policy::Allow,
                         // Toward BGP peers, and toward the route server under branch-to-branch alike.
                         (_, Some(K::SiteToSite | K::VnetToVnet | K::Static | K::BranchToBranch)) => {
-                            // R50: not 0.0.0.0/0, nor what overlaps its VNet or spokes.
+                            // R50: not 0.0.0.0/0, nor what overlaps its VNet or spokes; and split
+                            // horizon: nothing goes back over the connection it came in on (a local
+                            // gateway's own prefixes and peer /32 are never sent back to it).
                             let net = self.interner.net(p);
-                            if net.prefix_len() == 0
+                            let same_connection = sess.connection.is_some()
+                                && c.via.and_then(|v| self.session(v).connection) == sess.connection;
+                            if same_connection
+                                || net.prefix_len() == 0
                                 || self.domain_spaces[gw.vnet.idx()].iter().any(|a| overlaps(a, &net))
                             {
                                 Policy::Deny

@@ -1,5 +1,7 @@
 //! Integration tests: one binary, one module per area.
 
+/// BGP views (Part M) and what each session carries (R50 split horizon).
+mod bgp_views;
 /// `ersim check`: expectations, findings, JSON and JUnit.
 mod check_cmd;
 /// The binary: exit codes, formats, scenario discovery, broken pipe.
