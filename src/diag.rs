@@ -95,6 +95,7 @@ codes! {
     NoGatewayTransit => "no-gateway-transit",
     NoRemoteGateway => "no-remote-gateway",
     OneDirectionalConnection => "one-directional-connection",
+    OnpremPrefixInVnet => "onprem-prefix-in-vnet",
     OneDirectionalPeering => "one-directional-peering",
     OutOfRange => "out-of-range",
     OverlappingAddressSpace => "overlapping-address-space",

@@ -20,6 +20,7 @@ pub fn lint(sim: &Simulation) -> Vec<Diagnostic> {
     udr_next_hops(sim, &mut out);
     gateways(m, &mut out);
     sessions(sim, &mut out);
+    onprem_inside_azure(sim, &mut out);
     findings(sim, &mut out);
     out.sort_by(|a, b| (a.severity, a.code, &a.message).cmp(&(b.severity, b.code, &b.message)));
     out
@@ -188,6 +189,90 @@ fn gateways(m: &Model, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// Who advertises a prefix into Azure from outside it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Advertiser {
+    Onprem(OnpremId),
+    Nva(BgpPeerId),
+}
+
+/// D18: an on-premises or NVA advertisement equal to or inside a VNet's address space reaches the
+/// gateways from two sides with equal AS-path length; which copy Azure keeps depends on route age.
+/// Warned once per (advertiser, prefix, VNet), saying which subnets route it outside Azure in
+/// ersim's outcome. A supernet of Azure space (10.0.0.0/8 over 10.1.0.0/16) is normal.
+fn onprem_inside_azure(sim: &Simulation, out: &mut Vec<Diagnostic>) {
+    let m = &sim.model;
+    let mut spaces: std::collections::HashMap<IpNet, Vec<VnetId>> = std::collections::HashMap::new();
+    for (i, v) in m.vnets.iter().enumerate() {
+        for a in &v.address_space {
+            spaces.entry(*a).or_default().push(VnetId(i as u32));
+        }
+    }
+    let mut adverts: Vec<(Advertiser, IpNet, Span)> = Vec::new();
+    for (i, o) in m.onprems.iter().enumerate() {
+        adverts.extend(o.advertise.iter().map(|p| (Advertiser::Onprem(OnpremId(i as u32)), *p, o.span.clone())));
+    }
+    for (i, b) in m.bgp_peers.iter().enumerate() {
+        adverts.extend(b.advertise.iter().map(|a| (Advertiser::Nva(BgpPeerId(i as u32)), a.prefix, b.span.clone())));
+    }
+    for (who, p, span) in adverts {
+        // The address spaces containing p: p truncated to each shorter length, looked up.
+        let covering: Vec<(IpNet, VnetId)> = (1..=p.prefix_len())
+            .filter_map(|len| IpNet::new(p.network(), len).ok().map(|n| n.trunc()))
+            .flat_map(|n| spaces.get(&n).into_iter().flatten().map(move |v| (n, *v)))
+            .collect();
+        for (space, v) in covering {
+            out.push(d18_warning(sim, who, p, space, v, span.clone()));
+        }
+    }
+}
+
+fn d18_warning(sim: &Simulation, who: Advertiser, p: IpNet, space: IpNet, v: VnetId, span: Span) -> Diagnostic {
+    let m = &sim.model;
+    let (name, what) = match who {
+        Advertiser::Onprem(o) => (m.onprems[o.idx()].name.as_str(), "on-premises router"),
+        Advertiser::Nva(b) => (m.bgp_peers[b.idx()].name.as_str(), "NVA"),
+    };
+    let vnet = &m.vnets[v.idx()].name;
+    let relation = if p == space { "equals" } else { "lies inside" };
+    // Subnets whose table routes exactly p to this advertiser (its copy won there).
+    let mut to_adv: Vec<String> = Vec::new();
+    for s in 0..m.subnets.len() {
+        let s = SubnetId(s as u32);
+        let Some(dm) = sim.domain_of(m.subnets[s.idx()].vnet) else { continue };
+        let Some(r) = dm.get(&p) else { continue };
+        let from_adv = r.best.iter().any(|c| match (c.cand.origin, who) {
+            (crate::bgp::Origin::Onprem(a), Advertiser::Onprem(b)) => a == b,
+            (crate::bgp::Origin::Nva(a), Advertiser::Nva(b)) => a == b,
+            _ => false,
+        });
+        if from_adv && sim.table(s).installed(r).is_ok() {
+            to_adv.push(m.subnet_path(s));
+        }
+    }
+    let outcome = if to_adv.is_empty() {
+        format!("in ersim's outcome no subnet routes it to `{name}`; with the other copy, subnets that learn it would")
+    } else {
+        let shown: Vec<&str> = to_adv.iter().take(3).map(String::as_str).collect();
+        let more = if to_adv.len() > 3 { format!(" and {} more", to_adv.len() - 3) } else { String::new() };
+        format!(
+            "in ersim's outcome {} subnet{} ({}{more}) route it to `{name}`; with the other copy they would route it to `{vnet}`",
+            to_adv.len(),
+            if to_adv.len() == 1 { "" } else { "s" },
+            shown.join(", ")
+        )
+    };
+    Diagnostic::warning(
+        Code::OnpremPrefixInVnet,
+        format!(
+            "{what} `{name}` advertises {p}, which {relation} VNet `{vnet}`'s address space {space}: Azure learns it from two sides with equal AS-path length and which copy it keeps depends on route age; {outcome}"
+        ),
+    )
+    .at(span)
+    .help(format!("advertise a summary that does not fall inside Azure space, or remove {p} from `{name}`; if the overlap is intended (a migration), test both outcomes"))
+    .rule(Rule::D18)
 }
 
 /// Session-drop limits and undocumented-effect limits (warnings).

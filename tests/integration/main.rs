@@ -12,6 +12,8 @@ mod common;
 mod docs;
 /// ExpressRoute rules: D4, gateway transit, routing weight, ECMP, circuit transit.
 mod er_rules;
+/// What Azure accepts and does: D18-D21, session drops as findings, accepted designs.
+mod fidelity;
 mod forwarding; // forwarding through NVAs, firewalls, load balancers: loops, asymmetry, drops
 /// `ersim graph`: the topology and its dot rendering.
 mod graph;
