@@ -4,7 +4,7 @@
 //! The passes run in this order; each reads what the ones before it resolved and owns its rules:
 //!
 //! 1. [`top`]: `format` (another format stops here), `name`, `description`, `system_routes`.
-//! 2. [`names`]: the names of every kind, ids in name order, empty and repeated names.
+//! 2. [`names`]: the names of every kind, ids in name order, empty, repeated and `/` names.
 //! 3. [`route_tables`]: routes (R27-R29); `VirtualAppliance` next hops kept for [`warnings`].
 //! 4. [`vnets`]: address spaces, subnets (ids by VNet then name, roles, route tables).
 //! 5. [`gateways`]: GatewaySubnet, SKU, keys per type, ASN, addresses, one of each type per VNet.

@@ -1,6 +1,8 @@
 //! Names of every kind: each named block gets its id in name order, an empty or repeated name is
-//! an error (a repeat points at the first definition), and references are looked up with "did you
-//! mean".
+//! an error (a repeat points at the first definition), a `/` in a name is refused, and references
+//! are looked up with "did you mean".
+//!
+//! A name with a `/` still gets its id, so references to it resolve: the one mistake is one error.
 
 use std::collections::BTreeMap;
 
@@ -73,6 +75,7 @@ impl<I: Id> Names<I> {
                 );
                 continue;
             }
+            no_slash(n, &format!("{word} name"), d);
             if let Some((_, f)) = first.get(&n.v) {
                 d.push(
                     Diagnostic::error(Code::DuplicateName, format!("duplicate {word} name `{}`", n.v))
@@ -124,6 +127,25 @@ impl<I: Id> Names<I> {
     pub(super) fn blocks<'r, T>(&self, items: &'r [T]) -> Vec<(I, &'r T)> {
         self.raw.iter().enumerate().map(|(id, &i)| (I::at(id), &items[i])).collect()
     }
+}
+
+/// Refuse a `/` in a name: Azure names cannot hold one, and ersim prints a subnet as
+/// `vnet/subnet`, so VNet `a/b` with subnet `x` and VNet `a` with subnet `b/x` would be one path.
+/// `what` is what the name is, e.g. "VNet name".
+pub(super) fn no_slash(sp: &Sp<String>, what: &str, d: &mut Diagnostics) {
+    if !sp.v.contains('/') {
+        return;
+    }
+    let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    d.push(
+        Diagnostic::error(Code::BadName, format!("{article} {what} must not contain `/` (`{}`)", sp.v))
+            .at(sp.span.clone())
+            .label("`/` is not allowed in a name")
+            .help(format!(
+                "Azure names cannot contain `/` (ersim writes a subnet as `vnet/subnet`): write `{}` instead",
+                sp.v.replace('/', "-")
+            )),
+    );
 }
 
 /// The names of every kind.

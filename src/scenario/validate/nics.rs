@@ -1,5 +1,5 @@
 //! NICs and the addresses they and load-balancer frontends take: where each NIC sits (its VNet and
-//! subnet), load-balancer frontends (explicit addresses, taken first),
+//! subnet, its `vm` label without `/`), load-balancer frontends (explicit addresses, taken first),
 //! NICs' explicit addresses, then each NIC without one gets the lowest free address from `.4`, in
 //! NIC-name order.
 
@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use super::addresses::in_subnet;
 use super::ctx::Ctx;
 use super::draft::{LoadBalancerDraft, NicDraft};
+use super::names::no_slash;
 use super::values::parse_ip;
 use super::vnets::find_subnet;
 use crate::diag::{Code, Diagnostic};
@@ -51,6 +52,9 @@ fn vnet_and_subnet(
 
 fn place(ctx: &mut Ctx, n: &RawNic) -> NicDraft {
     let (vnet, subnet) = vnet_and_subnet(ctx, &n.vnet, &n.subnet);
+    if let Some(vm) = &n.vm {
+        no_slash(vm, "`vm` label", ctx.d);
+    }
     NicDraft {
         name: n.name.as_ref().map(|x| x.v.clone()).unwrap_or_default(),
         at: vnet.zip(subnet),

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use ipnet::IpNet;
 
 use super::ctx::{Ctx, UdrHop};
+use super::names::no_slash;
 use super::values::{parse_enum, parse_ip, parse_prefix};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{NextHopType, RouteTable, Udr};
@@ -29,6 +30,7 @@ fn route_table(ctx: &mut Ctx, r: &RawRouteTable) -> RouteTable {
     let mut by_prefix: BTreeMap<IpNet, &RawRoute> = BTreeMap::new();
     for rr in &r.routes {
         if let Some(n) = &rr.name {
+            no_slash(n, "route name", ctx.d);
             if let Some(first) = by_name.get(n.v.as_str()) {
                 ctx.d.push(
                     Diagnostic::error(

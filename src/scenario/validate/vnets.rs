@@ -1,5 +1,5 @@
 //! VNets and subnets: address spaces (not empty, no overlaps within a VNet), subnet names (unique
-//! within their VNet), subnet prefixes (inside the space, no overlaps), subnet ids (by
+//! within their VNet, no `/`), subnet prefixes (inside the space, no overlaps), subnet ids (by
 //! VNet, then name), special roles by name, route-table associations, and looking a subnet up.
 
 use std::collections::BTreeMap;
@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use ipnet::IpNet;
 
 use super::ctx::Ctx;
+use super::names::no_slash;
 use super::values::{overlapping, parse_prefix};
 use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::model::*;
@@ -87,6 +88,7 @@ fn subnets<'r>(
     let mut subs: Vec<(IpNet, usize)> = Vec::new();
     for (si, s) in v.subnets.iter().enumerate() {
         let Some(sn) = &s.name else { continue };
+        no_slash(sn, "subnet name", ctx.d);
         if let Some(first) = seen.get(sn.v.as_str()) {
             ctx.d.push(
                 Diagnostic::error(Code::DuplicateName, format!("duplicate subnet name `{}` in VNet `{vname}`", sn.v))
