@@ -10,9 +10,9 @@ use super::draft::GatewayDraft;
 use super::values::{a_kind, check_reserved_asn, not_applicable, parse_asn, parse_enum, parse_ip, vpn_placeholder};
 use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::model::*;
-use crate::net::nth_host;
+use crate::net::{AZURE_ASN, nth_host};
 use crate::rules::Rule;
-use crate::scenario::raw::RawGateway;
+use crate::scenario::raw::{Int, RawGateway};
 
 /// Every gateway in id order, then one gateway of each type per VNet.
 pub(super) fn pass(ctx: &mut Ctx) {
@@ -74,7 +74,7 @@ fn gateway(ctx: &mut Ctx, g: &RawGateway, vpn_index: &mut usize) -> GatewayDraft
         vnet,
         kind,
         sku: GatewaySku::default_for(kind.unwrap_or(GatewayKind::ExpressRoute)),
-        asn: 65515,
+        asn: AZURE_ASN,
         bgp: g.bgp.as_ref().map(|x| x.v).unwrap_or(false),
         active_active: g.active_active.as_ref().map(|x| x.v).unwrap_or(false),
         allow_remote_vnet_traffic: g.allow_remote_vnet_traffic.as_ref().map(|x| x.v).unwrap_or(false),
@@ -102,7 +102,7 @@ fn vpn(ctx: &mut Ctx, g: &RawGateway, draft: &mut GatewayDraft, gsub: Option<Sub
     );
     if let Some(a) = &g.asn
         && let Some(n) = parse_asn(a, "gateway ASN", false, ctx.d)
-        && (n == 65515 || check_reserved_asn(n, a, "VPN gateway ASN", ctx.d))
+        && (n == AZURE_ASN || check_reserved_asn(n, a, "VPN gateway ASN", ctx.d))
     {
         draft.asn = n;
     }
@@ -154,7 +154,7 @@ fn expressroute_keys(g: &RawGateway, d: &mut Diagnostics) {
     not_applicable(&g.ips, "ips", why, "remove it: only VPN gateways show their instance addresses as next hops", d);
     not_applicable(&g.public_ip, "public_ip", why, "remove it: only VPN gateways show a public address as next hop", d);
     if let Some(a) = &g.asn
-        && a.v != 65515
+        && a.v != Int::from(AZURE_ASN)
     {
         d.push(
             Diagnostic::error(
