@@ -50,6 +50,7 @@ codes! {
     AsymmetricPath => "asymmetric-path",
     BadAddress => "bad-address",
     BadAsn => "bad-asn",
+    BadName => "bad-name",
     BadPrefix => "bad-prefix",
     BadSku => "bad-sku",
     BadValue => "bad-value",

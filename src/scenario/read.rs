@@ -216,7 +216,7 @@ pub(crate) fn read(text: &str, d: &mut Diagnostics) -> Option<RawScenario> {
             d.push(
                 Diagnostic::error(Code::Syntax, format!("invalid TOML: {}", e.message().trim_end()))
                     .at(span)
-                    .help("fix the TOML syntax; see scenario-format.md or the files in scenarios/ for examples"),
+                    .help("fix the TOML syntax; see docs/scenario-format.md or the files in scenarios/ for examples"),
             );
         }
         return None;

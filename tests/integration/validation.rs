@@ -372,6 +372,110 @@ address_space = ["10.0.0.0/16"]
         help: "rename one",
         note: Some(((5, 10), "first defined here")),
     };
+
+    /// A `/` in a name: Azure names cannot hold one (and `vnet/subnet` paths would be ambiguous).
+    slash_in_a_vnet_name => Case {
+        text: r#"[[vnet]]
+name = "hub/00"
+address_space = ["10.0.0.0/16"]
+"#,
+        code: "bad-name",
+        message: "a VNet name must not contain `/` (`hub/00`)",
+        at: (2, 8),
+        help: "Azure names cannot contain `/`",
+        ..BASE
+    };
+
+    slash_in_a_subnet_name => Case {
+        text: r#"[[vnet]]
+name = "hub00"
+address_space = ["10.0.0.0/16"]
+  [[vnet.subnet]]
+  name = "web/1"
+  prefix = "10.0.1.0/24"
+"#,
+        code: "bad-name",
+        message: "a subnet name must not contain `/` (`web/1`)",
+        at: (5, 10),
+        help: "write `web-1` instead",
+        ..BASE
+    };
+
+    /// A VM label is a name too (`reach` and `[[expect]]` accept it).
+    slash_in_a_vm_label => Case {
+        text: r#"[[vnet]]
+name = "hub00"
+address_space = ["10.0.0.0/16"]
+  [[vnet.subnet]]
+  name = "default"
+  prefix = "10.0.0.0/24"
+[[nic]]
+name = "nic1"
+vnet = "hub00"
+subnet = "default"
+vm = "web/1"
+"#,
+        code: "bad-name",
+        message: "a `vm` label must not contain `/` (`web/1`)",
+        at: (11, 6),
+        help: "write `web-1` instead",
+        ..BASE
+    };
+
+    slash_in_a_route_name => Case {
+        text: r#"[[route_table]]
+name = "rt"
+  [[route_table.route]]
+  name = "to/spoke20"
+  prefix = "10.20.0.0/16"
+  next_hop_type = "None"
+"#,
+        code: "bad-name",
+        message: "a route name must not contain `/` (`to/spoke20`)",
+        at: (4, 10),
+        help: "write `to-spoke20` instead",
+        ..BASE
+    };
+}
+
+/// VNet `a/b` with subnet `x` and VNet `a` with subnet `b/x` would both be `a/b/x` (for
+/// `routes --subnet` and `[[expect]] subnet`): each `/` is an error where the name is written,
+/// and nothing else is (the names still resolve).
+#[test]
+fn a_slash_in_a_vnet_or_subnet_name_cannot_make_two_subnets_one_path() {
+    let text = r#"[[vnet]]
+name = "a/b"
+address_space = ["10.1.0.0/16"]
+  [[vnet.subnet]]
+  name = "x"
+  prefix = "10.1.0.0/24"
+[[vnet]]
+name = "a"
+address_space = ["10.2.0.0/16"]
+  [[vnet.subnet]]
+  name = "b/x"
+  prefix = "10.2.0.0/24"
+[[expect]]
+subnet = "a/b/x"
+prefix = "10.1.0.0/16"
+"#;
+    let ds = errors(text);
+    let dump = render(&ds, text);
+    let errs: Vec<&Diagnostic> = ds.iter().filter(|d| d.severity == Severity::Error).collect();
+    let got: Vec<(&str, &str, (usize, usize))> =
+        errs.iter().map(|d| (d.code.as_str(), d.message.as_str(), d.line_col(text).unwrap())).collect();
+    assert_eq!(
+        got,
+        [
+            ("bad-name", "a VNet name must not contain `/` (`a/b`)", (2, 8)),
+            ("bad-name", "a subnet name must not contain `/` (`b/x`)", (11, 10)),
+        ],
+        "\n{dump}"
+    );
+    for (d, fixed) in errs.iter().zip(["a-b", "b-x"]) {
+        assert!(d.help.iter().any(|h| h.contains("Azure names cannot contain `/`")), "\n{dump}");
+        assert!(d.help.iter().any(|h| h.contains(&format!("write `{fixed}` instead"))), "\n{dump}");
+    }
 }
 
 // ------------------------------------------------------------------ prefixes and address spaces
@@ -2015,6 +2119,46 @@ fn a_valid_scenario_with_every_block_kind_loads_without_diagnostics() {
     // defaults: NICs without `ip` get the lowest free host address from .4, in NIC-name order
     let ip = |n: &str| m.nics[m.nic_by_name(n).unwrap().idx()].ip.to_string();
     assert_eq!([ip("nic-nva1"), ip("nic-nva2"), ip("nic-spoke20")], ["10.0.1.4", "10.0.1.5", "10.20.0.4"]);
+}
+
+/// Every named block refuses a `/` in its name (a NIC in its `vm` label too), at the name's
+/// definition; references to the name still resolve, so that is the only error.
+#[test]
+fn every_kind_of_name_refuses_a_slash() {
+    let cases = [
+        ("hub100", "hub/100", "name", "a VNet name"),
+        ("nva", "n/va", "name", "a subnet name"),
+        ("nic-nva2", "nic/nva2", "name", "a NIC name"),
+        ("vm-spoke20", "vm/spoke20", "vm", "a `vm` label"),
+        ("vpngw-hub100", "vpngw/hub100", "name", "a gateway name"),
+        ("circuit01", "circuit/01", "name", "a circuit name"),
+        ("dc-osaka", "dc/osaka", "name", "an on-premises router name"),
+        ("v2v-hub100-hub00", "v2v/hub100-hub00", "name", "a connection name"),
+        ("lng-osaka", "lng/osaka", "name", "a local gateway name"),
+        ("rs-hub00", "rs/hub00", "name", "a route server name"),
+        ("nva-hub00", "nva/hub00", "name", "a BGP peer name"),
+        ("ilb-nva", "ilb/nva", "name", "a load balancer name"),
+        ("rt-spoke10", "rt/spoke10", "name", "a route table name"),
+        ("blackhole", "black/hole", "name", "a route name"),
+        ("afw-hub00", "afw/hub00", "name", "a firewall name"),
+    ];
+    for (name, bad, key, what) in cases {
+        assert!(EVERY_BLOCK.contains(&format!("{key} = \"{name}\"")), "{name} is in EVERY_BLOCK");
+        let text = EVERY_BLOCK
+            .replace(&format!("\"{name}\""), &format!("\"{bad}\""))
+            .replace(&format!("{{ {name} = "), &format!("{{ \"{bad}\" = "));
+        let ds = errors(&text);
+        let dump = render(&ds, &text);
+        let errs: Vec<&Diagnostic> = ds.iter().filter(|d| d.severity == Severity::Error).collect();
+        assert_eq!(errs.len(), 1, "one error for `{bad}`\n{dump}");
+        let d = errs[0];
+        assert_eq!(d.code, "bad-name", "\n{dump}");
+        assert_eq!(d.message, format!("{what} must not contain `/` (`{bad}`)"), "\n{dump}");
+        let at = text.find(&format!("{key} = \"{bad}\"")).unwrap() + key.len() + 3;
+        assert_eq!(d.line_col(&text), Some(ersim::diag::line_col(&text, at)), "at the definition\n{dump}");
+        let fixed = bad.replace('/', "-");
+        assert!(d.help.iter().any(|h| h.contains(&format!("write `{fixed}` instead"))), "\n{dump}");
+    }
 }
 
 #[test]
