@@ -110,20 +110,15 @@ impl Model {
                 self.vnets[self.peerings[a.idx()].to.idx()].name.cmp(&self.vnets[self.peerings[b.idx()].to.idx()].name)
             });
         }
-        // Out-of-range ids (references that did not resolve, while validating) are skipped.
         for (i, g) in self.gateways.iter().enumerate() {
             let slot = match g.kind {
-                GatewayKind::ExpressRoute => ix.er_gateway.get_mut(g.vnet.idx()),
-                GatewayKind::Vpn => ix.vpn_gateway.get_mut(g.vnet.idx()),
+                GatewayKind::ExpressRoute => &mut ix.er_gateway[g.vnet.idx()],
+                GatewayKind::Vpn => &mut ix.vpn_gateway[g.vnet.idx()],
             };
-            if let Some(slot) = slot {
-                slot.get_or_insert(GatewayId(i as u32));
-            }
+            slot.get_or_insert(GatewayId(i as u32));
         }
         for (i, r) in self.route_servers.iter().enumerate() {
-            if let Some(slot) = ix.route_server.get_mut(r.vnet.idx()) {
-                slot.get_or_insert(RouteServerId(i as u32));
-            }
+            ix.route_server[r.vnet.idx()].get_or_insert(RouteServerId(i as u32));
         }
         // R38, R47: a VNet with its own gateway or route server is its own domain; a spoke using
         // remote gateways over a Connected peering joins its hub's domain.
@@ -160,27 +155,19 @@ impl Model {
         }
         for (i, c) in self.connections.iter().enumerate() {
             let id = ConnectionId(i as u32);
-            if let Some(l) = ix.gateway_connections.get_mut(c.gateway.idx()) {
-                l.push(id);
-            }
-            if let ConnectionKind::ExpressRoute { circuit, .. } = c.kind
-                && let Some(l) = ix.circuit_connections.get_mut(circuit.idx())
-            {
-                l.push(id);
+            ix.gateway_connections[c.gateway.idx()].push(id);
+            if let ConnectionKind::ExpressRoute { circuit, .. } = c.kind {
+                ix.circuit_connections[circuit.idx()].push(id);
             }
         }
         for (i, n) in self.nics.iter().enumerate() {
-            if let Some(l) = ix.subnet_nics.get_mut(n.subnet.idx()) {
-                l.push(NicId(i as u32));
-            }
+            ix.subnet_nics[n.subnet.idx()].push(NicId(i as u32));
         }
         for list in &mut ix.subnet_nics {
             list.sort_by_key(|n| (self.nics[n.idx()].ip, n.0));
         }
         for (i, b) in self.bgp_peers.iter().enumerate() {
-            if let Some(l) = ix.route_server_peers.get_mut(b.route_server.idx()) {
-                l.push(BgpPeerId(i as u32));
-            }
+            ix.route_server_peers[b.route_server.idx()].push(BgpPeerId(i as u32));
         }
         self.ix = ix;
     }
