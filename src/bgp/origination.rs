@@ -38,7 +38,9 @@ impl Bgp {
             let s = self.onprem_speaker[i];
             for p in &o.advertise {
                 let origin = Origin::Onprem(OnpremId(i as u32));
-                let c = Cand { path: empty, origin, via: None, next_hop: None, class: 0 };
+                // The AS path behind the router, when written; it prepends its own ASN when it sends.
+                let path = o.paths.get(p).map(|a| self.interner.path(a.clone())).unwrap_or(empty);
+                let c = Cand { path, origin, via: None, next_hop: None, class: 0 };
                 self.originate_one(s, *p, c, &mut seeds);
             }
         }

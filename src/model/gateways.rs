@@ -123,10 +123,15 @@ pub struct Gateway {
     pub active_active: bool,
     /// ExpressRoute: accept other VNets' routes over a shared circuit (D4).
     pub allow_remote_vnet_traffic: bool,
-    /// VPN: instance addresses in GatewaySubnet (next hops of an active-active gateway).
+    /// Instance BGP addresses in GatewaySubnet: a VPN gateway's one (active-standby) or two
+    /// (active-active, also the next hops of its routes, R48); an ExpressRoute gateway's two (M1).
     pub ips: Vec<IpAddr>,
+    /// VPN: the site that gets traffic no route matches (GatewayDefaultSite, D20).
+    pub default_site: Option<LocalGatewayId>,
     /// VPN: the next hop shown for an active-standby gateway.
     pub public_ip: IpAddr,
+    /// `public_ip` is a placeholder ersim made up (D14): the scenario did not give it.
+    pub public_ip_placeholder: bool,
     /// The block's span.
     pub span: Span,
 }
@@ -172,6 +177,8 @@ pub struct Circuit {
     pub bandwidth_mbps: Option<u64>,
     /// The next hops Azure shows for routes learned over it (primary, secondary).
     pub next_hops: Vec<IpAddr>,
+    /// `next_hops` are placeholders ersim made up (D14): the scenario did not give them.
+    pub next_hops_placeholder: bool,
     /// The block's span.
     pub span: Span,
 }
@@ -187,6 +194,9 @@ pub struct Onprem {
     pub circuits: Vec<CircuitId>,
     /// Prefixes it originates, in file order.
     pub advertise: Vec<IpNet>,
+    /// The AS path behind the router for prefixes written with one (`{ prefix, as_path }`); it
+    /// prepends its own ASN when it sends.
+    pub paths: BTreeMap<IpNet, Vec<u32>>,
     /// Extra copies of its ASN toward a circuit.
     pub prepend: BTreeMap<CircuitId, u32>,
     /// The block's span.

@@ -126,6 +126,8 @@ pub struct Nic {
     pub ip: IpAddr,
     /// Whether it forwards traffic not addressed to it (an NVA).
     pub ip_forwarding: bool,
+    /// A forwarding NVA that keeps connection state: asymmetric flows through it drop (D19).
+    pub stateful: bool,
     /// The VM label, if any.
     pub vm: Option<String>,
     /// Whether `reach` uses this NIC for its VM.

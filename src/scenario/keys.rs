@@ -123,6 +123,11 @@ pub static NIC: BlockKeys = BlockKeys {
         key("ip", Ty::Ip, "Private address (default: the lowest free from .4 up, in NIC-name order)"),
         key("ip_forwarding", Ty::Bool, "Forwards traffic not addressed to it (an NVA); default false"),
         key("vm", Ty::Str, "VM label, usable as a name in reach and [[expect]]"),
+        key(
+            "stateful",
+            Ty::Bool,
+            "With ip_forwarding: drops asymmetric flows like Azure Firewall (D19); default false",
+        ),
         key("primary", Ty::Bool, "The NIC reach uses for its VM when several share the label"),
     ],
 };
@@ -158,7 +163,12 @@ pub static GATEWAY: BlockKeys = BlockKeys {
             Ty::Bool,
             "ExpressRoute: accept other VNets' routes over a shared circuit (default false, D4)",
         ),
-        key("ips", Ty::Ips, "VPN: BGP addresses in GatewaySubnet (next hops of an active-active gateway)"),
+        key(
+            "ips",
+            Ty::Ips,
+            "Instance BGP addresses in GatewaySubnet: VPN one (active-standby) or two (active-active); ExpressRoute two",
+        ),
+        key("default_site", Ty::Name, "VPN: the local gateway that gets traffic with no other route (D20)"),
         key("public_ip", Ty::Ip, "VPN: next hop shown for an active-standby gateway's routes"),
     ],
 };
@@ -175,6 +185,15 @@ pub static CIRCUIT: BlockKeys = BlockKeys {
     ],
 };
 
+/// An `[[onprem]]` `advertise` entry written as a table.
+pub static ONPREM_ADVERT: BlockKeys = BlockKeys {
+    what: "an [[onprem]] `advertise` entry",
+    keys: &[
+        req("prefix", Ty::Prefix, "The prefix"),
+        key("as_path", Ty::Asns, "The AS path behind the router (it prepends its own ASN when it sends)"),
+    ],
+};
+
 /// `[[onprem]]`.
 pub static ONPREM: BlockKeys = BlockKeys {
     what: "[[onprem]]",
@@ -182,7 +201,7 @@ pub static ONPREM: BlockKeys = BlockKeys {
         req("name", Ty::Str, "Router name"),
         req("asn", Ty::Asn, "Its ASN"),
         key("circuits", Ty::Names, "Circuits whose private peering it holds"),
-        key("advertise", Ty::Prefixes, "Prefixes it originates"),
+        key("advertise", Ty::Adverts(&ONPREM_ADVERT), "Prefixes it originates: strings or { prefix, as_path }"),
         key("as_path_prepend", Ty::Prepends, "Extra copies of its ASN toward a circuit: { circuit = n }"),
     ],
 };

@@ -75,6 +75,7 @@ pub struct RawNic {
     pub subnet: Option<Sp<String>>,
     pub ip: Option<Sp<String>>,
     pub ip_forwarding: Option<Sp<bool>>,
+    pub stateful: Option<Sp<bool>>,
     pub vm: Option<Sp<String>>,
     pub primary: Option<Sp<bool>>,
 }
@@ -104,6 +105,7 @@ pub struct RawGateway {
     pub active_active: Option<Sp<bool>>,
     pub allow_remote_vnet_traffic: Option<Sp<bool>>,
     pub ips: Option<SpList<String>>,
+    pub default_site: Option<Sp<String>>,
     pub public_ip: Option<Sp<String>>,
 }
 
@@ -123,7 +125,9 @@ pub struct RawOnprem {
     pub name: Option<Sp<String>>,
     pub asn: Option<Sp<Int>>,
     pub circuits: Option<SpList<String>>,
-    pub advertise: Option<SpList<String>>,
+    pub advertise: Vec<RawAdvert>,
+    /// The `advertise` list's span, when written.
+    pub advertise_span: Option<Range<usize>>,
     /// `as_path_prepend = { circuit = n }`: (key, count) pairs.
     pub as_path_prepend: Vec<(Sp<String>, Sp<Int>)>,
 }

@@ -343,6 +343,7 @@ fn nic(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawNic {
         subnet: b.string(d, "subnet"),
         ip: b.string(d, "ip"),
         ip_forwarding: b.boolean(d, "ip_forwarding"),
+        stateful: b.boolean(d, "stateful"),
         vm: b.string(d, "vm"),
         primary: b.boolean(d, "primary"),
     };
@@ -383,6 +384,7 @@ fn gateway(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawGatew
         active_active: b.boolean(d, "active_active"),
         allow_remote_vnet_traffic: b.boolean(d, "allow_remote_vnet_traffic"),
         ips: b.strings(d, "ips", "[\"10.0.200.4\", \"10.0.200.5\"]"),
+        default_site: b.string(d, "default_site"),
         public_ip: b.string(d, "public_ip"),
     };
     b.require(d, "name", &v.name, "\"ergw-hub00\"");
@@ -414,9 +416,14 @@ fn onprem(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawOnprem
         name: b.string(d, "name"),
         asn: b.integer(d, "asn"),
         circuits: b.strings(d, "circuits", "[\"circuit01\"]"),
-        advertise: b.strings(d, "advertise", "[\"192.168.0.0/16\"]"),
+        advertise: Vec::new(),
+        advertise_span: None,
         as_path_prepend: Vec::new(),
     };
+    if let Some(a) = b.raw("advertise") {
+        v.advertise_span = Some(a.span());
+        v.advertise = adverts(&b, a, &keys::ONPREM_ADVERT, d);
+    }
     if let Some(p) = b.raw("as_path_prepend") {
         match p.get_ref() {
             DeValue::Table(pt) => {
@@ -505,16 +512,7 @@ fn bgp_peer(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawBgpP
         advertise: Vec::new(),
     };
     if let Some(a) = b.raw("advertise") {
-        match a.get_ref() {
-            DeValue::Array(arr) => {
-                for e in arr.iter() {
-                    if let Some(ad) = advert(e, d) {
-                        v.advertise.push(ad);
-                    }
-                }
-            }
-            _ => b.type_error(d, "advertise", a, "an array", "[\"0.0.0.0/0\"]"),
-        }
+        v.advertise = adverts(&b, a, &keys::BGP_PEER_ADVERT, d);
     }
     b.require(d, "name", &v.name, "\"nva-hub00\"");
     b.require(d, "nic", &v.nic, "\"nic-nva-hub00\"");
@@ -524,8 +522,20 @@ fn bgp_peer(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawBgpP
     v
 }
 
-/// One `advertise` entry of a BGP peer: a prefix string, or `{ prefix, as_path, next_hop }`.
-fn advert(e: &Val<'_>, d: &mut Diagnostics) -> Option<RawAdvert> {
+/// An `advertise` list: prefix strings or tables of `entry`'s keys.
+fn adverts(b: &Block<'_, '_>, a: &Val<'_>, entry: &'static BlockKeys, d: &mut Diagnostics) -> Vec<RawAdvert> {
+    match a.get_ref() {
+        DeValue::Array(arr) => arr.iter().filter_map(|e| advert(e, entry, d)).collect(),
+        _ => {
+            b.type_error(d, "advertise", a, "an array", "[\"192.168.0.0/16\"]");
+            Vec::new()
+        }
+    }
+}
+
+/// One `advertise` entry: a prefix string, or a table (`{ prefix, as_path }`, and `next_hop` for
+/// a BGP peer).
+fn advert(e: &Val<'_>, entry: &'static BlockKeys, d: &mut Diagnostics) -> Option<RawAdvert> {
     match e.get_ref() {
         DeValue::String(s) => Some(RawAdvert {
             span: e.span(),
@@ -534,12 +544,12 @@ fn advert(e: &Val<'_>, d: &mut Diagnostics) -> Option<RawAdvert> {
             next_hop: None,
         }),
         DeValue::Table(t) => {
-            let mut b = Block::new(&keys::BGP_PEER_ADVERT, t, e.span());
+            let mut b = Block::new(entry, t, e.span());
             let v = RawAdvert {
                 span: e.span(),
                 prefix: b.string(d, "prefix"),
                 as_path: b.list(d, "as_path", "integers", "[65020]", |x| int_value(x).map(|n| n.v)),
-                next_hop: b.string(d, "next_hop"),
+                next_hop: if entry.get("next_hop").is_some() { b.string(d, "next_hop") } else { None },
             };
             b.require(d, "prefix", &v.prefix, "\"172.16.0.0/12\"");
             b.finish(d);
@@ -552,7 +562,11 @@ fn advert(e: &Val<'_>, d: &mut Diagnostics) -> Option<RawAdvert> {
                     format!("an `advertise` entry must be a prefix string or a table, not {}", type_name(other)),
                 )
                 .at(e.span())
-                .help("write `\"10.0.0.0/8\"` or `{ prefix = \"10.0.0.0/8\", as_path = [65020], next_hop = \"10.0.1.4\" }`"),
+                .help(if entry.get("next_hop").is_some() {
+                    "write `\"10.0.0.0/8\"` or `{ prefix = \"10.0.0.0/8\", as_path = [65020], next_hop = \"10.0.1.4\" }`"
+                } else {
+                    "write `\"10.0.0.0/8\"` or `{ prefix = \"10.0.0.0/8\", as_path = [65020] }`"
+                }),
             );
             None
         }

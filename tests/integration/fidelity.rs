@@ -46,3 +46,153 @@ fn d18_a_prefix_inside_a_vnet_space_is_warned_too() {
     let w = r.warnings.iter().find(|w| w.code == "onprem-prefix-in-vnet").expect("warned");
     assert!(w.message.contains("lies inside VNet `spoke110`'s address space 10.110.0.0/16"), "{}", w.message);
 }
+
+/// A hub with a Route Server and one NVA of ASN `asn` advertising 172.20.0.0/16.
+fn route_server_with_nva_asn(asn: u32) -> String {
+    format!(
+        r#"
+[[vnet]]
+name = "hub"
+address_space = ["10.0.0.0/16"]
+
+  [[vnet.subnet]]
+  name = "RouteServerSubnet"
+  prefix = "10.0.0.0/27"
+
+  [[vnet.subnet]]
+  name = "nva"
+  prefix = "10.0.1.0/24"
+
+[[route_server]]
+name = "rs"
+vnet = "hub"
+
+[[nic]]
+name = "nic-nva"
+vnet = "hub"
+subnet = "nva"
+ip = "10.0.1.4"
+ip_forwarding = true
+
+[[bgp_peer]]
+name = "nva"
+nic = "nic-nva"
+route_server = "rs"
+asn = {asn}
+advertise = [{{ prefix = "172.20.0.0/16", as_path = [65559] }}]
+"#
+    )
+}
+
+#[test]
+fn r70_a_route_server_peer_above_65535_is_accepted_with_a_warning() {
+    // A published lab learned and used 65555-65559 paths from such a peer.
+    let text = route_server_with_nva_asn(65555);
+    let w = warnings(&text);
+    let large: Vec<_> = w.iter().filter(|d| d.code == "large-asn").collect();
+    assert_eq!(large.len(), 1, "{w:#?}");
+    assert!(large[0].message.contains("65555") && large[0].message.contains("Azure has accepted it"));
+    assert!(large[0].rule == Some(ersim::rules::Rule::R70.into()));
+    // Routes flow as for any other ASN: the hub's subnet gets 172.20.0.0/16 via the NVA.
+    let s = sim(&text);
+    let rows = subnet_rows(&s, "hub/nva");
+    assert!(
+        rows.iter().any(|r| r == "Virtual network gateway|Active|172.20.0.0/16|Virtual network gateway|10.0.1.4|-"),
+        "{rows:#?}"
+    );
+    // The route server holds the path as sent: the NVA's ASN in front of what it learned (D8).
+    let rs = s.bgp.route_server_speaker[0];
+    let (_, e) = s.bgp.rib(rs).into_iter().find(|(p, _)| p.to_string() == "172.20.0.0/16").expect("learned");
+    assert_eq!(s.bgp.interner.asns(e.best[0].path), [65555, 65559]);
+    // A reserved ASN stays an error (R64).
+    let e = errors(&route_server_with_nva_asn(65517));
+    assert!(e.iter().any(|d| d.code == "reserved-asn"), "{e:#?}");
+}
+
+/// A hub with a VPN gateway written with `extra` keys.
+fn vpn_gateway(extra: &str) -> String {
+    format!(
+        "[[vnet]]\nname = \"hub\"\naddress_space = [\"10.0.0.0/16\"]\n\n  [[vnet.subnet]]\n  name = \"GatewaySubnet\"\n  prefix = \"10.0.200.0/24\"\n\n[[gateway]]\nname = \"vpngw\"\nvnet = \"hub\"\ntype = \"Vpn\"\n{extra}\n"
+    )
+}
+
+#[test]
+fn an_active_standby_vpn_gateway_takes_one_bgp_address() {
+    // Format: `ips` holds ONE address for active-standby (its BGP peer address), TWO for
+    // active-active; a second address on active-standby is accepted and unused.
+    let one = sim(&vpn_gateway("ips = [\"10.0.200.4\"]"));
+    assert_eq!(one.model.gateways[0].ips, ["10.0.200.4".parse::<std::net::IpAddr>().unwrap()]);
+    let two = sim(&vpn_gateway("ips = [\"10.0.200.4\", \"10.0.200.5\"]"));
+    assert_eq!(two.model.gateways[0].ips.len(), 1, "the second is unused");
+    let default = sim(&vpn_gateway(""));
+    assert_eq!(default.model.gateways[0].ips, ["10.0.200.4".parse::<std::net::IpAddr>().unwrap()], "default .4");
+    let aa = sim(&vpn_gateway("active_active = true"));
+    assert_eq!(aa.model.gateways[0].ips.len(), 2, "active-active: .4 and .5");
+    let e = errors(&vpn_gateway("active_active = true\nips = [\"10.0.200.4\"]"));
+    assert!(e.iter().any(|d| d.code == "bad-value" && d.message.contains("two instance addresses")), "{e:#?}");
+}
+
+#[test]
+fn an_expressroute_gateway_states_its_instance_addresses_or_gets_the_next_free_ones() {
+    let with = |extra: &str| {
+        format!("{}\n[[gateway]]\nname = \"ergw\"\nvnet = \"hub\"\ntype = \"ExpressRoute\"\n{extra}\n", vpn_gateway(""))
+    };
+    let s = sim(&with("ips = [\"10.0.200.10\", \"10.0.200.11\"]"));
+    let er = s.model.gateway_by_name("ergw").unwrap();
+    assert_eq!(
+        s.model.gateways[er.idx()].ips.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
+        ["10.0.200.10", "10.0.200.11"]
+    );
+    // Default: the first two free after the (active-standby) VPN gateway's .4.
+    let s = sim(&with(""));
+    let er = s.model.gateway_by_name("ergw").unwrap();
+    assert_eq!(
+        s.model.gateways[er.idx()].ips.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
+        ["10.0.200.5", "10.0.200.6"]
+    );
+    // An address already held is a duplicate.
+    let e = errors(&with("ips = [\"10.0.200.4\", \"10.0.200.11\"]"));
+    assert!(e.iter().any(|d| d.code == "duplicate-address"), "{e:#?}");
+}
+
+#[test]
+fn onprem_advertisements_carry_the_as_path_behind_the_router() {
+    // Format: `{ prefix, as_path }` is the path the router has; it prepends its own ASN when it
+    // sends, and the MSEE prepends 12076 toward the gateway (D8).
+    let s = sim(&seed_with_onprem("{ prefix = \"172.20.0.0/16\", as_path = [65030, 65040] }, \"192.168.0.0/16\""));
+    let g = s.model.gateway_by_name("ergw-hub00").unwrap();
+    let gs = s.bgp.gateway_speaker[g.idx()];
+    let path = |prefix: &str| {
+        let (_, e) = s.bgp.rib(gs).into_iter().find(|(p, _)| p.to_string() == prefix).expect("learned");
+        s.bgp.interner.asns(e.best[0].path).to_vec()
+    };
+    assert_eq!(path("172.20.0.0/16"), [12076, 65001, 65030, 65040]);
+    assert_eq!(path("192.168.0.0/16"), [12076, 65001]);
+}
+
+#[test]
+fn a_default_site_is_a_connected_local_gateway() {
+    let site = "[[local_gateway]]\nname = \"lng-dc\"\naddress_prefixes = [\"192.168.0.0/16\"]\n";
+    let conn = "[[connection]]\nname = \"s2s\"\ngateway = \"vpngw\"\nlocal_gateway = \"lng-dc\"\n";
+    let ok = format!("{}{site}\n{conn}", vpn_gateway("default_site = \"lng-dc\""));
+    let s = sim(&ok);
+    assert_eq!(
+        s.model.gateways[0].default_site,
+        s.model.local_gateways.iter().position(|l| l.name == "lng-dc").map(|i| ersim::model::LocalGatewayId(i as u32))
+    );
+    let unconnected = format!("{}{site}", vpn_gateway("default_site = \"lng-dc\""));
+    let e = errors(&unconnected);
+    assert!(e.iter().any(|d| d.code == "default-site" && d.message.contains("no connection")), "{e:#?}");
+    let unknown = format!("{}{site}\n{conn}", vpn_gateway("default_site = \"lng-dx\""));
+    assert!(errors(&unknown).iter().any(|d| d.code == "unknown-name" && d.help.iter().any(|h| h.contains("lng-dc"))));
+}
+
+#[test]
+fn stateful_on_a_nic_that_does_not_forward_is_a_warning() {
+    let text = "[[vnet]]\nname = \"v\"\naddress_space = [\"10.0.0.0/16\"]\n  [[vnet.subnet]]\n  name = \"a\"\n  prefix = \"10.0.0.0/24\"\n[[nic]]\nname = \"n\"\nvnet = \"v\"\nsubnet = \"a\"\nstateful = true\n";
+    let w = warnings(text);
+    assert!(w.iter().any(|d| d.code == "key-not-applicable" && d.message.contains("stateful")), "{w:#?}");
+    let fwd = text.replace("stateful = true", "ip_forwarding = true\nstateful = true");
+    assert!(warnings(&fwd).is_empty());
+    assert!(sim(&fwd).model.nics[0].stateful);
+}

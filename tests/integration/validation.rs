@@ -1136,12 +1136,23 @@ error_cases! {
         ..BASE
     };
 
-    ips_on_an_expressroute_gateway => Case {
-        text: gateway_case!("ExpressRoute", r#"ips = ["10.0.200.4", "10.0.200.5"]"#),
+    /// D20: forced tunnelling is a VPN gateway setting.
+    default_site_on_an_expressroute_gateway => Case {
+        text: gateway_case!("ExpressRoute", r#"default_site = "lng""#),
         code: "key-not-applicable",
-        message: "`ips` does not apply to an ExpressRoute gateway",
+        message: "`default_site` does not apply to an ExpressRoute gateway",
+        at: (11, 16),
+        help: "VPN gateway's forced-tunnelling setting",
+        ..BASE
+    };
+
+    /// M1: an ExpressRoute gateway has two instances.
+    one_ip_on_an_expressroute_gateway => Case {
+        text: gateway_case!("ExpressRoute", r#"ips = ["10.0.200.6"]"#),
+        code: "bad-value",
+        message: "`ips` lists an ExpressRoute gateway's two instance addresses, not 1",
         at: (11, 7),
-        help: "only VPN gateways",
+        help: "write the addresses in GatewaySubnet",
         ..BASE
     };
 

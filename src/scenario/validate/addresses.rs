@@ -41,6 +41,11 @@ impl Taken {
         );
     }
 
+    /// Whether `ip` is held in `vnet`.
+    pub(super) fn holds(&self, vnet: VnetId, ip: IpAddr) -> bool {
+        self.by.contains_key(&(vnet, ip))
+    }
+
     /// Every address taken, by VNet.
     pub(super) fn addresses(&self) -> impl Iterator<Item = (VnetId, IpAddr)> + '_ {
         self.by.keys().copied()

@@ -1,4 +1,5 @@
-//! BGP peers (NVAs on a route server, R70): their NIC, route server, 16-bit ASN (R64), and the
+//! BGP peers (NVAs on a route server, R70): their NIC, route server, ASN (R64; above 65535 a
+//! warning, R70), and the
 //! routes they advertise (prefix, AS path, next hop: the NIC's address unless written).
 
 use std::net::IpAddr;
@@ -6,8 +7,9 @@ use std::net::IpAddr;
 use super::ctx::Ctx;
 use super::draft::BgpPeerDraft;
 use super::values::{UNSPECIFIED, check_reserved_asn, parse_asn, parse_ip, parse_prefix};
-use crate::diag::Diagnostics;
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::Advert;
+use crate::rules::Rule;
 use crate::scenario::raw::{RawAdvert, RawBgpPeer};
 
 /// Every BGP peer, in id order.
@@ -26,7 +28,23 @@ fn bgp_peer(ctx: &mut Ctx, b: &RawBgpPeer) -> BgpPeerDraft {
     let asn = b
         .asn
         .as_ref()
-        .and_then(|a| parse_asn(a, "BGP peer ASN", true, d).filter(|n| check_reserved_asn(*n, a, "BGP peer ASN", d)));
+        .and_then(|a| parse_asn(a, "BGP peer ASN", false, d).filter(|n| check_reserved_asn(*n, a, "BGP peer ASN", d)));
+    // R70: documented as 16-bit only, yet published Route Server output shows a peer with ASN 65555
+    // learned and used: a warning, never an error.
+    if let (Some(n), Some(a)) = (asn, &b.asn)
+        && n > 65_535
+    {
+        d.push(
+            Diagnostic::warning(
+                Code::LargeAsn,
+                format!("BGP peer ASN {n} is above 65535: documented as unsupported for Route Server peers; Azure has accepted it"),
+            )
+            .at(a.span.clone())
+            .label("a 32-bit ASN")
+            .help("routes flow as for any other ASN; a private 16-bit ASN (64512-65534) is the documented choice")
+            .rule(Rule::R70),
+        );
+    }
     // The default next hop is the NIC's address (0.0.0.0 while the NIC has none: that is an error
     // of its own).
     let nic_ip = nic.map(|n| ctx.draft.nics[n.idx()].ip.unwrap_or(UNSPECIFIED));

@@ -50,6 +50,7 @@ fn circuit(ctx: &mut Ctx, id: CircuitId, c: &RawCircuit) -> Circuit {
         sku,
         bandwidth_mbps: bw,
         next_hops,
+        next_hops_placeholder: c.next_hops.is_none(),
         span: c.span.clone(),
     }
 }

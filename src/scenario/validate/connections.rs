@@ -1,7 +1,7 @@
 //! Gateway connections: exactly one target (a circuit, a local gateway or a remote gateway) of the
 //! gateway's type, the keys of the other kinds refused, BGP on at both ends of a BGP connection,
-//! a VNet-to-VNet connection between two different VPN gateways, and no two connections between
-//! the same two ends.
+//! a VNet-to-VNet connection between two different VPN gateways, no two connections between the
+//! same two ends, and a VPN gateway's default site (D20) among its site-to-site connections.
 
 use std::collections::BTreeMap;
 
@@ -10,10 +10,44 @@ use super::draft::ConnectionDraft;
 use super::values::{int_in, not_applicable};
 use crate::diag::{Code, Diagnostic};
 use crate::model::*;
+use crate::rules::Rule;
 use crate::scenario::raw::{RawConnection, Sp};
 
-/// Every connection in id order; a repeat of the same two ends is reported where it comes.
+/// Every connection in id order; a repeat of the same two ends is reported where it comes; then
+/// each default site is checked against the connections.
 pub(super) fn pass(ctx: &mut Ctx) {
+    each_connection(ctx);
+    default_sites(ctx);
+}
+
+/// D20: a default site is a local gateway the VPN gateway has a site-to-site connection to.
+fn default_sites(ctx: &mut Ctx) {
+    for (gi, g) in ctx.draft.gateways.iter().enumerate() {
+        let (Some(site), Some(span)) = (g.default_site, &g.default_site_span) else { continue };
+        let connected = ctx.draft.connections.iter().any(|c| {
+            c.gateway == Some(GatewayId(gi as u32))
+                && matches!(c.kind, Some(ConnectionKind::SiteToSite { local_gateway, .. }) if local_gateway == site)
+        });
+        if !connected {
+            let lg = &ctx.draft.local_gateways[site.idx()].name;
+            ctx.d.push(
+                Diagnostic::error(
+                    Code::DefaultSite,
+                    format!("default site `{lg}` of gateway `{}` has no connection from it", g.name),
+                )
+                .at(span.clone())
+                .label("not connected to this gateway")
+                .help(format!(
+                    "add a [[connection]] with `gateway = \"{}\"` and `local_gateway = \"{lg}\"`, or name a connected site",
+                    g.name
+                ))
+                .rule(Rule::D20),
+            );
+        }
+    }
+}
+
+fn each_connection(ctx: &mut Ctx) {
     let raw = ctx.raw;
     // (gateway, target kind, target id) of each connection so far
     let mut ends: BTreeMap<(GatewayId, u8, u32), Span> = BTreeMap::new();

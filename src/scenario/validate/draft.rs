@@ -26,7 +26,11 @@ pub(super) struct GatewayDraft {
     pub(super) active_active: bool,
     pub(super) allow_remote_vnet_traffic: bool,
     pub(super) ips: Vec<IpAddr>,
+    pub(super) default_site: Option<LocalGatewayId>,
+    /// Where `default_site` is written (checked against the connections later).
+    pub(super) default_site_span: Option<Span>,
     pub(super) public_ip: IpAddr,
+    pub(super) public_ip_placeholder: bool,
     pub(super) span: Span,
 }
 
@@ -54,7 +58,9 @@ impl GatewayDraft {
             active_active: self.active_active,
             allow_remote_vnet_traffic: self.allow_remote_vnet_traffic,
             ips: self.ips,
+            default_site: self.default_site,
             public_ip: self.public_ip,
+            public_ip_placeholder: self.public_ip_placeholder,
             span: self.span,
         })
     }
@@ -84,6 +90,7 @@ pub(super) struct OnpremDraft {
     pub(super) asn: Option<u32>,
     pub(super) circuits: Vec<CircuitId>,
     pub(super) advertise: Vec<IpNet>,
+    pub(super) paths: BTreeMap<IpNet, Vec<u32>>,
     pub(super) prepend: BTreeMap<CircuitId, u32>,
     /// Where its `advertise` list is (its block when it has none), for the prefix-limit warning.
     pub(super) advertise_span: Span,
@@ -104,6 +111,7 @@ pub(super) struct NicDraft {
     pub(super) at: Option<(VnetId, SubnetId)>,
     pub(super) ip: Option<IpAddr>,
     pub(super) ip_forwarding: bool,
+    pub(super) stateful: bool,
     pub(super) vm: Option<String>,
     pub(super) primary: bool,
     pub(super) span: Span,
@@ -208,6 +216,7 @@ impl Draft {
                     subnet,
                     ip: n.ip?,
                     ip_forwarding: n.ip_forwarding,
+                    stateful: n.stateful,
                     vm: n.vm,
                     primary: n.primary,
                     span: n.span,
@@ -222,6 +231,7 @@ impl Draft {
                     asn: o.asn?,
                     circuits: o.circuits,
                     advertise: o.advertise,
+                    paths: o.paths,
                     prepend: o.prepend,
                     span: o.span,
                 })

@@ -15,6 +15,7 @@ use super::vnets::find_subnet;
 use crate::diag::{Code, Diagnostic};
 use crate::model::{NicId, SubnetId, VnetId};
 use crate::net::{azure_reserved, nth_host};
+use crate::rules::Rule;
 use crate::scenario::raw::{RawLoadBalancer, RawNic, Sp};
 
 /// NICs and load-balancer frontends, in that order, then NIC addresses.
@@ -55,11 +56,26 @@ fn place(ctx: &mut Ctx, n: &RawNic) -> NicDraft {
     if let Some(vm) = &n.vm {
         no_slash(vm, "`vm` label", ctx.d);
     }
+    let ip_forwarding = n.ip_forwarding.as_ref().map(|x| x.v).unwrap_or(false);
+    let stateful = n.stateful.as_ref().is_some_and(|x| x.v);
+    if let Some(sp) = n.stateful.as_ref().filter(|x| x.v && !ip_forwarding) {
+        ctx.d.push(
+            Diagnostic::warning(
+                Code::KeyNotApplicable,
+                "`stateful = true` has no effect on a NIC that does not forward",
+            )
+            .at(sp.span.clone())
+            .label("ip_forwarding is off")
+            .help("`stateful` describes an NVA: set `ip_forwarding = true` too, or remove `stateful`")
+            .rule(Rule::D19),
+        );
+    }
     NicDraft {
         name: n.name.as_ref().map(|x| x.v.clone()).unwrap_or_default(),
         at: vnet.zip(subnet),
         ip: None,
-        ip_forwarding: n.ip_forwarding.as_ref().map(|x| x.v).unwrap_or(false),
+        ip_forwarding,
+        stateful,
         vm: n.vm.as_ref().map(|x| x.v.clone()),
         primary: n.primary.as_ref().map(|x| x.v).unwrap_or(false),
         span: n.span.clone(),

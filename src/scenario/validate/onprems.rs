@@ -36,8 +36,17 @@ fn onprem(ctx: &mut Ctx, o: &RawOnprem) -> OnpremDraft {
             circuits.push(id);
         }
     }
-    let advertise = o.advertise.iter().flat_map(|list| &list.v).filter_map(|p| parse_prefix(p, "advertised prefix", d));
-    let advertise = advertise.collect();
+    let mut advertise = Vec::new();
+    let mut paths = BTreeMap::new();
+    for a in &o.advertise {
+        let Some(p) = a.prefix.as_ref().and_then(|p| parse_prefix(p, "advertised prefix", d)) else { continue };
+        let path: Vec<u32> =
+            a.as_path.iter().flat_map(|l| &l.v).filter_map(|x| parse_asn(x, "AS path entry", false, d)).collect();
+        if !path.is_empty() {
+            paths.insert(p, path);
+        }
+        advertise.push(p);
+    }
     let mut prepend = BTreeMap::new();
     for (k, n) in &o.as_path_prepend {
         let Some(cid) = ctx.names.circuits.find(k, d) else { continue };
@@ -61,8 +70,9 @@ fn onprem(ctx: &mut Ctx, o: &RawOnprem) -> OnpremDraft {
         asn,
         circuits,
         advertise,
+        paths,
         prepend,
-        advertise_span: o.advertise.as_ref().map(|x| x.span.clone()).unwrap_or(o.span.clone()),
+        advertise_span: o.advertise_span.clone().unwrap_or(o.span.clone()),
         span: o.span.clone(),
     }
 }
