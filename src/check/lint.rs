@@ -275,33 +275,86 @@ fn d18_warning(sim: &Simulation, who: Advertiser, p: IpNet, space: IpNet, v: Vne
     .rule(Rule::D18)
 }
 
-/// Session-drop limits and undocumented-effect limits (warnings).
-fn sessions(sim: &Simulation, out: &mut Vec<Diagnostic>) {
+/// A session a prefix limit takes down carries nothing: an outage, so a design finding (Part K),
+/// naming the session, the count, the limit and the remedy (R52, R66, R76). Once per session,
+/// whichever direction propagation marked.
+fn session_drops(sim: &Simulation, out: &mut Vec<Diagnostic>) {
     let m = &sim.model;
     let b = &sim.bgp;
     let mut seen = std::collections::BTreeSet::new();
     for s in &b.sessions {
         let Some(Reason::SessionDown { limit, count }) = &s.down else { continue };
-        // Limits known from what a router or NVA originates are validation warnings already;
-        // only VNet-to-VNet (R66) depends on what propagation offers.
-        if s.kind != SessionKind::VnetToVnet {
+        let (from, to) = (b.speakers[s.from.0 as usize], b.speakers[s.to.0 as usize]);
+        if !seen.insert((s.kind, s.from.min(s.to), s.from.max(s.to))) {
             continue;
         }
-        let from = crate::bgp::speaker_name(m, b.speakers[s.from.0 as usize]);
-        let to = crate::bgp::speaker_name(m, b.speakers[s.to.0 as usize]);
-        let key = if from < to { (from.clone(), to.clone()) } else { (to.clone(), from.clone()) };
-        if !seen.insert(key) {
-            continue;
-        }
-        let (what, rule) = ("VPN BGP session", Rule::R66);
-        let span = s.connection.map(|c| m.connections[c.idx()].span.clone()).unwrap_or(0..0);
-        out.push(
-            Diagnostic::warning(Code::SessionDown, format!("the {what} {from} → {to} is down: {count} prefixes offered, Azure's limit is {limit}; none of its routes are learned"))
+        let (limit, count) = (*limit, *count);
+        let d = match (s.kind, from, to) {
+            (SessionKind::PrivatePeering, Speaker::Onprem(o), Speaker::Circuit(c))
+            | (SessionKind::PrivatePeering, Speaker::Circuit(c), Speaker::Onprem(o)) => {
+                let (o, circuit) = (&m.onprems[o.idx()], &m.circuits[c.idx()]);
+                let family =
+                    limits::private_peering_drop(&o.advertise, circuit.sku).map(|x| x.family.name()).unwrap_or("IPv4");
+                let premium_fits = family == "IPv4"
+                    && circuit.sku != CircuitSku::Premium
+                    && count <= limits::private_peering_ipv4(CircuitSku::Premium);
+                Diagnostic::finding(
+                    Code::PrefixLimit,
+                    format!(
+                        "the private peering of on-premises router `{}` on circuit `{}` is down: it advertises {count} {family} prefixes, more than the {limit} Azure accepts, so the session carries nothing",
+                        o.name, circuit.name
+                    ),
+                )
+                .at(o.span.clone())
+                .help(if premium_fits {
+                    format!("advertise at most {limit} (summarised) prefixes, or use a Premium circuit (10,000 IPv4)")
+                } else {
+                    format!("advertise at most {limit} (summarised) {family} prefixes over this circuit")
+                })
+                .rule(Rule::R52)
+            }
+            (SessionKind::RouteServerPeer, Speaker::Nva(n), Speaker::RouteServer(r))
+            | (SessionKind::RouteServerPeer, Speaker::RouteServer(r), Speaker::Nva(n)) => {
+                let p = &m.bgp_peers[n.idx()];
+                Diagnostic::finding(
+                    Code::PrefixLimit,
+                    format!(
+                        "the BGP session of NVA `{}` with route server `{}` is down: it advertises {count} prefixes, more than the {limit} Azure accepts from one peer, so the session carries nothing",
+                        p.name,
+                        m.route_servers[r.idx()].name
+                    ),
+                )
+                .at(p.span.clone())
+                .help("advertise fewer (summarised) prefixes")
+                .rule(Rule::R76)
+            }
+            _ => {
+                let name = |sp: Speaker| crate::bgp::speaker_name(m, sp);
+                let span = s.connection.map(|c| m.connections[c.idx()].span.clone()).unwrap_or(0..0);
+                let conn = s.connection.map(|c| format!(" over connection `{}`", m.connections[c.idx()].name));
+                Diagnostic::finding(
+                    Code::PrefixLimit,
+                    format!(
+                        "the VPN BGP session {} → {}{} is down: {count} prefixes offered, more than the {limit} a VPN gateway accepts from one peer, so the session carries nothing",
+                        name(from),
+                        name(to),
+                        conn.unwrap_or_default()
+                    ),
+                )
                 .at(span)
-                .help("advertise fewer prefixes (summarise), or use a SKU with a higher limit")
-                .rule(rule),
-        );
+                .help("advertise fewer (summarised) prefixes")
+                .rule(Rule::R66)
+            }
+        };
+        out.push(d);
     }
+}
+
+/// Session-drop limits and undocumented-effect limits (warnings).
+fn sessions(sim: &Simulation, out: &mut Vec<Diagnostic>) {
+    let m = &sim.model;
+    let b = &sim.bgp;
+    session_drops(sim, out);
     // Route-server peers above the warning threshold (R76).
     for p in &m.bgp_peers {
         let n = p.advertise.len();

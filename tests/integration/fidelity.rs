@@ -196,3 +196,31 @@ fn stateful_on_a_nic_that_does_not_forward_is_a_warning() {
     assert!(warnings(&fwd).is_empty());
     assert!(sim(&fwd).model.nics[0].stateful);
 }
+
+/// The seed on a Premium circuit with an on-premises router advertising `n` distinct /24s.
+fn seed_premium_with_prefixes(n: usize) -> String {
+    let adv: Vec<String> = (0..n).map(|i| format!("\"172.{}.{}.0/24\"", 16 + i / 256, i % 256)).collect();
+    edit(&seed_with_onprem(&adv.join(", ")), "sku = \"Standard\"", "sku = \"Premium\"")
+}
+
+#[test]
+fn part_k_a_session_over_its_limit_is_an_outage_and_a_design_finding() {
+    // 10,000 on a Premium circuit: the session stays up; the ErGw1AZ gateways learn more than they
+    // hold (R53), a finding as before.
+    let r = check(&seed_premium_with_prefixes(10_000));
+    let codes: Vec<&str> = r.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(codes.contains(&"limit-gateway-learned-routes") && !codes.contains(&"prefix-limit"), "{codes:?}");
+    assert_eq!(r.exit_code(), 1);
+    // 10,001: the private peering drops (R52), on-premises is unreachable, and check says why.
+    let text = seed_premium_with_prefixes(10_001);
+    let r = check(&text);
+    let drop = r.findings.iter().find(|f| f.code == "prefix-limit").expect("the session-drop finding");
+    for part in ["`dc`", "`circuit01`", "10001", "10000", "carries nothing"] {
+        assert!(drop.message.contains(part), "names {part}: {}", drop.message);
+    }
+    assert!(drop.help.iter().any(|h| h.contains("at most 10000")), "{:?}", drop.help);
+    assert!(!r.findings.iter().any(|f| f.code == "limit-gateway-learned-routes"), "nothing is learned");
+    assert_eq!(r.exit_code(), 1);
+    let a = ersim::app::reach(&load(&text), "vm-spoke10", "dc").expect("answers");
+    assert_eq!(a.reach.verdict, ersim::forward::Verdict::NotDelivered, "on-premises is unreachable");
+}

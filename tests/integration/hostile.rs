@@ -105,8 +105,9 @@ advertise = [{}]
         rows.join("\n")
     );
     assert!(rows.iter().any(|r| r.contains("|10.0.0.0/16|")), "the peering still works\n{}", rows.join("\n"));
-    let w = warnings(&text);
-    assert!(w.iter().any(|d| d.code == "prefix-limit" && d.message.contains("100000")), "{w:#?}");
+    let r = ersim::check::check(&load(&text)).expect("check runs");
+    assert!(r.findings.iter().any(|d| d.code == "prefix-limit" && d.message.contains("100000")), "{:#?}", r.findings);
+    assert_eq!(r.exit_code(), 1, "a dropped session is an outage (Part K)");
 }
 
 #[test]

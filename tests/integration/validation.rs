@@ -1486,42 +1486,51 @@ fn prefixes(n: usize) -> String {
     format!("[{}]", items.join(", "))
 }
 
+/// The prefix-limit findings `check` reports for a scenario (a session over its limit drops: an
+/// outage, Part K), and its exit status.
+fn prefix_limit_findings(text: &str) -> (Vec<Diagnostic>, u8) {
+    let r = ersim::app::check_source("test.toml", text.as_bytes().to_vec()).expect("loads");
+    let f: Vec<Diagnostic> = r.findings.iter().filter(|d| d.code == "prefix-limit").cloned().collect();
+    assert!(r.warnings.iter().all(|d| d.code != "prefix-limit"), "a session drop is a finding, not a warning");
+    (f, r.exit_code())
+}
+
 #[test]
-fn more_prefixes_than_a_private_peering_accepts_warns() {
+fn more_prefixes_than_a_private_peering_accepts_is_a_design_finding() {
     let text = |n: usize, sku: &str| {
         format!(
-            "[[circuit]]\nname = \"c1\"\nsku = \"{sku}\"\n[[onprem]]\nname = \"dc\"\nasn = 65001\ncircuits = [\"c1\"]\nadvertise = {}\n",
+            "[[vnet]]\nname = \"v\"\naddress_space = [\"10.0.0.0/16\"]\n[[circuit]]\nname = \"c1\"\nsku = \"{sku}\"\n[[onprem]]\nname = \"dc\"\nasn = 65001\ncircuits = [\"c1\"]\nadvertise = {}\n",
             prefixes(n)
         )
     };
     let over = text(4001, "Standard");
-    let ws = loads_with_warnings(&over);
-    let w = only_warning(&ws, "prefix-limit", &over);
-    assert_eq!(w.severity, Severity::Warning);
+    let (f, code) = prefix_limit_findings(&over);
+    assert_eq!((f.len(), code), (1, 1), "{f:#?}");
+    let w = &f[0];
+    assert_eq!(w.severity, Severity::Finding);
     assert!(
-        w.message
-            .contains("on-premises router `dc` advertises 4001 IPv4 prefixes over circuit `c1`, more than the 4000"),
+        w.message.contains("the private peering of on-premises router `dc` on circuit `c1` is down: it advertises 4001 IPv4 prefixes, more than the 4000"),
         "{}",
         w.message
     );
-    assert!(w.message.contains("the session drops"), "{}", w.message);
-    assert_eq!(w.line_col(&over), Some((8, 13)));
+    assert!(w.message.contains("the session carries nothing"), "{}", w.message);
+    assert_eq!(w.line_col(&over), Some((7, 1)), "at the router");
+    assert!(w.rule == Some(ersim::rules::Rule::R52.into()));
     assert!(w.help.iter().any(|h| h.contains("Premium circuit")), "{:?}", w.help);
     for ok in [text(4000, "Standard"), text(4001, "Premium")] {
-        assert!(warnings(&ok).iter().all(|d| d.code != "prefix-limit"), "within the limit");
+        assert!(prefix_limit_findings(&ok).0.is_empty(), "within the limit");
     }
     // Premium does not help when the circuit already is Premium, or the count exceeds its limit too
     for (n, sku, limit) in [(10_001, "Premium", "10000"), (10_001, "Standard", "4000")] {
-        let t = text(n, sku);
-        let ws = loads_with_warnings(&t);
-        let w = only_warning(&ws, "prefix-limit", &t);
-        assert!(w.help.iter().all(|h| !h.contains("Premium circuit")), "{sku}: {:?}", w.help);
-        assert!(w.help.iter().any(|h| h.contains(&format!("at most {limit}"))), "{sku}: {:?}", w.help);
+        let (f, _) = prefix_limit_findings(&text(n, sku));
+        assert_eq!(f.len(), 1, "{sku}: {f:#?}");
+        assert!(f[0].help.iter().all(|h| !h.contains("Premium circuit")), "{sku}: {:?}", f[0].help);
+        assert!(f[0].help.iter().any(|h| h.contains(&format!("at most {limit}"))), "{sku}: {:?}", f[0].help);
     }
 }
 
 #[test]
-fn more_prefixes_than_a_route_server_accepts_from_a_peer_warns() {
+fn more_prefixes_than_a_route_server_accepts_from_a_peer_is_a_design_finding() {
     let text = |n: usize| {
         format!(
             r#"[[vnet]]
@@ -1552,20 +1561,21 @@ advertise = {}
         )
     };
     let over = text(4001);
-    let ws = loads_with_warnings(&over);
-    let w = only_warning(&ws, "prefix-limit", &over);
+    let (f, code) = prefix_limit_findings(&over);
+    assert_eq!((f.len(), code), (1, 1), "{f:#?}");
     assert!(
-        w.message.contains("BGP peer `nva` advertises 4001 prefixes to route server `rs`, more than the 4000"),
+        f[0].message.contains("the BGP session of NVA `nva` with route server `rs` is down: it advertises 4001 prefixes, more than the 4000"),
         "{}",
-        w.message
+        f[0].message
     );
-    assert_eq!(w.line_col(&over), Some((18, 1)));
-    assert!(w.help.iter().any(|h| h.contains("advertise fewer")), "{:?}", w.help);
-    assert!(warnings(&text(4000)).iter().all(|d| d.code != "prefix-limit"), "within the limit");
+    assert_eq!(f[0].line_col(&over), Some((18, 1)));
+    assert!(f[0].rule == Some(ersim::rules::Rule::R76.into()));
+    assert!(f[0].help.iter().any(|h| h.contains("advertise fewer")), "{:?}", f[0].help);
+    assert!(prefix_limit_findings(&text(4000)).0.is_empty(), "within the limit");
 }
 
 #[test]
-fn more_prefixes_than_a_vpn_gateway_accepts_from_a_bgp_peer_warns() {
+fn more_prefixes_than_a_vpn_gateway_accepts_from_a_bgp_peer_is_a_design_finding() {
     let text = |n: usize| {
         format!(
             r#"[[vnet]]
@@ -1598,232 +1608,18 @@ bgp = true
         )
     };
     let over = text(4001);
-    let ws = loads_with_warnings(&over);
-    let w = only_warning(&ws, "prefix-limit", &over);
+    let (f, code) = prefix_limit_findings(&over);
+    assert_eq!((f.len(), code), (1, 1), "{f:#?}");
     assert!(
-        w.message
-            .contains("on-premises router `dc` advertises 4001 prefixes over BGP connection `s2s`, more than the 4000"),
+        f[0].message.contains(
+            "the VPN BGP session dc → vpngw over connection `s2s` is down: 4001 prefixes offered, more than the 4000"
+        ),
         "{}",
-        w.message
+        f[0].message
     );
-    assert_eq!(w.line_col(&over), Some((21, 1)));
-    assert!(warnings(&text(4000)).iter().all(|d| d.code != "prefix-limit"), "within the limit");
-}
-
-// ------------------------------------------------------------------ expectations
-
-error_cases! {
-    expect_mixing_reachability_and_route_forms => Case {
-        text: r#"[[vnet]]
-name = "hub00"
-address_space = ["10.0.0.0/16"]
-[[expect]]
-from = "hub00"
-to = "hub00"
-prefix = "10.0.0.0/16"
-"#,
-        code: "expect-form",
-        message: "either a reachability check (`from`, `to`) or a route check",
-        at: (4, 1),
-        help: "split it into two [[expect]] blocks",
-        ..BASE
-    };
-
-    expect_reachability_missing_from => Case {
-        text: r#"[[vnet]]
-name = "hub00"
-address_space = ["10.0.0.0/16"]
-[[expect]]
-to = "hub00"
-"#,
-        code: "missing-key",
-        message: "a reachability [[expect]] needs both `from` and `to`; `from` is missing",
-        at: (4, 1),
-        help: "add `from = ",
-        ..BASE
-    };
-
-    expect_route_missing_prefix => Case {
-        text: r#"[[vnet]]
-name = "hub00"
-address_space = ["10.0.0.0/16"]
-[[vnet.subnet]]
-name = "default"
-prefix = "10.0.0.0/24"
-[[expect]]
-subnet = "hub00/default"
-next_hop_type = "VnetLocal"
-"#,
-        code: "missing-key",
-        message: "a route [[expect]] needs `prefix`",
-        at: (7, 1),
-        help: "add `prefix = ",
-        ..BASE
-    };
-
-    expect_with_neither_form => Case {
-        text: r#"[[vnet]]
-name = "hub00"
-address_space = ["10.0.0.0/16"]
-[[expect]]
-name = "nothing"
-reachable = true
-"#,
-        code: "expect-form",
-        message: "an [[expect]] needs `from` and `to` (reachability) or `nic`/`subnet` and `prefix` (a route)",
-        at: (4, 1),
-        help: "from = \"vm-spoke10\"",
-        ..BASE
-    };
-
-    expect_unknown_endpoint_suggests_the_closest_name => Case {
-        text: r#"[[vnet]]
-name = "hub00"
-address_space = ["10.0.0.0/16"]
-[[vnet.subnet]]
-name = "default"
-prefix = "10.0.0.0/24"
-[[nic]]
-name = "nic-hub00"
-vnet = "hub00"
-subnet = "default"
-vm = "vm-hub00"
-[[expect]]
-from = "vm-hub0"
-to = "hub00"
-"#,
-        code: "unknown-name",
-        message: "nothing in the scenario is named `vm-hub0`; did you mean `vm-hub00`",
-        at: (13, 8),
-        help: "name a NIC, VM, VNet",
-        ..BASE
-    };
-
-    expect_unknown_nic_suggests_the_closest_name => Case {
-        text: r#"[[vnet]]
-name = "hub00"
-address_space = ["10.0.0.0/16"]
-[[vnet.subnet]]
-name = "default"
-prefix = "10.0.0.0/24"
-[[nic]]
-name = "nic-hub00"
-vnet = "hub00"
-subnet = "default"
-[[expect]]
-nic = "nic-hub0"
-prefix = "10.0.0.0/16"
-"#,
-        code: "unknown-name",
-        message: "unknown NIC `nic-hub0`",
-        at: (12, 7),
-        help: "did you mean `nic-hub00`?",
-        ..BASE
-    };
-
-    expect_unknown_subnet_path => Case {
-        text: r#"[[vnet]]
-name = "hub00"
-address_space = ["10.0.0.0/16"]
-[[vnet.subnet]]
-name = "default"
-prefix = "10.0.0.0/24"
-[[expect]]
-subnet = "hub00/defaul"
-prefix = "10.0.0.0/16"
-"#,
-        code: "unknown-name",
-        message: "unknown subnet `hub00/defaul`",
-        at: (8, 10),
-        help: "did you mean `hub00/default`?",
-        ..BASE
-    };
-
-    /// A name that several kinds share is an error listing the candidates with their kind prefix.
-    expect_ambiguous_endpoint_lists_the_candidates => Case {
-        text: r#"[[vnet]]
-name = "dc"
-address_space = ["10.0.0.0/16"]
-[[onprem]]
-name = "dc"
-asn = 65001
-[[expect]]
-from = "dc"
-to = "10.0.0.4"
-"#,
-        code: "unknown-name",
-        message: "`dc` names several things: vnet:dc, onprem:dc",
-        at: (8, 8),
-        help: "name a NIC, VM, VNet",
-        ..BASE
-    };
-
-    expect_key_of_the_other_form => Case {
-        text: r#"[[vnet]]
-name = "hub00"
-address_space = ["10.0.0.0/16"]
-[[expect]]
-from = "hub00"
-to = "10.0.0.4"
-absent = true
-"#,
-        code: "key-not-applicable",
-        message: "`absent` does not apply to a reachability expectation",
-        at: (7, 10),
-        help: "write a route expectation in its own [[expect]]",
-        ..BASE
-    };
-}
-
-// ------------------------------------------------------------------ every error at once
-
-#[test]
-fn every_error_is_reported_in_source_order() {
-    let text = r#"[[vnet]]
-name = "hub00"
-address_space = ["10.0.0.1/16"]
-ip_forwarding = true
-  [[vnet.subnet]]
-  name = "default"
-  prefix = "10.1.0.0/24"
-[[nic]]
-name = "nic1"
-vnet = "hub01"
-subnet = "default"
-[[onprem]]
-name = "dc"
-asn = 12076
-advertise = "192.168.0.0/16"
-[[route_table]]
-name = "rt"
-  [[route_table.route]]
-  name = "r1"
-  prefix = "10.20.0.0/16"
-  next_hop_type = "VirtualAppliance"
-  [[route_table.route]]
-  name = "r2"
-  prefix = "10.20.0.0/16"
-  next_hop_type = "Internet"
-"#;
-    let ds = errors(text);
-    let dump = render(&ds, text);
-    let got: Vec<(&str, (usize, usize))> = ds.iter().map(|d| (d.code.as_str(), d.line_col(text).unwrap())).collect();
-    assert_eq!(
-        got,
-        [
-            ("host-bits", (3, 18)),
-            ("unknown-key", (4, 1)),
-            ("subnet-outside-space", (7, 12)),
-            ("unknown-name", (10, 8)),
-            ("reserved-asn", (14, 7)),
-            ("wrong-type", (15, 13)),
-            ("missing-next-hop-ip", (21, 19)),
-            ("route-conflict", (24, 12)),
-        ],
-        "\n{dump}"
-    );
-    let starts: Vec<usize> = ds.iter().map(|d| d.span.as_ref().unwrap().start).collect();
-    assert!(starts.windows(2).all(|w| w[0] <= w[1]), "sorted by span start\n{dump}");
+    assert_eq!(f[0].line_col(&over), Some((21, 1)));
+    assert!(f[0].rule == Some(ersim::rules::Rule::R66.into()));
+    assert!(prefix_limit_findings(&text(4000)).0.is_empty(), "within the limit");
 }
 
 /// Shape errors in one block hide nothing in another block, and every block is read.

@@ -548,8 +548,8 @@ advertise = ["192.168.1.0/24"]
     let rows = nic_rows(&sim(&text), "nic-spoke");
     assert!(with_prefix(&rows, "172.16.0.0/24").is_empty(), "the big router's routes vanish");
     assert_eq!(with_prefix(&rows, "192.168.1.0/24").len(), 2, "another router's session is unaffected");
-    let w = warnings(&text);
-    assert!(w.iter().any(|d| d.message.contains("4001") && d.message.contains("4000")), "{w:#?}");
+    let f = ersim::check::check(&load(&text)).expect("check runs").findings;
+    assert!(f.iter().any(|d| d.message.contains("4001") && d.message.contains("4000")), "{f:#?}");
     // Premium raises the limit to 10,000.
     let premium = text.replace("sku = \"Standard\"", "sku = \"Premium\"");
     assert_eq!(with_prefix(&nic_rows(&sim(&premium), "nic-spoke"), "172.16.0.0/24").len(), 2);

@@ -92,8 +92,6 @@ pub(super) struct OnpremDraft {
     pub(super) advertise: Vec<IpNet>,
     pub(super) paths: BTreeMap<IpNet, Vec<u32>>,
     pub(super) prepend: BTreeMap<CircuitId, u32>,
-    /// Where its `advertise` list is (its block when it has none), for the prefix-limit warning.
-    pub(super) advertise_span: Span,
     pub(super) span: Span,
 }
 

@@ -19,8 +19,7 @@
 //! 14. [`bgp_peers`]: NIC, route server, ASN, advertised routes.
 //! 15. [`peerings`]: directions, refusals (self, twice, overlaps), ids by `from→to` names.
 //! 16. [`remote_gateways`]: `use_remote_gateways` (R38, R41).
-//! 17. [`warnings`]: one-directional peerings and connections, same ASN, unserved next hops,
-//!     prefix limits.
+//! 17. [`warnings`]: one-directional peerings and connections, same ASN, unserved next hops.
 //! 18. [`expectations`]: `[[expect]]` blocks.
 //!
 //! Passes share [`values`] (prefixes, addresses, ASNs, enums), [`addresses`] (who holds what in a

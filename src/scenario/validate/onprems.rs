@@ -72,7 +72,6 @@ fn onprem(ctx: &mut Ctx, o: &RawOnprem) -> OnpremDraft {
         advertise,
         paths,
         prepend,
-        advertise_span: o.advertise_span.clone().unwrap_or(o.span.clone()),
         span: o.span.clone(),
     }
 }

@@ -1,7 +1,7 @@
 //! Warnings that need the whole draft: a peering or VNet-to-VNet connection without its other
 //! direction (R36), two BGP-connected VPN gateways with one ASN (R64), a `VirtualAppliance` next
-//! hop nothing forwards from (R28), and more prefixes offered over a session than Azure accepts
-//! (R52, R76, R66).
+//! hop nothing forwards from (R28). Sessions over Azure's prefix limits are design findings of
+//! `check` (Part K), found from propagation.
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -10,8 +10,7 @@ use super::ctx::{Ctx, UdrHop};
 use super::draft::Draft;
 use super::values::UNSPECIFIED;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::limits;
-use crate::model::{CircuitSku, ConnectionKind, GatewayId};
+use crate::model::{ConnectionKind, GatewayId};
 use crate::rules::Rule;
 
 /// Every warning, kind by kind.
@@ -21,9 +20,6 @@ pub(super) fn pass(ctx: &mut Ctx) {
     one_directional_connections(draft, d);
     same_asn(draft, d);
     unserved_next_hops(draft, udr_hops, d);
-    private_peering_limits(draft, d);
-    route_server_peer_limits(draft, d);
-    vpn_peer_limits(draft, d);
 }
 
 /// A peering direction without its reverse stays Initiated (R36).
@@ -126,93 +122,6 @@ fn unserved_next_hops(draft: &Draft, hops: &[UdrHop], d: &mut Diagnostics) {
                 None => "point `next_hop_ip` at an NVA NIC with `ip_forwarding = true`, a firewall or an internal load-balancer frontend".to_string(),
             })
             .rule(Rule::R28),
-        );
-    }
-}
-
-/// An on-premises router offering a circuit more prefixes than its private peering accepts (R52).
-fn private_peering_limits(draft: &Draft, d: &mut Diagnostics) {
-    for o in &draft.onprems {
-        for c in &o.circuits {
-            let circuit = &draft.circuits[c.idx()];
-            let Some(limits::Exceeded { limit, count, family }) =
-                limits::private_peering_drop(&o.advertise, circuit.sku)
-            else {
-                continue;
-            };
-            let family = family.name();
-            let help = if family == "IPv4"
-                && circuit.sku == CircuitSku::Standard
-                && count <= limits::private_peering_ipv4(CircuitSku::Premium)
-            {
-                format!("advertise at most {limit} (summarised) prefixes, or use a Premium circuit (10,000 IPv4)")
-            } else {
-                format!("advertise at most {limit} (summarised) {family} prefixes over this circuit")
-            };
-            d.push(
-                Diagnostic::warning(
-                    Code::PrefixLimit,
-                    format!(
-                        "on-premises router `{}` advertises {count} {family} prefixes over circuit `{}`, more than the {limit} its private peering accepts: the session drops and carries nothing",
-                        o.name, circuit.name
-                    ),
-                )
-                .at(o.advertise_span.clone())
-                .label("over the private-peering limit")
-                .help(help)
-                .rule(Rule::R52),
-            );
-        }
-    }
-}
-
-/// An NVA offering its route server more prefixes than it accepts from one peer (R76).
-fn route_server_peer_limits(draft: &Draft, d: &mut Diagnostics) {
-    for b in &draft.bgp_peers {
-        let Some(limits::Exceeded { limit, count, .. }) = limits::route_server_peer_drop(b.advertise.len()) else {
-            continue;
-        };
-        let rs = b.route_server.map(|r| draft.route_servers[r.idx()].name.as_str()).unwrap_or("?");
-        d.push(
-            Diagnostic::warning(
-                Code::PrefixLimit,
-                format!(
-                    "BGP peer `{}` advertises {count} prefixes to route server `{rs}`, more than the {limit} it accepts from one peer: the session drops and carries nothing",
-                    b.name
-                ),
-            )
-            .at(b.span.clone())
-            .label("over the route-server peer limit")
-            .help("advertise fewer (summarised) prefixes")
-            .rule(Rule::R76),
-        );
-    }
-}
-
-/// An on-premises router offering a VPN gateway more prefixes over BGP than it accepts (R66).
-fn vpn_peer_limits(draft: &Draft, d: &mut Diagnostics) {
-    for c in &draft.connections {
-        let Some(ConnectionKind::SiteToSite { local_gateway, bgp: true }) = c.kind else { continue };
-        let Some(o) = draft.local_gateways[local_gateway.idx()].onprem else { continue };
-        let o = &draft.onprems[o.idx()];
-        if o.advertise.len() <= limits::VPN_BGP_PEER_PREFIXES {
-            continue;
-        }
-        d.push(
-            Diagnostic::warning(
-                Code::PrefixLimit,
-                format!(
-                    "on-premises router `{}` advertises {} prefixes over BGP connection `{}`, more than the {} a VPN gateway accepts from one peer: the session drops and carries nothing",
-                    o.name,
-                    o.advertise.len(),
-                    c.name,
-                    limits::VPN_BGP_PEER_PREFIXES
-                ),
-            )
-            .at(c.span.clone())
-            .label("over the VPN BGP peer limit")
-            .help("advertise fewer (summarised) prefixes")
-            .rule(Rule::R66),
         );
     }
 }
