@@ -196,7 +196,7 @@ enum Hop {
 /// The BGP addresses of a gateway's instances (M1):
 ///
 /// - VPN, active-active: its two `ips`; active-standby: its first `ips` entry only;
-/// - ExpressRoute: its `ips` when the model has them, else [`er_default_instances`];
+/// - ExpressRoute: its `ips` when the model has them, else [`er_default_instances`].
 pub fn gateway_instances(m: &Model, g: GatewayId) -> Vec<IpAddr> {
     let gw = &m.gateways[g.idx()];
     match gw.kind {

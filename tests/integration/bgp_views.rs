@@ -601,3 +601,41 @@ fn the_bgp_command_prints_az_json_and_rejects_unknown_peers() {
         "{text}"
     );
 }
+
+#[test]
+fn routes_d4_keeps_from_a_gateway_stay_listed_as_rejected_with_their_rule() {
+    // D4, R57: with allow_remote_vnet_traffic off on ergw-hub100, ergw-hub00 does not accept
+    // hub100's side of the circuit; the view still lists those paths (one per instance and link),
+    // Rejected with the reason and rules D4, R57.
+    let text = edit(
+        &seed_text(),
+        "name = \"ergw-hub100\"\nvnet = \"hub100\"\ntype = \"ExpressRoute\"\nsku = \"ErGw1AZ\"\nallow_remote_vnet_traffic = true",
+        "name = \"ergw-hub100\"\nvnet = \"hub100\"\ntype = \"ExpressRoute\"\nsku = \"ErGw1AZ\"\nallow_remote_vnet_traffic = false",
+    );
+    let s = sim(&text);
+    let v = view_json(&s, "gateway", "ergw-hub00", false);
+    let far: Vec<&Value> = v["value"].as_array().unwrap().iter().filter(|e| e["network"] == "10.110.0.0/16").collect();
+    let rows: Vec<String> = far
+        .iter()
+        .map(|e| {
+            format!(
+                "{}|{}|{}|{}",
+                cell(&e["localAddress"]),
+                cell(&e["nextHop"]),
+                cell(&e["asPath"]),
+                cell(&e["ersim"]["state"])
+            )
+        })
+        .collect();
+    let mut expected = Vec::new();
+    for inst in ["10.0.200.4", "10.0.200.5"] {
+        for l in SEED_LINKS {
+            expected.push(format!("{inst}|{l}|12076-12076|Rejected"));
+        }
+    }
+    assert_eq!(rows, expected);
+    for e in far {
+        assert_eq!(e["ersim"]["rules"], serde_json::json!(["D4", "R57"]), "{e}");
+        assert!(e["ersim"]["reason"].as_str().unwrap().contains("ergw-hub100"), "{e}");
+    }
+}
