@@ -42,9 +42,10 @@ enum Command {
     )]
     Matrix(MatrixArgs),
     /// What one BGP speaker learns or advertises (gateway, circuit, on-premises router, route
-    /// server, NVA), with AS paths and next hops.
+    /// server, NVA), as Azure prints it: one row per instance and BGP path, with next hops as
+    /// received, AS paths and weights (rulebook Part M).
     #[command(
-        after_help = "The offline counterpart of `az network vnet-gateway list-learned-routes` and\n`list-advertised-routes`, and of a circuit's route table.\n\nExit status: 0 ok, 2 bad input (an invalid scenario, an unknown speaker).\n\nExamples:\n  ersim bgp --gateway ergw-hub100 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --circuit circuit01 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --gateway ergw-hub00 --advertised scenario.toml"
+        after_help = "The offline counterpart of `az network vnet-gateway list-learned-routes` and\n`list-advertised-routes [--peer]`, `az network routeserver peering list-learned-routes`,\n`az network express-route list-route-tables` (--circuit) and a device's `show ip bgp`\n(--bgp-peer, --onprem). Columns: LocalAddress, Network, NextHop, SourcePeer, Origin, AsPath,\nWeight, and ersim's State (Best, Valid, or Rejected with the reason and rule). JSON is az's\n{\"value\": [...]} with ersim's facts under an `ersim` key per entry.\n\nExit status: 0 ok, 2 bad input (an invalid scenario, an unknown speaker or peer).\n\nExamples:\n  ersim bgp --gateway ergw-hub100 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --circuit circuit01 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --gateway ergw-hub00 --advertised scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --gateway ergw-hub00 --advertised --peer 10.2.146.76 -o json scenario.toml\n  ersim bgp --bgp-peer nva1 scenario.toml"
     )]
     Bgp(BgpArgs),
     /// Draw the estate (VNets, peerings, gateways, circuits, connections, on-premises routers,
@@ -148,9 +149,12 @@ struct BgpArgs {
     /// Show what it learns (the default): originated, accepted and rejected routes.
     #[arg(long, conflicts_with = "advertised")]
     learned: bool,
-    /// Show what it advertises on each session.
+    /// Show what it advertises on each session, grouped by peer.
     #[arg(long)]
     advertised: bool,
+    /// With --advertised: only the session(s) to this peer (a name, an address or a connection).
+    #[arg(long, value_name = "NAME|ADDRESS", requires = "advertised")]
+    peer: Option<String>,
     /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
     scenario: Option<PathBuf>,
     /// Output format.
@@ -368,10 +372,24 @@ fn bgp(a: BgpArgs) -> Result<(String, u8), Error> {
             bgp_peer: sp.bgp_peer.as_deref(),
         },
     )?;
-    let view = if a.advertised { report::bgp::View::Advertised } else { report::bgp::View::Learned };
+    let which = if a.advertised { report::bgp::View::Advertised } else { report::bgp::View::Learned };
+    let mut view = report::bgp::view(&sim, speaker, which);
+    if let Some(p) = &a.peer {
+        view = view.narrow_to_peer(&sim.model, p).map_err(|e| {
+            let mut message = format!("`{}` has no BGP session to `{}`", e.speaker, e.wanted);
+            if !e.suggestions.is_empty() {
+                let s: Vec<String> = e.suggestions.iter().map(|x| format!("`{x}`")).collect();
+                message.push_str(&format!("; did you mean {}?", s.join(" or ")));
+            }
+            if !e.peers.is_empty() {
+                message.push_str(&format!(" (its peers: {})", e.peers.join(", ")));
+            }
+            Error::Usage { message }
+        })?;
+    }
     let out = match a.output {
-        TextJson::Text => report::bgp::text(&sim, speaker, view),
-        TextJson::Json => report::bgp::json(&sim, speaker, view),
+        TextJson::Text => report::bgp::text(&sim, &view),
+        TextJson::Json => report::bgp::json(&sim, &view),
     };
     Ok((out, 0))
 }

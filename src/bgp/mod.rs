@@ -14,7 +14,8 @@
 //! Files by concept: [`sessions`] (speakers and sessions), [`origination`], [`policy`] (export,
 //! AS-path rewrite, import), [`decision`] (D9), [`propagation`] (the worklist and session limits),
 //! [`queries`] (tables, advertisements, names), [`route`] (attributes and reasons), [`domain`],
-//! and [`fixed_point`] (a self-check the property tests use).
+//! [`fixed_point`] (a self-check the property tests use) and [`views`] (the rows of `ersim bgp`,
+//! Part M).
 
 pub mod decision;
 pub mod domain;
@@ -25,6 +26,7 @@ pub mod propagation;
 pub mod queries;
 pub mod route;
 pub mod sessions;
+pub mod views;
 
 use std::collections::BTreeMap;
 
@@ -33,6 +35,7 @@ use ipnet::IpNet;
 pub use queries::{RemoteFiltered, install_next_hops, speaker_name};
 pub use route::*;
 pub use sessions::{Session, SessionKind, Speaker};
+pub use views::{BgpView, Direction, Group, PeerRef, RowState, UnknownPeer, ViewOrigin, ViewRow, ViewShape};
 
 use crate::model::*;
 

@@ -84,8 +84,10 @@ pub struct RemoteFiltered {
     pub session: SessionId,
     /// The gateway that put it into the circuit.
     pub from_gateway: GatewayId,
-    /// The AS path the gateway would have seen.
+    /// The AS path the gateway would have seen, as text.
     pub path: String,
+    /// The same path, nearest ASN first.
+    pub asns: Vec<u32>,
     /// The reason (which gateways have the setting off).
     pub reason: Reason,
 }
@@ -123,16 +125,14 @@ impl Bgp {
                     if off.is_empty() {
                         continue;
                     }
-                    let path = msee_to_gateway(self.interner.asns(c.path))
-                        .iter()
-                        .map(|a| a.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" ");
+                    let asns = msee_to_gateway(self.interner.asns(c.path));
+                    let path = asns.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(" ");
                     out.push(RemoteFiltered {
                         prefix: net,
                         session: e,
                         from_gateway: g2,
                         path,
+                        asns,
                         reason: Reason::RemoteVnetTrafficOff { gateways: off },
                     });
                     break;

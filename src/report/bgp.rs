@@ -1,12 +1,16 @@
-//! `ersim bgp`: what one BGP speaker learns and advertises — the offline counterpart of
-//! `az network vnet-gateway list-learned-routes` / `list-advertised-routes`, a circuit's route
-//! table, a route server's learned routes, an NVA's or an on-premises router's view.
+//! `ersim bgp`: the BGP views of rulebook Part M (M1–M6) as Azure prints them. A gateway or Route
+//! Server has the shape of `az network vnet-gateway list-learned-routes` / `list-advertised-routes`
+//! (`{"value": [{"localAddress", "network", "nextHop", "sourcePeer", "origin", "asPath",
+//! "weight"}]}`), a circuit that of `az network express-route list-route-tables` (network,
+//! nextHop, locPrf, weight, path), an NVA or on-premises router the same rows as a gateway (M5).
+//! ersim's own facts (state, reason, rules, the session's peer) go under an `ersim` key per entry
+//! in JSON and in a State column in text. The rows come from [`crate::bgp::views`]; this module
+//! only formats them.
 
-use ipnet::IpNet;
-use serde_json::json;
+use serde::Serialize;
 
 use super::table;
-use crate::bgp::{Bgp, Cand, Origin, SessionKind, SpeakerId, install_next_hops, speaker_name};
+use crate::bgp::{BgpView, Direction, Group, RowState, SpeakerId, ViewOrigin, ViewRow, ViewShape};
 use crate::model::Model;
 use crate::simulation::Simulation;
 
@@ -19,200 +23,247 @@ pub enum View {
     Advertised,
 }
 
-fn origin_word(b: &Bgp, c: &Cand) -> &'static str {
-    match c.via.map(|v| b.session_ref(v).kind) {
-        None => "Network",
-        Some(SessionKind::Static) => "Static",
-        Some(SessionKind::BranchToBranch)
-            if b.asn[b.session_ref(c.via.unwrap()).from.0 as usize]
-                == b.asn[b.session_ref(c.via.unwrap()).to.0 as usize] =>
-        {
-            "IBgp"
-        }
-        Some(_) => "EBgp",
-    }
-}
-
-fn peer(m: &Model, b: &Bgp, c: &Cand) -> String {
-    match c.via {
-        None => "-".into(),
-        Some(v) => {
-            let s = b.session_ref(v);
-            let name = speaker_name(m, b.speakers[s.from.0 as usize]);
-            match (s.kind, s.connection) {
-                (SessionKind::Static, Some(conn)) => format!("static ({})", m.connections[conn.idx()].name),
-                (_, Some(conn)) if s.from != s.to => format!("{name} ({})", m.connections[conn.idx()].name),
-                _ => name,
-            }
-        }
-    }
-}
-
-fn next_hop(m: &Model, b: &Bgp, c: &Cand) -> String {
-    if let Some(nh) = c.next_hop {
-        return nh.to_string();
-    }
-    // The MSEE's own next hops toward gateways and routers are not published: leave them out.
-    if c.via.is_some_and(|v| matches!(b.speakers[b.session_ref(v).to.0 as usize], crate::bgp::Speaker::Circuit(_))) {
-        return "-".into();
-    }
-    match c.via {
-        Some(v) => {
-            let hops = install_next_hops(b, m, v, c);
-            if hops.is_empty() { "-".into() } else { hops.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ") }
-        }
-        None => "-".into(),
-    }
-}
-
-fn originator(m: &Model, b: &Bgp, c: &Cand) -> String {
-    match c.origin {
-        Origin::Space(s) => speaker_name(m, b.speakers[s.0 as usize]),
-        Origin::Onprem(o) => m.onprems[o.idx()].name.clone(),
-        Origin::Nva(n) => m.bgp_peers[n.idx()].name.clone(),
-        Origin::Static(conn) | Origin::V2vStatic(conn) => m.connections[conn.idx()].name.clone(),
-    }
-}
-
-/// The learned (or advertised) routes of a speaker as rows.
-fn rows(sim: &Simulation, s: SpeakerId, view: View) -> (Vec<&'static str>, Vec<Vec<String>>) {
-    let m = &sim.model;
-    let b = &sim.bgp;
+/// The view of one speaker.
+pub fn view(sim: &Simulation, s: SpeakerId, view: View) -> BgpView {
     match view {
-        View::Learned => {
-            let head = vec!["Network", "Next Hop", "Origin", "Source Peer", "AS Path", "Weight", "State"];
-            let mut out = Vec::new();
-            let mut prefixes: Vec<IpNet> = Vec::new();
-            for (p, e) in b.rib(s) {
-                let mut all: Vec<(Cand, String)> = Vec::new();
-                if let Some(l) = e.local {
-                    all.push((l, if e.best.contains(&l) { "Best".into() } else { "Valid".into() }));
-                }
-                for c in &e.ins {
-                    all.push((*c, if e.best.contains(c) { "Best".into() } else { "Valid".into() }));
-                }
-                for (c, r) in &e.rejected {
-                    all.push((*c, format!("Rejected: {} [{}]", r.describe(m), r.rule())));
-                }
-                for (c, state) in all {
-                    let weight = c.via.map(|v| b.session_ref(v).weight).unwrap_or(0);
-                    prefixes.push(p);
-                    out.push(vec![
-                        p.to_string(),
-                        next_hop(m, b, &c),
-                        origin_word(b, &c).to_string(),
-                        peer(m, b, &c),
-                        b.interner.path_text(c.path),
-                        weight.to_string(),
-                        state,
-                    ]);
-                }
-            }
-            // Routes D4 keeps from an ExpressRoute gateway (computed on demand), merged into the
-            // prefix order of the table (a stable sort keeps each prefix's rows in place).
-            if let crate::bgp::Speaker::Gateway(g) = b.speakers[s.0 as usize] {
-                let mut keyed: Vec<(IpNet, Vec<String>)> = prefixes.into_iter().zip(out).collect();
-                for f in b.remote_vnet_filtered(m, g, None) {
-                    let sess = b.session_ref(f.session);
-                    keyed.push((
-                        f.prefix,
-                        vec![
-                            f.prefix.to_string(),
-                            sess.circuit
-                                .map(|c| {
-                                    m.circuits[c.idx()]
-                                        .next_hops
-                                        .iter()
-                                        .map(|i| i.to_string())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                })
-                                .unwrap_or_default(),
-                            "EBgp".to_string(),
-                            format!(
-                                "{} ({})",
-                                sess.circuit.map(|c| m.circuits[c.idx()].name.clone()).unwrap_or_default(),
-                                sess.connection.map(|c| m.connections[c.idx()].name.clone()).unwrap_or_default()
-                            ),
-                            f.path.clone(),
-                            sess.weight.to_string(),
-                            format!("Rejected: {} [{}]", f.reason.describe(m), f.reason.rule()),
-                        ],
-                    ));
-                }
-                keyed.sort_by(|a, b| crate::net::prefix_order(&a.0, &b.0));
-                out = keyed.into_iter().map(|(_, r)| r).collect();
-            }
-            (head, out)
-        }
-        View::Advertised => {
-            let head = vec!["Peer", "Network", "AS Path", "Originated By"];
-            let mut out = Vec::new();
-            let mut sessions: Vec<_> = b.out[s.0 as usize].clone();
-            sessions.sort_by_key(|e| speaker_name(m, b.speakers[b.session_ref(*e).to.0 as usize]));
-            for e in sessions {
-                let sess = b.session_ref(e);
-                let to = speaker_name(m, b.speakers[sess.to.0 as usize]);
-                let to = match &sess.down {
-                    Some(r) => format!("{to} (session down: {})", r.describe(m)),
-                    None => to,
-                };
-                for (p, c) in b.advertised(e) {
-                    out.push(vec![to.clone(), p.to_string(), b.interner.path_text(c.path), originator(m, b, &c)]);
-                }
-            }
-            (head, out)
-        }
+        View::Learned => sim.bgp.learned_view(&sim.model, s),
+        View::Advertised => sim.bgp.advertised_view(&sim.model, s),
     }
 }
 
-/// The text table.
-pub fn text(sim: &Simulation, s: SpeakerId, view: View) -> String {
-    let m = &sim.model;
-    let name = speaker_name(m, sim.bgp.speakers[s.0 as usize]);
-    let (head, body) = rows(sim, s, view);
-    let what = match view {
-        View::Learned => "learned routes",
-        View::Advertised => "advertised routes",
-    };
-    let mut out = format!("{name} (AS {}): {what}\n", sim.bgp.asn[s.0 as usize]);
-    if body.is_empty() {
+fn origin_word(o: ViewOrigin) -> &'static str {
+    match o {
+        ViewOrigin::Network => "Network",
+        ViewOrigin::EBgp => "EBgp",
+        ViewOrigin::IBgp => "IBgp",
+    }
+}
+
+/// `12076-65001`, as az prints an AS path; empty when there is none.
+fn as_path(p: &[u32]) -> String {
+    p.iter().map(|a| a.to_string()).collect::<Vec<_>>().join("-")
+}
+
+/// `12076 65001`, as the MSEE's table prints it.
+fn msee_path(p: &[u32]) -> String {
+    p.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(" ")
+}
+
+fn or_dash(s: String) -> String {
+    if s.is_empty() { "-".into() } else { s }
+}
+
+fn addr(a: Option<std::net::IpAddr>) -> String {
+    a.map(|a| a.to_string()).unwrap_or_else(|| "-".into())
+}
+
+fn state_text(m: &Model, s: &RowState) -> String {
+    match s {
+        RowState::Best => "Best".into(),
+        RowState::Valid => "Valid".into(),
+        RowState::Rejected(r) => format!("Rejected: {} [{}]", r.describe(m), r.rule()),
+    }
+}
+
+const AZURE_HEAD: [&str; 8] =
+    ["LocalAddress", "Network", "NextHop", "SourcePeer", "Origin", "AsPath", "Weight", "State"];
+const MSEE_HEAD: [&str; 6] = ["Network", "NextHop", "LocPrf", "Weight", "Path", "State"];
+
+fn text_rows(
+    m: &Model,
+    shape: ViewShape,
+    direction: Direction,
+    rows: &[ViewRow],
+) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    if shape == ViewShape::Msee && direction == Direction::Learned {
+        let body = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.network.to_string(),
+                    addr(r.next_hop),
+                    "-".into(),
+                    r.weight.to_string(),
+                    or_dash(msee_path(&r.as_path)),
+                    state_text(m, &r.state),
+                ]
+            })
+            .collect();
+        return (MSEE_HEAD.to_vec(), body);
+    }
+    let body = rows
+        .iter()
+        .map(|r| {
+            vec![
+                addr(r.local_address),
+                r.network.to_string(),
+                addr(r.next_hop),
+                addr(r.source_peer),
+                origin_word(r.origin).into(),
+                or_dash(as_path(&r.as_path)),
+                r.weight.to_string(),
+                state_text(m, &r.state),
+            ]
+        })
+        .collect();
+    (AZURE_HEAD.to_vec(), body)
+}
+
+fn group_header(m: &Model, g: &Group) -> String {
+    let mut h = String::from("to ");
+    match &g.peer {
+        Some(p) => {
+            h.push_str(&p.name);
+            if let Some(a) = p.address {
+                h.push_str(&format!(" ({a})"));
+            }
+        }
+        None => h.push('-'),
+    }
+    if let Some(c) = g.connection {
+        h.push_str(&format!(", connection {}", m.connections[c.idx()].name));
+    }
+    if let Some(r) = &g.down {
+        h.push_str(&format!(": session down: {} [{}]", r.describe(m), r.rule()));
+    }
+    h
+}
+
+fn table_or_none(m: &Model, v: &BgpView, rows: &[ViewRow], out: &mut String) {
+    if rows.is_empty() {
         out.push_str("  (none)\n");
     } else {
+        let (head, body) = text_rows(m, v.shape, v.direction, rows);
         out.push_str(&table::render(&head, &body));
+    }
+}
+
+/// The text tables: one for the learned view, one per session (under a header naming the peer)
+/// for the advertised view.
+pub fn text(sim: &Simulation, v: &BgpView) -> String {
+    let m = &sim.model;
+    let what = match (v.direction, v.shape) {
+        (Direction::Learned, ViewShape::Msee) => "route table",
+        (Direction::Learned, _) => "learned routes",
+        (Direction::Advertised, _) => "advertised routes",
+    };
+    let mut out = format!("{} (AS {}): {what}\n", v.name, v.asn);
+    match v.direction {
+        Direction::Learned => {
+            let rows: Vec<ViewRow> = v.rows().cloned().collect();
+            table_or_none(m, v, &rows, &mut out);
+        }
+        Direction::Advertised => {
+            if v.groups.is_empty() {
+                out.push_str("  (no sessions)\n");
+            }
+            for (i, g) in v.groups.iter().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                out.push_str(&group_header(m, g));
+                out.push('\n');
+                table_or_none(m, v, &g.rows, &mut out);
+            }
+        }
     }
     out
 }
 
-/// JSON: an array of objects keyed by the column names (camelCase).
-pub fn json(sim: &Simulation, s: SpeakerId, view: View) -> String {
-    let (head, body) = rows(sim, s, view);
-    let keys: Vec<String> = head
-        .iter()
-        .map(|h| {
-            let mut k = String::new();
-            for (i, w) in h.split(' ').enumerate() {
-                if i == 0 {
-                    k.push_str(&w.to_ascii_lowercase());
-                } else {
-                    k.push_str(&w[..1].to_ascii_uppercase());
-                    k.push_str(&w[1..].to_ascii_lowercase());
-                }
-            }
-            k
-        })
-        .collect();
-    let v: Vec<serde_json::Value> = body
-        .iter()
-        .map(|r| {
-            let mut o = serde_json::Map::new();
-            for (k, c) in keys.iter().zip(r) {
-                o.insert(k.clone(), json!(c));
-            }
-            serde_json::Value::Object(o)
-        })
-        .collect();
-    let mut s = serde_json::to_string_pretty(&v).expect("serialisable");
+/// The session's peer in JSON.
+#[derive(Serialize)]
+struct JsonPeer {
+    name: String,
+    address: Option<String>,
+}
+
+/// ersim's facts about one entry.
+#[derive(Serialize)]
+struct JsonFacts {
+    state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rules: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    peer: Option<JsonPeer>,
+}
+
+/// One entry of `list-learned-routes` / `list-advertised-routes` (keys in az's alphabetical order).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonRoute {
+    as_path: String,
+    ersim: JsonFacts,
+    local_address: Option<String>,
+    network: String,
+    next_hop: Option<String>,
+    origin: &'static str,
+    source_peer: Option<String>,
+    weight: u32,
+}
+
+/// One entry of `express-route list-route-tables`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonMseeRoute {
+    ersim: JsonFacts,
+    loc_prf: Option<u32>,
+    network: String,
+    next_hop: Option<String>,
+    path: String,
+    weight: u32,
+}
+
+#[derive(Serialize)]
+struct JsonList<T> {
+    value: Vec<T>,
+}
+
+fn facts(m: &Model, r: &ViewRow) -> JsonFacts {
+    let (state, reason, rules) = match &r.state {
+        RowState::Best => ("Best", None, Vec::new()),
+        RowState::Valid => ("Valid", None, Vec::new()),
+        RowState::Rejected(x) => {
+            ("Rejected", Some(x.describe(m)), x.rule().rules().iter().map(|r| r.id().to_string()).collect())
+        }
+    };
+    let peer = r.peer.as_ref().map(|p| JsonPeer { name: p.name.clone(), address: p.address.map(|a| a.to_string()) });
+    JsonFacts { state, reason, rules, peer }
+}
+
+/// JSON in the az shape `{"value": [...]}`; ersim's facts under `ersim` in each entry.
+pub fn json(sim: &Simulation, v: &BgpView) -> String {
+    let m = &sim.model;
+    let mut s = if v.shape == ViewShape::Msee && v.direction == Direction::Learned {
+        let value = v
+            .rows()
+            .map(|r| JsonMseeRoute {
+                ersim: facts(m, r),
+                loc_prf: None,
+                network: r.network.to_string(),
+                next_hop: r.next_hop.map(|a| a.to_string()),
+                path: msee_path(&r.as_path),
+                weight: r.weight,
+            })
+            .collect();
+        serde_json::to_string_pretty(&JsonList { value }).expect("serialisable")
+    } else {
+        let value = v
+            .rows()
+            .map(|r| JsonRoute {
+                as_path: as_path(&r.as_path),
+                ersim: facts(m, r),
+                local_address: r.local_address.map(|a| a.to_string()),
+                network: r.network.to_string(),
+                next_hop: r.next_hop.map(|a| a.to_string()),
+                origin: origin_word(r.origin),
+                source_peer: r.source_peer.map(|a| a.to_string()),
+                weight: r.weight,
+            })
+            .collect();
+        serde_json::to_string_pretty(&JsonList { value }).expect("serialisable")
+    };
     s.push('\n');
     s
 }
