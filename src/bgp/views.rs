@@ -193,58 +193,11 @@ enum Hop {
     Peer { next_hop: Option<IpAddr>, source: Option<IpAddr> },
 }
 
-/// The BGP addresses of a gateway's instances (M1):
-///
-/// - VPN, active-active: its two `ips`; active-standby: its first `ips` entry only;
-/// - ExpressRoute: its `ips` when the model has them, else [`er_default_instances`].
+/// The BGP addresses of a gateway's instances (M1): a VPN gateway's one (active-standby) or two
+/// (active-active), an ExpressRoute gateway's two (validation gives every gateway its addresses,
+/// written or by default, D14).
 pub fn gateway_instances(m: &Model, g: GatewayId) -> Vec<IpAddr> {
-    let gw = &m.gateways[g.idx()];
-    match gw.kind {
-        GatewayKind::Vpn if gw.active_active => gw.ips.clone(),
-        GatewayKind::Vpn => gw.ips.first().copied().into_iter().collect(),
-        GatewayKind::ExpressRoute if !gw.ips.is_empty() => gw.ips.clone(),
-        GatewayKind::ExpressRoute => er_default_instances(m, gw.vnet),
-    }
-}
-
-/// Decision (M1, D14): Azure does not publish an ExpressRoute gateway's instance addresses before
-/// it is deployed, so without `ips` ersim takes the first two free addresses of the VNet's
-/// `GatewaySubnet` counting up from `.4`: addresses that are the VPN gateway's instance addresses
-/// (see [`gateway_instances`]: one for active-standby, two for active-active) or a NIC's are not
-/// free. With a VPN gateway at `.4`/`.5` the ExpressRoute gateway is `.6`/`.7`; alone it is
-/// `.4`/`.5`. Empty when the VNet has no `GatewaySubnet` or it is too small.
-pub fn er_default_instances(m: &Model, vnet: VnetId) -> Vec<IpAddr> {
-    let Some(gs) = m.vnets[vnet.idx()].subnets.iter().copied().find(|s| m.subnets[s.idx()].role == SubnetRole::Gateway)
-    else {
-        return Vec::new();
-    };
-    let net = m.subnets[gs.idx()].prefix;
-    let mut taken: Vec<IpAddr> = m.ix.vpn_gateway[vnet.idx()].map(|v| gateway_instances(m, v)).unwrap_or_default();
-    taken.extend(m.ix.subnet_nics[gs.idx()].iter().map(|n| m.nics[n.idx()].ip));
-    let mut out = Vec::new();
-    let mut k: u128 = 4;
-    while out.len() < 2 {
-        let Some(ip) = nth_address(&net, k) else { break };
-        if !taken.contains(&ip) {
-            out.push(ip);
-        }
-        k += 1;
-    }
-    out
-}
-
-/// The `k`-th address of a prefix (the network address is 0), short of IPv4's broadcast address.
-fn nth_address(net: &IpNet, k: u128) -> Option<IpAddr> {
-    match net {
-        IpNet::V4(n) => {
-            let size = 1u128 << (32 - n.prefix_len());
-            (k + 1 < size).then(|| IpAddr::V4((u32::from(n.network()) + k as u32).into()))
-        }
-        IpNet::V6(n) => {
-            let bits = 128 - n.prefix_len() as u32;
-            (bits >= 128 || k < (1u128 << bits)).then(|| IpAddr::V6((u128::from(n.network()) + k).into()))
-        }
-    }
+    m.gateways[g.idx()].ips.clone()
 }
 
 impl Bgp {
