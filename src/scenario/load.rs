@@ -8,6 +8,7 @@ use std::fmt;
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Diagnostics, LineIndex, MAX_RENDERED, Severity, Source};
+use super::validate::Expectations;
 use crate::model::Model;
 
 /// The largest scenario file ersim reads (a clear limit instead of exhausting memory).
@@ -121,16 +122,26 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
     std::fs::read(path).map_err(|e| LoadError::Io { path: name, source: e })
 }
 
-/// Read and validate a scenario file.
+/// Read and validate a scenario file (`[[expect]]` problems are errors, as for `check`).
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    load_with(path, Expectations::Errors)
+}
+
+/// Read and validate a scenario file, `[[expect]]` problems counting as `expectations` says.
+pub fn load_with(path: &Path, expectations: Expectations) -> Result<Loaded, LoadError> {
     let bytes = read_file(path)?;
-    parse_bytes(&path.display().to_string(), bytes)
+    parse_bytes_with(&path.display().to_string(), bytes, expectations)
 }
 
 /// Validate scenario bytes (checked for UTF-8 first).
 pub fn parse_bytes(name: &str, bytes: Vec<u8>) -> Result<Loaded, LoadError> {
+    parse_bytes_with(name, bytes, Expectations::Errors)
+}
+
+/// Validate scenario bytes, `[[expect]]` problems counting as `expectations` says.
+pub fn parse_bytes_with(name: &str, bytes: Vec<u8>, expectations: Expectations) -> Result<Loaded, LoadError> {
     match String::from_utf8(bytes) {
-        Ok(text) => parse(name, text),
+        Ok(text) => parse_with(name, text, expectations),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
@@ -141,12 +152,18 @@ pub fn parse_bytes(name: &str, bytes: Vec<u8>) -> Result<Loaded, LoadError> {
     }
 }
 
-/// Validate scenario text.
+/// Validate scenario text (`[[expect]]` problems are errors, as for `check`).
 pub fn parse(name: &str, text: String) -> Result<Loaded, LoadError> {
+    parse_with(name, text, Expectations::Errors)
+}
+
+/// Validate scenario text, `[[expect]]` problems counting as `expectations` says.
+pub fn parse_with(name: &str, text: String, expectations: Expectations) -> Result<Loaded, LoadError> {
     let mut d = Diagnostics::default();
     // Syntax errors stop before shape (a partial document would only produce noise); shape errors
     // do not stop validation, which reads only what was well-formed.
-    let model = super::read::read(&text, &mut d).and_then(|raw| super::validate::validate(&raw, &mut d));
+    let model =
+        super::read::read(&text, &mut d).and_then(|raw| super::validate::validate(&raw, &mut d, expectations));
     let source = Source { name: name.to_string(), text };
     match model {
         Some(model) if !d.has_errors() => Ok(Loaded { source, model, warnings: d.sorted() }),

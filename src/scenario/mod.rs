@@ -11,6 +11,10 @@ mod load;
 pub(crate) mod raw;
 mod read;
 pub mod schema;
-mod validate;
+pub mod validate;
 
-pub use load::{Invalid, LoadError, Loaded, MAX_FILE_BYTES, load, parse, parse_bytes, read_file};
+pub use load::{
+    Invalid, LoadError, Loaded, MAX_FILE_BYTES, load, load_with, parse, parse_bytes, parse_bytes_with, parse_with,
+    read_file,
+};
+pub use validate::Expectations;

@@ -50,13 +50,25 @@ mod values;
 mod vnets;
 mod warnings;
 
-use crate::diag::Diagnostics;
+use crate::diag::{Code, Diagnostic, Diagnostics, Severity};
 use crate::model::Model;
 use crate::scenario::raw::RawScenario;
 
+/// How problems of `[[expect]]` blocks count: errors for `check`, which evaluates them; warnings
+/// for every other command, so a stale test block never stops `routes` or `reach` (the block is
+/// then left out).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Expectations {
+    /// A problem in an `[[expect]]` block is an error.
+    #[default]
+    Errors,
+    /// A problem in an `[[expect]]` block is a warning and the block is left out.
+    Warnings,
+}
+
 /// Validate a raw scenario into a model. Every problem found is recorded in `d` (warnings too);
 /// the model is returned only when there is no error.
-pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> {
+pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics, expectations: Expectations) -> Option<Model> {
     let draft = top::pass(raw, d)?;
     let names = names::pass(raw, d);
     let mut ctx = ctx::Ctx::new(raw, d, draft, names);
@@ -75,8 +87,28 @@ pub(crate) fn validate(raw: &RawScenario, d: &mut Diagnostics) -> Option<Model> 
     peerings::pass(&mut ctx);
     remote_gateways::pass(&mut ctx);
     warnings::pass(&mut ctx);
+    let before = ctx.d.items.len();
     expectations::pass(&mut ctx);
+    if expectations == Expectations::Warnings {
+        for d in &mut ctx.d.items[before..] {
+            if d.severity == Severity::Error {
+                d.severity = Severity::Warning;
+                d.help.push("`ersim check` refuses this [[expect]] block; other commands leave it out".to_string());
+            }
+        }
+    }
     if ctx.d.has_errors() {
+        return None;
+    }
+    // An empty (or truncated) file describes nothing to simulate: refused, so CI does not pass on
+    // it. Said only when nothing else is wrong.
+    if raw.vnets.is_empty() {
+        ctx.d.push(
+            Diagnostic::error(Code::NoVnet, "the scenario describes no [[vnet]]: there is nothing to simulate")
+                .at(0..0)
+                .help("add a [[vnet]] block; `ersim init` writes a commented starter design")
+                .help("an empty or truncated file is refused so that a CI check cannot pass on it"),
+        );
         return None;
     }
     let model = ctx.draft.build();

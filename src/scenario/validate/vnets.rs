@@ -1,6 +1,7 @@
-//! VNets and subnets: address spaces (not empty, no overlaps within a VNet), subnet names (unique
-//! within their VNet, no `/`), subnet prefixes (inside the space, no overlaps), subnet ids (by
-//! VNet, then name), special roles by name, route-table associations, and looking a subnet up.
+//! VNets and subnets: address spaces (not empty, no overlaps within a VNet, IPv6 only beside IPv4:
+//! D21), subnet names (unique within their VNet, no `/`), subnet prefixes (inside the space, no
+//! overlaps, IPv4: a subnet holds one prefix and Azure refuses IPv6-only subnets, D21), subnet ids
+//! (by VNet, then name), special roles by name, route-table associations, and looking a subnet up.
 
 use std::collections::BTreeMap;
 
@@ -58,6 +59,18 @@ fn address_space(ctx: &mut Ctx, v: &RawVnet) -> Vec<(IpNet, Span)> {
             }
         }
     }
+    // D21: Azure requires dual stack; a VNet with IPv6 space must have IPv4 space too.
+    if let Some((v6, sp)) = space.iter().find(|(n, _)| matches!(n, IpNet::V6(_)))
+        && !space.iter().any(|(n, _)| matches!(n, IpNet::V4(_)))
+    {
+        ctx.d.push(
+            Diagnostic::error(Code::Ipv6Only, format!("the address space of this VNet is IPv6 only ({v6})"))
+                .at(sp.clone())
+                .label("no IPv4 prefix beside it")
+                .help("Azure requires dual stack: add an IPv4 prefix to `address_space`")
+                .rule(crate::rules::Rule::D21),
+        );
+    }
     for ((a, sa), (b, sb)) in overlapping(space.iter().map(|(n, s)| (*n, s.start)).collect::<Vec<_>>()) {
         let (first, second) = if sa < sb { ((a, sa), (b, sb)) } else { ((b, sb), (a, sa)) };
         let sp2 = space.iter().find(|x| x.1.start == second.1).map(|x| x.1.clone()).unwrap_or(0..0);
@@ -100,6 +113,15 @@ fn subnets<'r>(
         }
         seen.insert(&sn.v, sn);
         let Some(prefix) = s.prefix.as_ref().and_then(|p| parse_prefix(p, "subnet prefix", ctx.d)) else { continue };
+        if let (IpNet::V6(_), Some(p)) = (prefix, &s.prefix) {
+            ctx.d.push(
+                Diagnostic::error(Code::Ipv6Only, format!("subnet `{}` has the IPv6 prefix {prefix} alone", sn.v))
+                    .at(p.span.clone())
+                    .label("an IPv6-only subnet")
+                    .help("Azure refuses IPv6-only subnets and a subnet holds one prefix here: give it an IPv4 prefix; the VNet's IPv6 space still gives every subnet its IPv6 rows")
+                    .rule(crate::rules::Rule::D21),
+            );
+        }
         if !space.is_empty() && !space.iter().any(|(a, _)| a.contains(&prefix)) {
             let list: Vec<String> = space.iter().map(|(a, _)| a.to_string()).collect();
             ctx.d.push(
