@@ -29,7 +29,7 @@ use crate::model::*;
 use crate::net::{AZURE_ASN, nth_host, overlaps};
 use crate::rules::Rule;
 use crate::scenario::Loaded;
-use crate::scenario::edit::{self, Edit};
+use crate::scenario::edit::{self, BlockKind, BlockRef, Edit};
 use crate::simulation::Simulation;
 
 /// A verified fix: the edits that make the flow deliver both ways.
@@ -54,8 +54,14 @@ fn q(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-fn set(kind: &str, name: &str, key: &str, value: &str) -> Edit {
-    Edit::SetKey { kind: kind.into(), name: name.into(), key: key.into(), value: value.into() }
+fn set(block: BlockRef, key: &str, value: &str) -> Edit {
+    Edit::SetKey { block, key: key.into(), value: value.into() }
+}
+
+/// The block of subnet `s`.
+fn subnet_ref(m: &Model, s: SubnetId) -> BlockRef {
+    let sub = &m.subnets[s.idx()];
+    BlockRef::Subnet { vnet: m.vnets[sub.vnet.idx()].name.clone(), subnet: sub.name.clone() }
 }
 
 /// Verified fixes for a failed reach.
@@ -211,7 +217,10 @@ fn candidates(sim: &Simulation, t: &Trace) -> Vec<Candidate> {
                 let names: Vec<String> = d4.iter().map(|g| m.gateways[g.idx()].name.clone()).collect();
                 out.push(Candidate {
                     summary: format!("turn allow_remote_vnet_traffic on for {} (D4)", names.join(" and ")),
-                    edits: names.iter().map(|n| set("gateway", n, "allow_remote_vnet_traffic", "true")).collect(),
+                    edits: names
+                        .iter()
+                        .map(|n| set(BlockRef::Gateway(n.clone()), "allow_remote_vnet_traffic", "true"))
+                        .collect(),
                 });
             }
             let table = sim.table(s);
@@ -222,7 +231,7 @@ fn candidates(sim: &Simulation, t: &Trace) -> Vec<Candidate> {
                 let name = m.route_tables[rt.idx()].name.clone();
                 out.push(Candidate {
                     summary: format!("turn gateway route propagation back on in route table `{name}` (R31)"),
-                    edits: vec![set("route_table", &name, "disable_bgp_route_propagation", "false")],
+                    edits: vec![set(BlockRef::RouteTable(name.clone()), "disable_bgp_route_propagation", "false")],
                 });
             }
         }
@@ -238,7 +247,7 @@ fn candidates(sim: &Simulation, t: &Trace) -> Vec<Candidate> {
                     let name = m.nics[n.idx()].name.clone();
                     out.push(Candidate {
                         summary: format!("turn IP forwarding on for NIC `{name}`"),
-                        edits: vec![set("nic", &name, "ip_forwarding", "true")],
+                        edits: vec![set(BlockRef::Nic(name.clone()), "ip_forwarding", "true")],
                     });
                 }
             }
@@ -251,8 +260,16 @@ fn candidates(sim: &Simulation, t: &Trace) -> Vec<Candidate> {
                     out.push(Candidate {
                         summary: format!("allow virtual network access on the {a} ↔ {z} peering (D11)"),
                         edits: vec![
-                            set("peering", &format!("{a}→{z}"), "allow_virtual_network_access", "true"),
-                            set("peering", &format!("{z}→{a}"), "allow_virtual_network_access", "true"),
+                            set(
+                                BlockRef::Peering { from: a.clone(), to: z.clone() },
+                                "allow_virtual_network_access",
+                                "true",
+                            ),
+                            set(
+                                BlockRef::Peering { from: z.clone(), to: a.clone() },
+                                "allow_virtual_network_access",
+                                "true",
+                            ),
                         ],
                     });
                 }
@@ -286,7 +303,7 @@ fn candidates(sim: &Simulation, t: &Trace) -> Vec<Candidate> {
             out.push(Candidate {
                 summary: format!("peer {a} with {z} (peering is not transitive, R37)"),
                 edits: vec![Edit::AddBlock {
-                    kind: "peering".into(),
+                    kind: BlockKind::Peering,
                     toml: format!("[[peering]]\nvnets = [{}, {}]\n", q(a), q(z)),
                 }],
             });
@@ -348,8 +365,8 @@ fn udr_edits(m: &Model, s: SubnetId, prefixes: &[IpNet], ip: IpAddr, to_name: &s
             (
                 format!("route table `{name}` on {path}"),
                 vec![
-                    Edit::AddBlock { kind: "route_table".into(), toml },
-                    set("vnet.subnet", &path, "route_table", &q(&name)),
+                    Edit::AddBlock { kind: BlockKind::RouteTable, toml },
+                    set(subnet_ref(m, s), "route_table", &q(&name)),
                 ],
             )
         }
@@ -415,7 +432,7 @@ fn add_firewall(m: &Model, h: VnetId) -> Option<(IpNet, IpAddr, Vec<Edit>)> {
     };
     let ip = nth_host(&subnet, 4)?;
     edits.push(Edit::AddBlock {
-        kind: "firewall".into(),
+        kind: BlockKind::Firewall,
         toml: format!("[[firewall]]\nname = {}\nvnet = {}\n", q(&format!("afw-{}", v.name)), q(&v.name)),
     });
     Some((subnet, ip, edits))
@@ -438,7 +455,7 @@ fn loop_fixes(sim: &Simulation, b: &super::Branch) -> Vec<Candidate> {
             let name = m.route_tables[rt.idx()].name.clone();
             out.push(Candidate {
                 summary: format!("turn gateway route propagation off in `{name}` on the NVA subnet {path} (D12)"),
-                edits: vec![set("route_table", &name, "disable_bgp_route_propagation", "true")],
+                edits: vec![set(BlockRef::RouteTable(name.clone()), "disable_bgp_route_propagation", "true")],
             });
         }
         None => {
@@ -448,10 +465,10 @@ fn loop_fixes(sim: &Simulation, b: &super::Branch) -> Vec<Candidate> {
                 summary: format!("a route table with gateway route propagation off on the NVA subnet {path} (D12)"),
                 edits: vec![
                     Edit::AddBlock {
-                        kind: "route_table".into(),
+                        kind: BlockKind::RouteTable,
                         toml: format!("[[route_table]]\nname = {}\ndisable_bgp_route_propagation = true\n", q(&name)),
                     },
-                    set("vnet.subnet", &path, "route_table", &q(&name)),
+                    set(subnet_ref(m, s), "route_table", &q(&name)),
                 ],
             });
         }
@@ -481,14 +498,14 @@ fn udr_internet(m: &Model, s: SubnetId, prefix: IpNet) -> (String, Vec<Edit>) {
                 format!("route table `{name}` on {path}"),
                 vec![
                     Edit::AddBlock {
-                        kind: "route_table".into(),
+                        kind: BlockKind::RouteTable,
                         toml: format!(
                             "[[route_table]]\nname = {}\n\n  [[route_table.route]]\n  {}\n",
                             q(&name),
                             body.trim_end().replace('\n', "\n  ")
                         ),
                     },
-                    set("vnet.subnet", &path, "route_table", &q(&name)),
+                    set(subnet_ref(m, s), "route_table", &q(&name)),
                 ],
             )
         }
@@ -501,15 +518,15 @@ fn r67_fixes(m: &Model) -> Vec<Candidate> {
     for r in &m.route_servers {
         let mut edits = Vec::new();
         if !r.branch_to_branch {
-            edits.push(set("route_server", &r.name, "branch_to_branch", "true"));
+            edits.push(set(BlockRef::RouteServer(r.name.clone()), "branch_to_branch", "true"));
         }
         if let Some(g) = m.ix.vpn_gateway[r.vnet.idx()] {
             let g = &m.gateways[g.idx()];
             if !g.active_active {
-                edits.push(set("gateway", &g.name, "active_active", "true"));
+                edits.push(set(BlockRef::Gateway(g.name.clone()), "active_active", "true"));
             }
             if g.asn != AZURE_ASN {
-                edits.push(set("gateway", &g.name, "asn", &AZURE_ASN.to_string()));
+                edits.push(set(BlockRef::Gateway(g.name.clone()), "asn", &AZURE_ASN.to_string()));
             }
         }
         if !edits.is_empty() {
@@ -547,7 +564,11 @@ fn repoint_fixes(sim: &Simulation, b: &super::Branch) -> Vec<Candidate> {
         .take(3)
         .map(|(what, ip)| Candidate {
             summary: format!("point route `{name}` of `{table}` at {what} ({ip}), which exists (D17)"),
-            edits: vec![set("route_table.route", &format!("{table}/{name}"), "next_hop_ip", &format!("\"{ip}\""))],
+            edits: vec![set(
+                BlockRef::Route { table: table.clone(), route: name.clone() },
+                "next_hop_ip",
+                &format!("\"{ip}\""),
+            )],
         })
         .collect()
 }

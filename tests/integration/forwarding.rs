@@ -5,7 +5,7 @@
 
 use ersim::forward::fix::Fix;
 use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
-use ersim::scenario::edit::Edit;
+use ersim::scenario::edit::{BlockKind, BlockRef, Edit};
 
 use super::common::*;
 
@@ -418,7 +418,7 @@ fn seed_spoke10_to_spoke20_udr_fix_through_the_hub_delivers() {
     assert_eq!(a.reach.verdict, Verdict::NotDelivered);
     let on = |f: &Fix, path: &str| {
         f.edits.iter().any(|e| {
-            matches!(e, Edit::SetKey { kind, name, key, .. } if kind == "vnet.subnet" && name == path && key == "route_table")
+            matches!(e, Edit::SetKey { block: b @ BlockRef::Subnet { .. }, key, .. } if b.name() == path && key == "route_table")
         })
     };
     let fix = a
@@ -429,7 +429,7 @@ fn seed_spoke10_to_spoke20_udr_fix_through_the_hub_delivers() {
         .unwrap_or_else(|| panic!("no fix adding route tables to both spokes\n{}", shown(&a)));
     assert!(fix.summary.contains("hub00"), "{}", fix.summary);
     // The fix adds two route tables (and, as hub00 has no forwarder, a firewall and its subnet).
-    let tables = fix.edits.iter().filter(|e| matches!(e, Edit::AddBlock { kind, .. } if kind == "route_table")).count();
+    let tables = fix.edits.iter().filter(|e| matches!(e, Edit::AddBlock { kind: BlockKind::RouteTable, .. })).count();
     assert_eq!(tables, 2, "{:#?}", fix.edits);
 
     let after = apply_fix(&seed, fix, "vm-spoke10", "vm-spoke20");
@@ -491,8 +491,8 @@ fn route_to_a_nic_without_ip_forwarding_drops_and_the_fix_turns_it_on() {
         .iter()
         .find(|f| {
             f.edits.iter().any(|e| {
-                matches!(e, Edit::SetKey { kind, name, key, value }
-                    if kind == "nic" && name == "nic-nva" && key == "ip_forwarding" && value == "true")
+                matches!(e, Edit::SetKey { block: BlockRef::Nic(name), key, value }
+                    if name == "nic-nva" && key == "ip_forwarding" && value == "true")
             })
         })
         .unwrap_or_else(|| panic!("no fix turning ip_forwarding on for nic-nva\n{}", shown(&a)));
@@ -731,8 +731,8 @@ fn virtual_network_access_off_drops_both_ways_and_the_fix_verifies() {
         .iter()
         .find(|f| {
             f.edits.iter().any(|e| {
-                matches!(e, Edit::SetKey { kind, name, key, value }
-                    if kind == "peering" && name == "a→b" && key == "allow_virtual_network_access" && value == "true")
+                matches!(e, Edit::SetKey { block: BlockRef::Peering { from, to }, key, value }
+                    if from == "a" && to == "b" && key == "allow_virtual_network_access" && value == "true")
             })
         })
         .unwrap_or_else(|| panic!("no fix setting allow_virtual_network_access on a→b\n{}", shown(&a)));

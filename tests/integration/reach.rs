@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use ersim::Error;
 use ersim::forward::fix::Fix;
 use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
-use ersim::scenario::edit::{self, Edit};
+use ersim::scenario::edit::{self, BlockKind, BlockRef, Edit};
 
 use super::common::*;
 
@@ -180,8 +180,8 @@ fn peering_fix(fixes: &[Fix], a: &str, b: &str) -> Option<Fix> {
         .iter()
         .find(|f| {
             f.edits.iter().any(|e| {
-                matches!(e, Edit::AddBlock { kind, toml } if kind == "peering"
-                    && toml.contains(&format!("\"{a}\"")) && toml.contains(&format!("\"{b}\"")))
+                matches!(e, Edit::AddBlock { kind: BlockKind::Peering, toml }
+                    if toml.contains(&format!("\"{a}\"")) && toml.contains(&format!("\"{b}\"")))
             })
         })
         .cloned()
@@ -194,7 +194,7 @@ fn udr_fix(fixes: &[Fix]) -> Option<Fix> {
         .find(|f| {
             let on = |path: &str| {
                 f.edits.iter().any(
-                    |e| matches!(e, Edit::SetKey { kind, name, key, .. } if kind == "vnet.subnet" && name == path && key == "route_table"),
+                    |e| matches!(e, Edit::SetKey { block: b @ BlockRef::Subnet { .. }, key, .. } if b.name() == path && key == "route_table"),
                 )
             };
             on("spoke10/default") && on("spoke20/default")
@@ -401,14 +401,14 @@ fn d4_off_on_one_gateway_stops_spoke_to_spoke_and_the_fix_turns_it_back_on() {
         .iter()
         .find(|f| {
             f.edits.iter().any(|e| {
-                matches!(e, Edit::SetKey { kind, name, key, value }
-                    if kind == "gateway" && name == "ergw-hub100" && key == "allow_remote_vnet_traffic" && value == "true")
+                matches!(e, Edit::SetKey { block: BlockRef::Gateway(name), key, value }
+                    if name == "ergw-hub100" && key == "allow_remote_vnet_traffic" && value == "true")
             })
         })
         .unwrap_or_else(|| panic!("no fix turning allow_remote_vnet_traffic on for ergw-hub100\n{}", shown(&a)));
     assert!(on.summary.contains("allow_remote_vnet_traffic"), "{}", on.summary);
     // It does not touch the gateway that already has it on.
-    assert!(!on.edits.iter().any(|e| matches!(e, Edit::SetKey { name, .. } if name == "ergw-hub00")));
+    assert!(!on.edits.iter().any(|e| matches!(e, Edit::SetKey { block, .. } if block.name() == "ergw-hub00")));
     let after = apply_fix(&text, on, "vm-spoke10", "vm-spoke110");
     assert_delivered_both_ways(&after);
     // Every other fix offered works as well.
@@ -491,7 +491,7 @@ fn fixes_quote_names_that_need_escaping() {
             .fixes
             .iter()
             .any(|f| f.edits.iter().any(
-                |e| matches!(e, Edit::AddBlock { kind, toml } if kind == "peering" && toml.contains("spoke\"20\\x"))
+                |e| matches!(e, Edit::AddBlock { kind: BlockKind::Peering, toml } if toml.contains("spoke\"20\\x"))
             )),
         "a peering fix naming the escaped VNet\n{}",
         shown(&a)

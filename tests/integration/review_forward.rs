@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use ersim::app::ReachAnswer;
 use ersim::forward::fix::Fix;
 use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
-use ersim::scenario::edit::Edit;
+use ersim::scenario::edit::{BlockKind, Edit};
 
 use super::common::*;
 
@@ -44,8 +44,8 @@ fn assert_every_fix_works(text: &str, a: &ReachAnswer, from: &str, to: &str) {
 
 fn set_key(f: &Fix, kind: &str, name: &str, key: &str, value: &str) -> bool {
     f.edits.iter().any(|e| {
-        matches!(e, Edit::SetKey { kind: k, name: n, key: y, value: v }
-            if k == kind && n == name && y == key && v == value)
+        matches!(e, Edit::SetKey { block, key: y, value: v }
+            if block.kind() == kind && block.name() == name && y == key && v == value)
     })
 }
 
@@ -1105,7 +1105,7 @@ fn a_fix_that_would_be_a_route_conflict_is_not_shown() {
         a.reach
             .fixes
             .iter()
-            .any(|f| f.edits.iter().any(|e| matches!(e, Edit::AddBlock { kind, .. } if kind == "peering"))),
+            .any(|f| f.edits.iter().any(|e| matches!(e, Edit::AddBlock { kind: BlockKind::Peering, .. }))),
         "{}",
         shown(&a)
     );
