@@ -8,12 +8,16 @@
 //! Positions repeated on one branch are a loop (D12); more than [`MAX_ROUTED_HOPS`] routed hops
 //! stop a runaway. Routed hops are counted as D16 says. The tables are read, never recomputed.
 
+mod drop;
 pub mod fix;
 pub(crate) mod hosts;
+mod step;
 mod walk;
 
+pub use drop::{Drop, DropReason};
 pub use hosts::{EndpointError, Host, HostInfo};
-pub use walk::{Branch, Drop, DropReason, Outcome, Place, RouteUsed, Step, Summary};
+pub use step::{Branch, Outcome, Place, RouteUsed, Step};
+pub use walk::Summary;
 
 use crate::model::*;
 use crate::simulation::Simulation;
