@@ -23,11 +23,9 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use super::{Host, Outcome, Reach, Trace, Verdict};
-use crate::bgp::Reason;
 use crate::forward::DropReason;
 use crate::model::*;
 use crate::net::{AZURE_ASN, nth_host, overlaps};
-use crate::rules::Rule;
 use crate::scenario::Loaded;
 use crate::scenario::edit::{self, BlockKind, BlockRef, Edit};
 use crate::simulation::Simulation;
@@ -196,49 +194,40 @@ fn candidates(sim: &Simulation, t: &Trace) -> Vec<Candidate> {
         .branches
         .iter()
         .filter_map(|b| match &b.outcome {
-            Outcome::Dropped(d) => Some(d.reason),
+            Outcome::Dropped(d) => Some(d.reason()),
             Outcome::Delivered => None,
         })
         .collect();
     // D4 and R31: a route to the destination existed but was filtered or not installed.
     if let Some(s) = src.subnet(m) {
-        let v = m.subnets[s.idx()].vnet;
-        if let Some(dm) = sim.domain_of(v) {
-            let host = IpNet::from(dst_ip);
-            let mut d4: BTreeSet<GatewayId> = BTreeSet::new();
-            if let Some(g) = m.ix.er_gateway[dm.hub.idx()] {
-                for f in sim.bgp.remote_vnet_filtered(m, g, Some(dst_ip)) {
-                    if let Reason::RemoteVnetTrafficOff { gateways } = f.reason {
-                        d4.extend(gateways);
-                    }
-                }
-            }
-            if !d4.is_empty() {
-                let names: Vec<String> = d4.iter().map(|g| m.gateways[g.idx()].name.clone()).collect();
-                out.push(Candidate {
-                    summary: format!("turn allow_remote_vnet_traffic on for {} (D4)", names.join(" and ")),
-                    edits: names
-                        .iter()
-                        .map(|n| set(BlockRef::Gateway(n.clone()), "allow_remote_vnet_traffic", "true"))
-                        .collect(),
-                });
-            }
-            let table = sim.table(s);
-            if let Some(rt) = table.route_table
-                && !table.propagate
-                && dm.covering(&host).iter().any(|r| matches!(table.installed(r), Err(Reason::PropagationOff { .. })))
-            {
-                let name = m.route_tables[rt.idx()].name.clone();
-                out.push(Candidate {
-                    summary: format!("turn gateway route propagation back on in route table `{name}` (R31)"),
-                    edits: vec![set(BlockRef::RouteTable(name.clone()), "disable_bgp_route_propagation", "false")],
-                });
-            }
+        let f = super::why::filtered(sim, s, dst_ip);
+        if !f.remote_vnet_off.is_empty() {
+            let names: Vec<String> = f.remote_vnet_off.iter().map(|g| m.gateways[g.idx()].name.clone()).collect();
+            out.push(Candidate {
+                summary: format!("turn allow_remote_vnet_traffic on for {} (D4)", names.join(" and ")),
+                edits: names
+                    .iter()
+                    .map(|n| set(BlockRef::Gateway(n.clone()), "allow_remote_vnet_traffic", "true"))
+                    .collect(),
+            });
+        }
+        if let Some(rt) = f.propagation_off {
+            let name = m.route_tables[rt.idx()].name.clone();
+            out.push(Candidate {
+                summary: format!("turn gateway route propagation back on in route table `{name}` (R31)"),
+                edits: vec![set(BlockRef::RouteTable(name.clone()), "disable_bgp_route_propagation", "false")],
+            });
         }
     }
     for b in &t.branches {
         let Outcome::Dropped(d) = &b.outcome else { continue };
-        match d.reason {
+        // ExpressRoute ↔ VPN transit refused, or on-premises without a route where the sites are
+        // behind ExpressRoute and VPN of one hub: R67's conditions.
+        if d.cause.lacks_r67() {
+            out.extend(r67_fixes(m));
+            continue;
+        }
+        match d.reason() {
             DropReason::IpForwardingOff => {
                 if let Some(n) = b.steps.iter().rev().find_map(|s| match s.place {
                     super::Place::Nva(n) => Some(n),
@@ -276,10 +265,6 @@ fn candidates(sim: &Simulation, t: &Trace) -> Vec<Candidate> {
             }
             DropReason::Loop => out.extend(loop_fixes(sim, b)),
             DropReason::NextHopUnreachable => out.extend(repoint_fixes(sim, b)),
-            DropReason::NoErVpnTransit => out.extend(r67_fixes(m)),
-            // On-premises has no route to another site: the sites may be behind ExpressRoute and
-            // VPN of one hub, whose transit needs R67's conditions.
-            DropReason::NoRoute if d.rule.contains(Rule::R67) => out.extend(r67_fixes(m)),
             _ => {}
         }
     }
@@ -546,13 +531,13 @@ fn r67_fixes(m: &Model) -> Vec<Candidate> {
 /// the subnet's VNet or a peered one (R28, R42).
 fn repoint_fixes(sim: &Simulation, b: &super::Branch) -> Vec<Candidate> {
     let m = &sim.model;
-    let Some(route) = b.steps.iter().rev().find_map(|s| s.route.as_ref().filter(|r| r.udr.is_some())) else {
+    let Some(route) = b.steps.iter().rev().find_map(|s| s.route.as_ref().filter(|r| r.udr().is_some())) else {
         return Vec::new();
     };
-    let Some(sub) = m.subnet_by_path(&route.table) else { return Vec::new() };
+    let Some(sub) = route.subnet() else { return Vec::new() };
     let Some(rt) = m.subnets[sub.idx()].route_table else { return Vec::new() };
     let table = m.route_tables[rt.idx()].name.clone();
-    let name = route.udr.clone().unwrap_or_default();
+    let name = route.udr().unwrap_or_default().to_string();
     let v = m.subnets[sub.idx()].vnet;
     let mut devices = forwarders(m, v);
     for (_, w) in m.connected_peers(v) {

@@ -1,18 +1,21 @@
-//! What a trace is made of: places, the routes looked up there, steps, branches.
+//! What a trace is made of: places, the routes looked up there, steps, branches. Typed facts
+//! only; `report` says them in words.
 
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 
 use super::Drop;
-use super::hosts::HostInfo;
+use super::hosts::Host;
+use crate::bgp::{SessionKind, Speaker};
+use crate::effective::RouteSource;
 use crate::model::*;
 
-/// Where a step happens, for people and for tests.
+/// Where a step happens.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Place {
-    /// The source or destination host.
-    Host(HostInfo),
+    /// The source or destination host (or another host holding the address).
+    Host(Host),
     /// An NVA NIC forwarding the packet.
     Nva(NicId),
     /// An Azure Firewall forwarding the packet.
@@ -38,58 +41,130 @@ pub enum Place {
     Site(LocalGatewayId),
     /// The Internet.
     Internet,
-    /// A place a lean walk (matrix) does not name.
-    Unnamed,
 }
 
 impl Place {
-    /// A short name.
-    pub fn name(&self, m: &Model) -> String {
+    /// The forwarding device at this place, if it is one.
+    pub fn forwarder(&self) -> Option<Forwarder> {
         match self {
-            Place::Host(h) => format!("{}{} {}", h.name, if h.synthetic { " [synthetic]" } else { "" }, h.ip),
-            Place::Nva(n) => format!("NVA {} {}", m.nics[n.idx()].name, m.nics[n.idx()].ip),
-            Place::Firewall(f) => format!("firewall {} {}", m.firewalls[f.idx()].name, m.firewalls[f.idx()].ip),
-            Place::LoadBalancer(l) => {
-                format!("load balancer {} {}", m.load_balancers[l.idx()].name, m.load_balancers[l.idx()].frontend_ip)
-            }
-            Place::Msee(c, link) => match link {
-                Some(ip) => format!("{} MSEE (link {ip})", m.circuits[c.idx()].name),
-                None => format!("{} MSEE", m.circuits[c.idx()].name),
-            },
-            Place::Gateway(g) => format!("{} ({} gateway)", m.gateways[g.idx()].name, m.gateways[g.idx()].kind),
-            Place::Peering { from, to, global } => format!(
-                "{}peering {} → {}",
-                if *global { "global " } else { "" },
-                m.vnets[from.idx()].name,
-                m.vnets[to.idx()].name
-            ),
-            Place::Onprem(o) => format!("on-premises {}", m.onprems[o.idx()].name),
-            Place::Site(l) => format!("on-premises site behind {}", m.local_gateways[l.idx()].name),
-            Place::Internet => "Internet".to_string(),
-            Place::Unnamed => "-".to_string(),
+            Place::Nva(n) => Some(Forwarder::Nva(*n)),
+            Place::Firewall(f) => Some(Forwarder::Firewall(*f)),
+            _ => None,
         }
     }
+}
+
+/// A device that forwards traffic statefully: NVAs and firewalls. Forward and return crossing
+/// different ones is an asymmetric path (R68: active-active VPN instances are ECMP, not this).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Forwarder {
+    /// An NVA NIC.
+    Nva(NicId),
+    /// An Azure Firewall.
+    Firewall(FirewallId),
+}
+
+impl Forwarder {
+    /// Where it is on a branch.
+    pub fn place(self) -> Place {
+        match self {
+            Forwarder::Nva(n) => Place::Nva(n),
+            Forwarder::Firewall(f) => Place::Firewall(f),
+        }
+    }
+}
+
+/// Whose table a position looked the destination up in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Table {
+    /// A subnet's effective routes.
+    Subnet(SubnetId),
+    /// A circuit's MSEE (its BGP table).
+    Msee(CircuitId),
+    /// A BGP speaker's table: an on-premises router or a VPN gateway.
+    Bgp(Speaker),
+}
+
+/// The row a position used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouteRow {
+    /// A row of a subnet's effective routes.
+    Effective {
+        /// Its source.
+        source: RouteSource,
+        /// Its next hop type.
+        next_hop_type: NextHopType,
+        /// The user route's name, for a User row.
+        udr: Option<String>,
+    },
+    /// A route a BGP speaker selected.
+    Learned {
+        /// The speaker it was learned from.
+        from: Speaker,
+        /// The session it came in by.
+        session: SessionKind,
+        /// That session's connection, if it has one.
+        connection: Option<ConnectionId>,
+        /// Its AS path, nearest first.
+        as_path: Vec<u32>,
+    },
 }
 
 /// The route a position used.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RouteUsed {
-    /// Whose table (`spoke10/default`, `circuit01 MSEE`, `vpngw-hub00 BGP`).
-    pub table: String,
+    /// Whose table.
+    pub table: Table,
     /// The matched prefix.
     pub prefix: IpNet,
-    /// Source (portal spelling), or the speaker it was learned from for BGP tables.
-    pub source: String,
-    /// Next hop type (portal spelling) or where the BGP route leads.
-    pub next_hop_type: String,
     /// The next hop address taken, if any.
     pub next_hop_ip: Option<IpAddr>,
-    /// More: the AS path, the UDR name.
-    pub detail: Option<String>,
-    /// A BGP table (MSEE, gateway, router): `source` is the speaker it was learned from.
-    pub bgp: bool,
+    /// The row.
+    pub row: RouteRow,
+}
+
+impl RouteUsed {
+    /// The subnet whose table it is, for a subnet's table.
+    pub fn subnet(&self) -> Option<SubnetId> {
+        match self.table {
+            Table::Subnet(s) => Some(s),
+            _ => None,
+        }
+    }
+
     /// The user route's name, for a User row.
-    pub udr: Option<String>,
+    pub fn udr(&self) -> Option<&str> {
+        match &self.row {
+            RouteRow::Effective { udr, .. } => udr.as_deref(),
+            RouteRow::Learned { .. } => None,
+        }
+    }
+
+    /// Whether it is a BGP table's route (an MSEE, a gateway, a router).
+    pub fn learned(&self) -> bool {
+        matches!(self.row, RouteRow::Learned { .. })
+    }
+}
+
+/// Something a trace shows that does not stop the packet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// Traffic forwarded by an NVA or firewall crosses peering `from` → `to`, whose `to` side has
+    /// `allow_forwarded_traffic = false` (D11: documented to narrow the VirtualNetwork tag,
+    /// observed not to block).
+    ForwardedOverPeering {
+        /// The VNet the packet leaves.
+        from: VnetId,
+        /// The VNet it enters.
+        to: VnetId,
+    },
+    /// Forward and return cross different forwarding devices; a stateful one drops such flows.
+    Asymmetric {
+        /// The devices the forward direction crosses.
+        forward: Vec<Forwarder>,
+        /// The devices the return crosses.
+        back: Vec<Forwarder>,
+    },
 }
 
 /// One step of a branch.
@@ -102,7 +177,7 @@ pub struct Step {
     /// The route looked up there, if any.
     pub route: Option<RouteUsed>,
     /// A warning about this step.
-    pub warning: Option<String>,
+    pub warning: Option<Warning>,
 }
 
 /// How a branch ends.
@@ -130,11 +205,7 @@ impl Branch {
     }
 
     /// NVAs and firewalls this branch crosses.
-    pub fn forwarders(&self) -> Vec<Place> {
-        self.steps
-            .iter()
-            .filter(|s| matches!(s.place, Place::Nva(_) | Place::Firewall(_)))
-            .map(|s| s.place.clone())
-            .collect()
+    pub fn forwarders(&self) -> Vec<Forwarder> {
+        self.steps.iter().filter_map(|s| s.place.forwarder()).collect()
     }
 }

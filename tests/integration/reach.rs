@@ -7,6 +7,8 @@ use std::net::IpAddr;
 use ersim::Error;
 use ersim::forward::fix::Fix;
 use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
+use ersim::model::Model;
+use ersim::report::forward::{drop_message, host_name};
 use ersim::scenario::edit::{self, BlockKind, BlockRef, Edit};
 
 use super::common::*;
@@ -17,11 +19,11 @@ fn hops(t: &Trace) -> Vec<u32> {
 }
 
 /// The drops of a trace: (reason, rule, message).
-fn drops(t: &Trace) -> Vec<(DropReason, String, String)> {
+fn drops(m: &Model, t: &Trace) -> Vec<(DropReason, String, String)> {
     t.branches
         .iter()
         .map(|b| match &b.outcome {
-            Outcome::Dropped(d) => (d.reason, d.rule.to_string(), d.message.clone()),
+            Outcome::Dropped(d) => (d.reason(), d.rules().to_string(), drop_message(m, d)),
             Outcome::Delivered => panic!("branch delivered, a drop was expected"),
         })
         .collect()
@@ -122,7 +124,7 @@ fn seed_spoke10_to_hub00_is_one_hop_over_the_peering() {
     assert_eq!(b.routed_hops(), 1);
     let r = b.steps[0].route.as_ref().unwrap();
     assert_eq!(r.prefix.to_string(), "10.0.0.0/16");
-    assert_eq!(r.next_hop_type, "VNet peering");
+    assert_eq!(route_shown(&a, r).2, "VNet peering");
     assert!(!places(&a, b).iter().any(|s| s.contains("circuit01")), "no circuit between peered VNets (R40)");
 }
 
@@ -135,7 +137,7 @@ fn seed_spoke10_to_spoke20_drops_at_the_reserved_none_route() {
     assert_eq!(a.reach.exit_code(), 1);
     for (dir, t) in [("forward", &a.reach.forward), ("return", back(&a))] {
         assert!(!t.delivered(), "{dir} must not deliver");
-        let d = drops(t);
+        let d = drops(&a.model, t);
         assert!(!d.is_empty());
         for (reason, rule, message) in d {
             assert_eq!(reason, DropReason::NextHopNone, "{dir}\n{}", shown(&a));
@@ -152,13 +154,13 @@ fn system_routes_none_spoke10_to_spoke20_drops_to_the_internet() {
     assert_eq!(a.reach.verdict, Verdict::NotDelivered, "{}", shown(&a));
     assert_eq!(a.reach.exit_code(), 1);
     for t in [&a.reach.forward, back(&a)] {
-        for (reason, _rule, message) in drops(t) {
+        for (reason, _rule, message) in drops(&a.model, t) {
             assert_eq!(reason, DropReason::ToInternet, "{}", shown(&a));
             assert!(message.contains("0.0.0.0/0"), "message must name 0.0.0.0/0: {message}");
         }
         let r = t.branches[0].steps[0].route.as_ref().unwrap();
         assert_eq!(r.prefix.to_string(), "0.0.0.0/0");
-        assert_eq!(r.next_hop_type, "Internet");
+        assert_eq!(route_shown(&a, r).2, "Internet");
     }
 }
 
@@ -167,7 +169,7 @@ fn system_routes_none_drop_still_says_peering_is_not_transitive() {
     // "Forwarding": seed spoke10 → spoke20 "only matches `10.0.0.0/8 None` (D3; `0.0.0.0/0 Internet`
     // under profile `none`); peering is not transitive (R37)".
     let a = reach(&system_routes_none(), "vm-spoke10", "vm-spoke20");
-    for (_, rule, message) in drops(&a.reach.forward) {
+    for (_, rule, message) in drops(&a.model, &a.reach.forward) {
         assert!(
             rule.contains("R37") || message.contains("R37") || message.contains("transitive"),
             "under `none` the drop must still explain non-transitive peering (R37); rule `{rule}`, message: {message}"
@@ -266,8 +268,8 @@ fn every_fix_offered_for_spoke10_to_spoke20_delivers_when_applied() {
 fn by_ip_address_resolves_to_the_nics_and_delivers() {
     let a = reach(&seed_text(), "10.10.0.4", "10.120.0.5");
     assert_delivered_both_ways(&a);
-    assert!(a.reach.forward.from.name.contains("nic-spoke10"), "{}", a.reach.forward.from.name);
-    assert!(a.reach.forward.to.name.contains("nic-spoke120"), "{}", a.reach.forward.to.name);
+    assert!(host_name(&a.model, &a.reach.forward.from.host).contains("nic-spoke10"), "{}", shown(&a));
+    assert!(host_name(&a.model, &a.reach.forward.to.host).contains("nic-spoke120"), "{}", shown(&a));
     assert!(!a.reach.forward.from.synthetic && !a.reach.forward.to.synthetic);
     assert!(hops(&a.reach.forward).iter().all(|h| *h == 2));
 }
@@ -276,8 +278,8 @@ fn by_ip_address_resolves_to_the_nics_and_delivers() {
 fn by_vnet_name_uses_its_first_nic_and_delivers() {
     let a = reach(&seed_text(), "spoke10", "spoke120");
     assert_delivered_both_ways(&a);
-    assert!(a.reach.forward.from.name.contains("nic-spoke10"), "{}", a.reach.forward.from.name);
-    assert!(a.reach.forward.to.name.contains("nic-spoke120"), "{}", a.reach.forward.to.name);
+    assert!(host_name(&a.model, &a.reach.forward.from.host).contains("nic-spoke10"), "{}", shown(&a));
+    assert!(host_name(&a.model, &a.reach.forward.to.host).contains("nic-spoke120"), "{}", shown(&a));
     assert_eq!(a.reach.forward.to.ip, "10.120.0.5".parse::<IpAddr>().unwrap());
 }
 
@@ -309,7 +311,7 @@ fn a_public_destination_is_one_way() {
     assert_eq!(a.reach.exit_code(), 0);
     let r = a.reach.forward.branches[0].steps[0].route.as_ref().unwrap();
     assert_eq!(r.prefix.to_string(), "0.0.0.0/0");
-    assert_eq!(r.next_hop_type, "Internet");
+    assert_eq!(route_shown(&a, r).2, "Internet");
     let j = ersim::report::reach::json_value(&a.model, &a.reach);
     assert_eq!(j["verdict"], "one-way");
     assert!(j["return"].is_null());

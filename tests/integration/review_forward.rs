@@ -23,7 +23,7 @@ fn reasons(t: &Trace) -> Vec<DropReason> {
     t.branches
         .iter()
         .filter_map(|b| match &b.outcome {
-            Outcome::Dropped(d) => Some(d.reason),
+            Outcome::Dropped(d) => Some(d.reason()),
             Outcome::Delivered => None,
         })
         .collect()
@@ -248,7 +248,7 @@ fn disagreement_internet_row_to_a_public_address_is_delivered_when_onprem_advert
     let a = reach(&text, "vm-sandbox", "8.8.8.8");
     let b = &a.reach.forward.branches[0];
     let r = b.steps[0].route.as_ref().expect("the source looks up its table");
-    assert_eq!((r.prefix.to_string().as_str(), r.next_hop_type.as_str()), ("0.0.0.0/0", "Internet"));
+    assert_eq!((r.prefix.to_string().as_str(), route_shown(&a, r).2.as_str()), ("0.0.0.0/0", "Internet"));
     assert!(a.reach.forward.delivered(), "Forwarding: Internet row + public address = delivered\n{}", shown(&a));
     assert!(!reasons(&a.reach.forward).contains(&DropReason::ToInternet), "{}", shown(&a));
 }
@@ -343,8 +343,9 @@ fn disagreement_check_warns_about_an_asymmetric_path_it_counts_as_delivered() {
     assert!(reach(&text, "vm1", "vm2").reach.asymmetric());
     let r = check_text(&text);
     let e = &r.expectations[0];
-    assert!(e.pass, "an asymmetric path counts as delivered: {}", e.detail);
-    let warned = e.detail.to_lowercase().contains("asymmetric")
+    let detail = ersim::report::check::detail(&r, e);
+    assert!(e.pass, "an asymmetric path counts as delivered: {detail}");
+    let warned = detail.to_lowercase().contains("asymmetric")
         || r.warnings.iter().any(|w| w.message.to_lowercase().contains("asymmetric"));
     assert!(warned, "check must report the asymmetry as a warning\n{}", ersim::report::check::text(&r));
 }
@@ -619,7 +620,7 @@ fn gateway_subnet_udr_without_the_spoke_udr_is_asymmetric_with_a_warning() {
     assert!(!back(&a).forwarders().is_empty(), "{}", shown(&a));
     assert!(a.reach.asymmetric());
     assert!(
-        a.reach.warnings.iter().any(|w| w.contains("asymmetric") && w.contains("nic-nva1")),
+        warnings_shown(&a).iter().any(|w| w.contains("asymmetric") && w.contains("nic-nva1")),
         "{:?}",
         a.reach.warnings
     );
@@ -740,8 +741,12 @@ subnet = "default"
     assert_delivered_both_ways(&a);
     for tr in [&a.reach.forward, back(&a)] {
         assert_eq!(tr.hop_range(), Some((3, 3)), "{}", shown(&a));
-        let routed: Vec<String> =
-            tr.branches[0].steps.iter().filter(|s| s.routed).map(|s| s.place.name(&a.model)).collect();
+        let routed: Vec<String> = tr.branches[0]
+            .steps
+            .iter()
+            .filter(|s| s.routed)
+            .map(|s| ersim::report::forward::place_name(&a.model, &s.place))
+            .collect();
         assert!(routed[0].contains("gw-") && routed[1].contains("gw-"), "{routed:?}");
     }
 }
@@ -774,7 +779,10 @@ fn d17_virtual_appliance_only_beyond_a_gateway_is_next_hop_unreachable() {
     let a = reach(&text, "vm-spoke10", "vm-spoke120");
     assert_eq!(reasons(&a.reach.forward), [DropReason::NextHopUnreachable], "{}", shown(&a));
     match &a.reach.forward.branches[0].outcome {
-        Outcome::Dropped(d) => assert!(d.rule.contains(Rule::D17) && d.message.contains("10.100.1.4"), "{d:?}"),
+        Outcome::Dropped(d) => assert!(
+            d.rules().contains(Rule::D17) && ersim::report::forward::drop_message(&a.model, d).contains("10.100.1.4"),
+            "{d:?}"
+        ),
         Outcome::Delivered => unreachable!(),
     }
     assert!(back(&a).delivered(), "the return is unaffected\n{}", shown(&a));
@@ -954,7 +962,7 @@ backends = ["nic-x"]
     }
     let name = |from: &str| {
         let a = reach(base, from, "lb:core");
-        a.reach.forward.from.name.clone()
+        ersim::report::forward::host_name(&a.model, &a.reach.forward.from.host)
     };
     assert_eq!(name("nic:core"), "web (core)");
     assert_eq!(name("vm:core"), "core (nic-x)");
@@ -1056,7 +1064,7 @@ fn expect_field_combinations_pass_and_fail_as_specified() {
         assert!(r.errors.is_empty(), "case {i} is valid: {:?}", r.errors);
         assert_eq!(r.expectations.len(), 1);
         let e = &r.expectations[0];
-        assert_eq!(e.pass, *pass, "case {i} ({fields:?}): {}", e.detail);
+        assert_eq!(e.pass, *pass, "case {i} ({fields:?}): {}", ersim::report::check::detail(&r, e));
         assert_eq!(r.exit_code(), if *pass { 0 } else { 1 });
     }
 }
@@ -1133,7 +1141,7 @@ fn propagation_off_drop_offers_propagation_on() {
     let a = reach(&text, "vm1", "dc");
     assert_eq!(reasons(&a.reach.forward), [DropReason::NextHopNone], "{}", shown(&a));
     match &a.reach.forward.branches[0].outcome {
-        Outcome::Dropped(d) => assert!(d.rule.contains(Rule::R31), "{d:?}"),
+        Outcome::Dropped(d) => assert!(d.rules().contains(Rule::R31), "{d:?}"),
         Outcome::Delivered => unreachable!(),
     }
     assert!(
@@ -1353,7 +1361,7 @@ advertise = ["192.169.0.0/16"]
     let drop_rules = |from: &str| -> Vec<String> {
         let a = reach(&text, from, "dc-vpn");
         assert_eq!(a.reach.verdict, Verdict::NotDelivered, "{}", shown(&a));
-        a.reach.forward.drops().iter().map(|d| d.rule.to_string()).collect()
+        a.reach.forward.drops().iter().map(|d| d.rules().to_string()).collect()
     };
     let other = drop_rules("dc-2");
     assert_eq!(other, ["R50"], "dc-2 is not served by hub: no R67 hint");

@@ -1,122 +1,63 @@
-//! A gateway row of a subnet's table: toward a circuit's MSEE, a VPN gateway or an NVA (R48, R54, R59, R67).
+//! A gateway row of a subnet's table: toward a circuit's MSEE, a VPN gateway or an NVA (R48, R54,
+//! R59, R67).
 
+use super::subnet::InSubnet;
 use super::*;
 
 impl Walker<'_> {
-    /// A gateway row: each next hop leads to a circuit's MSEE, a VPN gateway or an NVA (R48, R54).
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn gateway_row(
-        &self,
-        vnet: VnetId,
-        _subnet: SubnetId,
-        device: Device,
-        idx: u32,
-        ip: Option<IpAddr>,
-        ctx: &Ctx,
-        here: &Place,
-    ) -> Vec<Move> {
-        vec![match self.gateway_row_one(vnet, device, idx, ip, ctx, here) {
-            Ok(mv) => mv,
-            Err(moves) => return moves,
-        }]
-    }
-
-    pub(super) fn gateway_row_one(
-        &self,
-        vnet: VnetId,
-        device: Device,
-        idx: u32,
-        ip: Option<IpAddr>,
-        ctx: &Ctx,
-        here: &Place,
-    ) -> Result<Move, Vec<Move>> {
+    /// A gateway row: its next hop leads to a circuit's MSEE, a VPN gateway or an NVA (R48, R54).
+    pub(super) fn gateway_row(&self, at: &InSubnet, idx: u32, ip: Option<IpAddr>, ctx: &Ctx) -> Vec<Move> {
         let m = self.m();
         let b = &self.sim.bgp;
-        let Some(dm) = self.sim.domain_of(vnet) else {
-            return Ok(Move::done(vec![], self.drop(DropReason::NoRoute, Rule::R47, || "no domain".into(), here)));
-        };
+        let done = |cause| vec![Move::done(vec![], dropped(cause, at.here.clone()))];
+        let Some(dm) = self.sim.domain_of(at.vnet) else { return done(DropCause::Unexpected(Unexpected::NoDomain)) };
         let r = &dm.routes[idx as usize];
-        let Some(ip) = ip else {
-            return Ok(Move::done(
-                vec![],
-                self.drop(DropReason::NoRoute, Rule::R48, || "gateway route without next hop".into(), here),
-            ));
-        };
+        let Some(ip) = ip else { return done(DropCause::Unexpected(Unexpected::GatewayRowWithoutNextHop)) };
         let Some(c) = r.best.iter().find(|c| c.next_hops.contains(&ip)) else {
-            return Ok(Move::done(
-                vec![],
-                self.drop(DropReason::NoRoute, Rule::R48, || "next hop not in the domain".into(), here),
-            ));
+            return done(DropCause::Unexpected(Unexpected::NextHopNotInDomain));
         };
-        let via = c.cand.via.expect("domain candidates came in by a session");
-        let sess = b.session_ref(via);
+        let sess = b.session_ref(c.cand.via.expect("domain candidates came in by a session"));
         let gw_of = |s: SpeakerId| match b.speakers[s.0 as usize] {
             Speaker::Gateway(g) => Some(g),
             _ => None,
         };
-        let entered_gateway = match device {
+        // The gateway the packet entered by, when it came from a circuit or a VPN.
+        let entered = match at.device {
             Device::Gateway(g) => Some(g),
             _ => None,
         };
+        // R67: whether this VNet's gateways may carry ExpressRoute ↔ VPN transit (asked only on transit).
+        let no_transit = || !limits::er_vpn_transit_at(m, at.vnet);
         match sess.kind {
             SessionKind::ExpressRoute => {
                 let circuit = sess.circuit.expect("ER session has a circuit");
                 let er = gw_of(sess.to).expect("ER session ends at a gateway");
-                if let Some(g) = entered_gateway {
-                    if m.gateways[g.idx()].kind == GatewayKind::ExpressRoute {
-                        return Ok(Move::done(
-                            vec![],
-                            self.drop(
-                                DropReason::NoCircuitTransit,
-                                Rule::R59,
-                                || format!(
-                                    "{} would send traffic that came from a circuit back into {}: no transit between circuits",
-                                    m.gateways[g.idx()].name,
-                                    m.circuits[circuit.idx()].name
-                                ),
-                                here,
-                            ),
-                        ));
+                match entered {
+                    Some(g) if m.gateways[g.idx()].kind == GatewayKind::ExpressRoute => {
+                        done(DropCause::NoCircuitTransit { gateway: g, circuit })
                     }
-                    if !limits::er_vpn_transit_at(m, vnet) {
-                        return Ok(Move::done(
-                            vec![],
-                            self.drop(
-                                DropReason::NoErVpnTransit,
-                                Rule::R67,
-                                || format!("no transit from VPN to ExpressRoute at {}: it needs a route server with branch_to_branch, an active-active VPN gateway and VPN ASN 65515", m.gateways[g.idx()].name),
-                                here,
-                            ),
-                        ));
+                    Some(g) if no_transit() => {
+                        done(DropCause::NoErVpnTransit { gateway: g, transit: Transit::VpnToEr })
                     }
+                    _ => vec![Move::go(
+                        vec![],
+                        Pos::Msee { circuit, link: Some(ip), from_gw: Some(er) },
+                        step(Place::Msee(circuit, Some(ip)), false),
+                    )],
                 }
-                Ok(Move::go(
-                    vec![],
-                    Pos::Msee { circuit, link: Some(ip), from_gw: Some(er) },
-                    step(Place::Msee(circuit, Some(ip)), false),
-                ))
             }
             SessionKind::SiteToSite | SessionKind::VnetToVnet | SessionKind::Static => {
                 let g = gw_of(sess.to).expect("VPN sessions end at a gateway");
-                if let Some(eg) = entered_gateway
-                    && m.gateways[eg.idx()].kind == GatewayKind::ExpressRoute
-                    && !limits::er_vpn_transit_at(m, vnet)
-                {
-                    return Ok(Move::done(
-                        vec![],
-                        self.drop(
-                            DropReason::NoErVpnTransit,
-                            Rule::R67,
-                            || format!("no transit from ExpressRoute to VPN at {}: it needs a route server with branch_to_branch, an active-active VPN gateway and VPN ASN 65515", m.gateways[eg.idx()].name),
-                            here,
-                        ),
-                    ));
+                match entered {
+                    Some(eg) if m.gateways[eg.idx()].kind == GatewayKind::ExpressRoute && no_transit() => {
+                        done(DropCause::NoErVpnTransit { gateway: eg, transit: Transit::ErToVpn })
+                    }
+                    _ => vec![Move::go(vec![], Pos::Vpn { gateway: g }, step(Place::Gateway(g), true))],
                 }
-                Ok(Move::go(vec![], Pos::Vpn { gateway: g }, step(Place::Gateway(g), true)))
             }
-            SessionKind::RouteServerPeer => Err(self.to_appliance(vnet, ip, device, ctx, here)),
+            SessionKind::RouteServerPeer => self.to_appliance(at.vnet, ip, at.device, ctx, &at.here),
             SessionKind::BranchToBranch | SessionKind::PrivatePeering => {
-                Ok(Move::done(vec![], self.drop(DropReason::NoRoute, Rule::R47, || "internal session".into(), here)))
+                done(DropCause::Unexpected(Unexpected::InternalSession))
             }
         }
     }

@@ -1,4 +1,9 @@
-//! The hop-by-hop walk: positions, moves, branches, drops.
+//! The hop-by-hop walk: positions, moves, the branch-following core, loops and the hop limit.
+//!
+//! Each kind of position has its own file: a subnet's table (`subnet`), a gateway row of it
+//! (`gateway`), a circuit's MSEE (`msee`), a VPN gateway (`vpn`), an on-premises router
+//! (`onprem`). Every move is typed facts (places, routes used, drop causes); nothing here writes a
+//! sentence, so `trace` and `matrix`'s summaries walk the same code.
 
 use std::net::IpAddr;
 use std::sync::OnceLock;
@@ -6,14 +11,15 @@ use std::sync::OnceLock;
 use ipnet::IpNet;
 use prefix_trie::joint::map::JointPrefixMap;
 
-use super::hosts::{Host, HostInfo, holder};
+use super::drop::{Destination, DropCause, Transit, Unexpected};
+use super::hosts::{Host, holder};
+use super::step::{RouteRow, Table, Warning};
 use super::{Branch, Drop, DropReason, Outcome, Place, RouteUsed, Step};
 use super::{MAX_BRANCHES, MAX_ROUTED_HOPS, Trace};
-use crate::bgp::{Entry, PrefixId, SessionKind, Speaker, SpeakerId};
-use crate::effective::{RouteSource, Row, RowOrigin};
+use crate::bgp::{Cand, Entry, PrefixId, Session, SessionKind, Speaker, SpeakerId};
+use crate::effective::{Row, RowOrigin};
 use crate::limits;
 use crate::model::*;
-use crate::rules::{Rule, RuleSet};
 use crate::simulation::Simulation;
 
 mod gateway;
@@ -64,6 +70,36 @@ fn step(place: Place, routed: bool) -> Step {
     Step { place, routed, route: None, warning: None }
 }
 
+/// A branch's end at a place.
+fn dropped(cause: DropCause, at: Place) -> Outcome {
+    Outcome::Dropped(Drop::new(cause, at))
+}
+
+fn routed(steps: &[Step]) -> u32 {
+    steps.iter().filter(|s| s.routed).count() as u32
+}
+
+/// Add a move's steps to a branch. A first step at the place the packet already is adds to that
+/// step (the route looked up there, a warning, or that it is the destination).
+fn append(steps: &mut Vec<Step>, extra: Vec<Step>) {
+    let mut extra = extra.into_iter();
+    if let Some(first) = extra.next() {
+        match steps.last_mut() {
+            Some(last) if last.place == first.place && (first.route.is_some() || first.routed) => {
+                if first.route.is_some() {
+                    last.route = first.route;
+                }
+                last.routed |= first.routed;
+                if first.warning.is_some() {
+                    last.warning = first.warning;
+                }
+            }
+            _ => steps.push(first),
+        }
+    }
+    steps.extend(extra);
+}
+
 /// Whether all branches deliver, and every drop reason met (for `matrix`); four bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Summary {
@@ -93,28 +129,17 @@ type Partial = (Pos, Vec<Step>, Vec<(Pos, usize)>);
 pub(crate) struct Walker<'a> {
     sim: &'a Simulation,
     lpm: Vec<OnceLock<JointPrefixMap<IpNet, PrefixId>>>,
-    /// Outcomes only: no route descriptions, messages or names (for `matrix`).
-    lean: bool,
 }
 
 struct Ctx<'h> {
     dst: IpAddr,
     to: &'h Host,
-    from: HostInfo,
+    from: Host,
 }
+
 impl<'a> Walker<'a> {
     pub(crate) fn new(sim: &'a Simulation) -> Self {
-        Walker { sim, lpm: (0..sim.bgp.speakers.len()).map(|_| OnceLock::new()).collect(), lean: false }
-    }
-
-    /// A walker that computes outcomes only.
-    pub(crate) fn lean(sim: &'a Simulation) -> Self {
-        Walker { lean: true, ..Walker::new(sim) }
-    }
-
-    /// A host's place (unnamed in a lean walk).
-    fn host_place(&self, h: &Host) -> Place {
-        if self.lean { Place::Unnamed } else { Place::Host(h.info(self.m())) }
+        Walker { sim, lpm: (0..sim.bgp.speakers.len()).map(|_| OnceLock::new()).collect() }
     }
 
     fn m(&self) -> &Model {
@@ -136,180 +161,104 @@ impl<'a> Walker<'a> {
         Some((net, &self.sim.bgp.ribs[s.0 as usize][pid]))
     }
 
-    pub(crate) fn trace(&self, from: &Host, to: &Host) -> Trace {
+    /// A selected BGP route, as the route a position used.
+    fn learned(&self, table: Table, prefix: IpNet, c: &Cand, sess: &Session) -> RouteUsed {
+        let b = &self.sim.bgp;
+        RouteUsed {
+            table,
+            prefix,
+            next_hop_ip: None,
+            row: RouteRow::Learned {
+                from: b.speakers[sess.from.0 as usize],
+                session: sess.kind,
+                connection: sess.connection,
+                as_path: b.interner.asns(c.path).to_vec(),
+            },
+        }
+    }
+
+    /// The destination address, with its host's VNet.
+    fn destination(&self, ctx: &Ctx) -> Destination {
+        Destination { ip: ctx.dst, vnet: ctx.to.vnet(self.m()) }
+    }
+
+    /// Where a trace from `from` starts (`None`: from the Internet, or a site with no VPN
+    /// connection, which is not modelled).
+    fn start(&self, from: &Host) -> Option<Pos> {
         let m = self.m();
-        let dst = to.ip(m);
-        let from_info = from.info(m);
-        let to_info = to.info(m);
-        let ctx = Ctx { dst, to, from: from_info.clone() };
-        let start = match from {
-            Host::Nic(n) => Ok(Pos::Subnet { subnet: m.nics[n.idx()].subnet, device: Device::Source }),
-            Host::Synthetic { subnet, .. } => Ok(Pos::Subnet { subnet: *subnet, device: Device::Source }),
-            Host::Firewall(f) => Ok(Pos::Subnet { subnet: m.firewalls[f.idx()].subnet, device: Device::Source }),
-            Host::LoadBalancer(l) => {
-                Ok(Pos::Subnet { subnet: m.load_balancers[l.idx()].subnet, device: Device::Source })
-            }
-            Host::Onprem { router, .. } => Ok(Pos::Onprem { router: *router }),
+        let source = |subnet| Some(Pos::Subnet { subnet, device: Device::Source });
+        match from {
+            Host::Nic(n) => source(m.nics[n.idx()].subnet),
+            Host::Synthetic { subnet, .. } => source(*subnet),
+            Host::Firewall(f) => source(m.firewalls[f.idx()].subnet),
+            Host::LoadBalancer(l) => source(m.load_balancers[l.idx()].subnet),
+            Host::Onprem { router, .. } => Some(Pos::Onprem { router: *router }),
             Host::Site { local_gateway, .. } => self.site_gateway(*local_gateway).map(|g| Pos::Vpn { gateway: g }),
             Host::BehindNva { peer, .. } => {
                 let n = m.bgp_peers[peer.idx()].nic;
-                Ok(Pos::Subnet { subnet: m.nics[n.idx()].subnet, device: Device::Nva(n) })
+                Some(Pos::Subnet { subnet: m.nics[n.idx()].subnet, device: Device::Nva(n) })
             }
-            Host::Public(_) => Err(()),
+            Host::Public(_) => None,
+        }
+    }
+
+    /// Every branch from `from` to `to`, depth-first so they come out in next-hop order.
+    pub(crate) fn trace(&self, from: &Host, to: &Host) -> Trace {
+        let m = self.m();
+        let ctx = Ctx { dst: to.ip(m), to, from: *from };
+        let mut t = Trace { from: from.info(m), to: to.info(m), branches: Vec::new(), truncated: false };
+        let first = step(Place::Host(*from), false);
+        let Some(start) = self.start(from) else {
+            let outcome = dropped(DropCause::SourceNotModelled, Place::Host(*from));
+            t.branches.push(Branch { steps: vec![first], outcome });
+            return t;
         };
-        let mut branches = Vec::new();
-        let mut truncated = false;
-        let first = step(Place::Host(from_info.clone()), false);
-        let Ok(start) = start else {
-            branches.push(Branch {
-                steps: vec![first],
-                outcome: Outcome::Dropped(Drop {
-                    reason: DropReason::NoRoute,
-                    rule: RuleSet::none(),
-                    message: "traffic from the Internet (or from a site with no VPN connection) is not modelled".into(),
-                    at: from_info.name.clone(),
-                    cycle: Vec::new(),
-                }),
-            });
-            return Trace { from: from_info, to: to_info, branches, truncated };
-        };
-        // Depth-first, so branches come out in next-hop order.
         let mut stack: Vec<Partial> = vec![(start, vec![first], Vec::new())];
         while let Some((pos, steps, visited)) = stack.pop() {
-            if branches.len() >= MAX_BRANCHES {
-                truncated = true;
+            if t.branches.len() >= MAX_BRANCHES {
+                t.truncated = true;
                 break;
             }
-            let moves = self.advance(&pos, &ctx);
-            let mut pushes = Vec::new();
             // The current position is on the branch too: coming back to it is a loop (D12).
-            let here_idx = steps.len() - 1;
-            for mv in moves {
+            let here = (pos, steps.len() - 1);
+            let mut pushes = Vec::new();
+            for mv in self.advance(&pos, &ctx) {
                 let mut steps = steps.clone();
-                // The first step of a move carries the route looked up at the current position.
-                let mut extra = mv.steps.into_iter();
-                if let Some(first) = extra.next() {
-                    // A step at the place the packet already is adds to that step (its route, a
-                    // warning, or that it is the destination).
-                    if first.place == steps.last().map(|s| s.place.clone()).unwrap_or(Place::Internet)
-                        && (first.route.is_some() || first.routed)
-                    {
-                        let last = steps.last_mut().expect("non-empty");
-                        if first.route.is_some() {
-                            last.route = first.route;
-                        }
-                        last.routed |= first.routed;
-                        if first.warning.is_some() {
-                            last.warning = first.warning;
-                        }
-                    } else {
-                        steps.push(first);
-                    }
-                }
-                steps.extend(extra);
+                append(&mut steps, mv.steps);
                 match mv.next {
-                    Err(outcome) => {
-                        // The bound counts the last move too.
-                        let routed = steps.iter().filter(|s| s.routed).count() as u32;
-                        let outcome = if routed > MAX_ROUTED_HOPS {
-                            Outcome::Dropped(Drop {
-                                reason: DropReason::HopLimit,
-                                rule: RuleSet::none(),
-                                message: format!("more than {MAX_ROUTED_HOPS} routed hops"),
-                                at: steps.last().map(|s| s.place.name(m)).unwrap_or_default(),
-                                cycle: Vec::new(),
-                            })
-                        } else {
-                            outcome
-                        };
-                        branches.push(Branch { steps, outcome })
-                    }
+                    // The bound counts the last move too.
+                    Err(outcome) => t.branches.push(Branch { outcome: within_bound(&steps, outcome), steps }),
                     Ok((next, arrival)) => {
                         let mut visited = visited.clone();
-                        visited.push((pos, here_idx));
-                        if let Some((_, at)) = visited.iter().find(|(p, _)| *p == next) {
-                            let cycle: Vec<String> = steps[*at..].iter().map(|s| s.place.name(m)).collect();
-                            let at_name = arrival.place.name(m);
-                            steps.push(arrival);
-                            branches.push(Branch {
-                                steps,
-                                outcome: Outcome::Dropped(Drop {
-                                    reason: DropReason::Loop,
-                                    rule: Rule::D12.into(),
-                                    message: format!("the packet comes back to {at_name}: a routing loop"),
-                                    at: at_name,
-                                    cycle,
-                                }),
-                            });
-                            continue;
+                        visited.push(here);
+                        match arrive(&mut steps, &visited, next, arrival) {
+                            None => pushes.push((next, steps, visited)),
+                            Some(outcome) => t.branches.push(Branch { steps, outcome }),
                         }
-                        steps.push(arrival);
-                        let routed = steps.iter().filter(|s| s.routed).count() as u32;
-                        if routed > MAX_ROUTED_HOPS {
-                            let at = steps.last().map(|s| s.place.name(m)).unwrap_or_default();
-                            branches.push(Branch {
-                                steps,
-                                outcome: Outcome::Dropped(Drop {
-                                    reason: DropReason::HopLimit,
-                                    rule: RuleSet::none(),
-                                    message: format!("more than {MAX_ROUTED_HOPS} routed hops"),
-                                    at,
-                                    cycle: Vec::new(),
-                                }),
-                            });
-                            continue;
-                        }
-                        pushes.push((next, steps, visited));
                     }
                 }
             }
             // Reverse so the first move is explored first.
-            for p in pushes.into_iter().rev() {
-                stack.push(p);
-            }
+            stack.extend(pushes.into_iter().rev());
         }
-        Trace { from: from_info, to: to_info, branches, truncated }
+        t
     }
 
     /// Whether every branch from `from` to `to` delivers, and the drop reasons if not. Positions
     /// after the first are memoised per destination (`memo`), so a matrix over many VNets walks
     /// each shared part of the estate (circuits, hub gateways) once per destination.
     pub(crate) fn summary(&self, from: &Host, to: &Host, memo: &mut Memo) -> Summary {
-        let m = self.m();
-        let ctx = Ctx { dst: to.ip(m), to, from: from.info(m) };
-        let start = match from {
-            Host::Nic(n) => Pos::Subnet { subnet: m.nics[n.idx()].subnet, device: Device::Source },
-            Host::Synthetic { subnet, .. } => Pos::Subnet { subnet: *subnet, device: Device::Source },
-            Host::Firewall(f) => Pos::Subnet { subnet: m.firewalls[f.idx()].subnet, device: Device::Source },
-            Host::LoadBalancer(l) => Pos::Subnet { subnet: m.load_balancers[l.idx()].subnet, device: Device::Source },
-            Host::Onprem { router, .. } => Pos::Onprem { router: *router },
-            Host::Site { local_gateway, .. } => match self.site_gateway(*local_gateway) {
-                Ok(g) => Pos::Vpn { gateway: g },
-                Err(()) => return Summary::dropped(DropReason::NoRoute),
-            },
-            Host::BehindNva { peer, .. } => {
-                let n = m.bgp_peers[peer.idx()].nic;
-                Pos::Subnet { subnet: m.nics[n.idx()].subnet, device: Device::Nva(n) }
-            }
-            Host::Public(_) => return Summary::dropped(DropReason::NoRoute),
-        };
+        let ctx = Ctx { dst: to.ip(self.m()), to, from: *from };
+        let Some(start) = self.start(from) else { return Summary::dropped(DropReason::NoRoute) };
         let mut stack = Vec::new();
         self.summarize(start, &ctx, memo, &mut stack, 0, true)
     }
 
-    fn summarize(
-        &self,
-        pos: Pos,
-        ctx: &Ctx,
-        memo: &mut Memo,
-        stack: &mut Vec<Pos>,
-        routed: u32,
-        first: bool,
-    ) -> Summary {
+    fn summarize(&self, pos: Pos, ctx: &Ctx, memo: &mut Memo, stack: &mut Vec<Pos>, hops: u32, first: bool) -> Summary {
         if stack.contains(&pos) {
             return Summary::dropped(DropReason::Loop);
         }
-        if routed > MAX_ROUTED_HOPS {
+        if hops > MAX_ROUTED_HOPS {
             return Summary::dropped(DropReason::HopLimit);
         }
         if !first && let Some(s) = memo.get(&(pos, ctx.dst)) {
@@ -318,15 +267,12 @@ impl<'a> Walker<'a> {
         stack.push(pos);
         let mut out = Summary { delivered: true, reasons: 0 };
         for mv in self.advance(&pos, ctx) {
-            let last = routed + mv.steps.iter().filter(|s| s.routed).count() as u32;
+            let last = hops + routed(&mv.steps);
             let s = match mv.next {
                 Err(Outcome::Delivered) if last > MAX_ROUTED_HOPS => Summary::dropped(DropReason::HopLimit),
                 Err(Outcome::Delivered) => Summary { delivered: true, reasons: 0 },
-                Err(Outcome::Dropped(d)) => Summary::dropped(d.reason),
-                Ok((next, arrival)) => {
-                    let r = routed + mv.steps.iter().filter(|s| s.routed).count() as u32 + arrival.routed as u32;
-                    self.summarize(next, ctx, memo, stack, r, false)
-                }
+                Err(Outcome::Dropped(d)) => Summary::dropped(d.reason()),
+                Ok((next, arrival)) => self.summarize(next, ctx, memo, stack, last + arrival.routed as u32, false),
             };
             out.delivered &= s.delivered;
             out.reasons |= s.reasons;
@@ -338,45 +284,18 @@ impl<'a> Walker<'a> {
         out
     }
 
-    fn site_gateway(&self, l: LocalGatewayId) -> Result<GatewayId, ()> {
+    fn site_gateway(&self, l: LocalGatewayId) -> Option<GatewayId> {
         self.m()
             .connections
             .iter()
             .filter(|c| matches!(c.kind, ConnectionKind::SiteToSite { local_gateway, .. } if local_gateway == l))
             .map(|c| c.gateway)
             .min_by_key(|g| self.m().gateways[g.idx()].name.clone())
-            .ok_or(())
-    }
-
-    /// A drop; in a lean walk (matrix) the message and place name are not built.
-    fn drop(
-        &self,
-        reason: DropReason,
-        rule: impl Into<RuleSet>,
-        message: impl FnOnce() -> String,
-        at: &Place,
-    ) -> Outcome {
-        if self.lean {
-            return Outcome::Dropped(Drop {
-                reason,
-                rule: RuleSet::none(),
-                message: String::new(),
-                at: String::new(),
-                cycle: Vec::new(),
-            });
-        }
-        Outcome::Dropped(Drop {
-            reason,
-            rule: rule.into(),
-            message: message(),
-            at: at.name(self.m()),
-            cycle: Vec::new(),
-        })
     }
 
     fn device_place(&self, pos: &Pos, ctx: &Ctx) -> Place {
         match pos {
-            Pos::Subnet { device: Device::Source, .. } => Place::Host(ctx.from.clone()),
+            Pos::Subnet { device: Device::Source, .. } => Place::Host(ctx.from),
             Pos::Subnet { device: Device::Nva(n), .. } => Place::Nva(*n),
             Pos::Subnet { device: Device::Firewall(f), .. } => Place::Firewall(*f),
             Pos::Subnet { device: Device::Gateway(g), .. } => Place::Gateway(*g),
@@ -394,4 +313,27 @@ impl<'a> Walker<'a> {
             Pos::Onprem { router } => self.at_onprem(pos, router, ctx),
         }
     }
+}
+
+/// A branch that ends: dropped instead when it took more routed hops than the bound.
+fn within_bound(steps: &[Step], outcome: Outcome) -> Outcome {
+    if routed(steps) > MAX_ROUTED_HOPS {
+        let at = steps.last().map(|s| s.place.clone()).unwrap_or(Place::Internet);
+        dropped(DropCause::HopLimit, at)
+    } else {
+        outcome
+    }
+}
+
+/// Arrive at the next position: `None` when the branch goes on, else how it ends — in a loop (a
+/// position visited before, D12) or at the hop limit.
+fn arrive(steps: &mut Vec<Step>, visited: &[(Pos, usize)], next: Pos, arrival: Step) -> Option<Outcome> {
+    if let Some((_, at)) = visited.iter().find(|(p, _)| *p == next) {
+        let cycle: Vec<Place> = steps[*at..].iter().map(|s| s.place.clone()).collect();
+        let outcome = dropped(DropCause::Loop { cycle }, arrival.place.clone());
+        steps.push(arrival);
+        return Some(outcome);
+    }
+    steps.push(arrival);
+    (routed(steps) > MAX_ROUTED_HOPS).then(|| within_bound(steps, Outcome::Delivered))
 }

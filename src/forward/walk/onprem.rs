@@ -1,4 +1,5 @@
-//! At an on-premises router: delivered, or its learned routes (R50, R67).
+//! At an on-premises router: delivered, or on by its learned routes (R49, R50), or dropped — and
+//! then R67's conditions, when a hub serving it lacks them.
 
 use super::*;
 
@@ -9,8 +10,8 @@ impl Walker<'_> {
 
     /// A hub with ExpressRoute and VPN gateways, one of which serves on-premises router `o`, that
     /// lacks R67's conditions: sites behind one gateway cannot reach sites behind the other
-    /// through Azure. The missing conditions of the first such hub (by VNet order).
-    pub(super) fn r67_missing(&self, o: OnpremId) -> Option<Vec<String>> {
+    /// through Azure. The missing conditions of the first such hub (by VNet order); empty if none.
+    fn r67_missing(&self, o: OnpremId) -> Vec<limits::R67Missing> {
         let m = self.m();
         let serves = |g: GatewayId| {
             m.ix.gateway_connections[g.idx()].iter().any(|c| match m.connections[c.idx()].kind {
@@ -21,82 +22,51 @@ impl Walker<'_> {
                 ConnectionKind::VnetToVnet { .. } => false,
             })
         };
-        (0..m.vnets.len()).find_map(|v| {
-            let (Some(er), Some(vpn)) = (m.ix.er_gateway[v], m.ix.vpn_gateway[v]) else { return None };
-            if !serves(er) && !serves(vpn) {
-                return None;
-            }
-            let missing = limits::er_vpn_transit(m, VnetId(v as u32));
-            (!missing.is_empty()).then(|| missing.iter().map(|x| x.describe(m)).collect())
-        })
+        (0..m.vnets.len())
+            .find_map(|v| {
+                let (Some(er), Some(vpn)) = (m.ix.er_gateway[v], m.ix.vpn_gateway[v]) else { return None };
+                if !serves(er) && !serves(vpn) {
+                    return None;
+                }
+                let missing = limits::er_vpn_transit(m, VnetId(v as u32));
+                (!missing.is_empty()).then_some(missing)
+            })
+            .unwrap_or_default()
     }
 
-    pub(super) fn r67_rule(&self, o: OnpremId) -> RuleSet {
-        if self.r67_missing(o).is_some() { RuleSet::of(&[Rule::R50, Rule::R67]) } else { Rule::R50.into() }
-    }
-
-    pub(super) fn r67_note(&self, o: OnpremId) -> String {
-        match self.r67_missing(o) {
-            Some(missing) => format!(
-                "; ExpressRoute and VPN sites reach each other through Azure only with R67's conditions: {}",
-                missing.join("; ")
-            ),
-            None => String::new(),
-        }
-    }
-
-    /// On-premises: delivered if its own prefixes cover the destination, else its learned routes.
-    pub(super) fn at_onprem(&self, pos: &Pos, router: OnpremId, ctx: &Ctx) -> Vec<Move> {
+    /// Whether router `router` delivers to the destination itself: an on-premises address it
+    /// originates, or in the static prefixes of local gateways that describe it (R49). An Azure
+    /// destination covered only by a broad on-premises prefix (a default route) is not delivered
+    /// here: the router forwards by what it learned, or drops.
+    fn holds(&self, router: OnpremId, ctx: &Ctx) -> bool {
         let m = self.m();
+        let onprem_dst = matches!(ctx.to, Host::Onprem { .. } | Host::Site { .. } | Host::Public(_));
+        onprem_dst
+            && (m.onprems[router.idx()].advertise.iter().any(|p| p.contains(&ctx.dst))
+                || m.local_gateways
+                    .iter()
+                    .filter(|l| l.onprem == Some(router))
+                    .any(|l| l.address_prefixes.iter().any(|p| p.contains(&ctx.dst)) || l.bgp_peer_ip == Some(ctx.dst)))
+    }
+
+    /// On-premises: delivered if it holds the destination (its step counts as the routed hop,
+    /// D16), else on by its learned routes: a circuit's MSEE or a VPN gateway.
+    pub(super) fn at_onprem(&self, pos: &Pos, router: OnpremId, ctx: &Ctx) -> Vec<Move> {
         let b = &self.sim.bgp;
         let here = self.device_place(pos, ctx);
-        let r = &m.onprems[router.idx()];
-        // Delivered on-premises when the destination is an on-premises address this router
-        // originates (its step counts as the routed hop, D16). An Azure destination covered only
-        // by a broad on-premises prefix (a default route) is not delivered here: the router
-        // forwards by what it learned, or drops.
-        let onprem_dst = matches!(ctx.to, Host::Onprem { .. } | Host::Site { .. } | Host::Public(_));
-        // Its own prefixes, and the static prefixes of local gateways that describe it (R49).
-        let holds = r.advertise.iter().any(|p| p.contains(&ctx.dst))
-            || m.local_gateways
-                .iter()
-                .filter(|l| l.onprem == Some(router))
-                .any(|l| l.address_prefixes.iter().any(|p| p.contains(&ctx.dst)) || l.bgp_peer_ip == Some(ctx.dst));
-        if onprem_dst && holds {
+        if self.holds(router, ctx) {
             return vec![Move::done(vec![step(Place::Onprem(router), true)], Outcome::Delivered)];
         }
-        let s = b.onprem_speaker[router.idx()];
-        let Some((net, e)) = self.speaker_lpm(s, ctx.dst) else {
-            return vec![Move::done(
-                vec![],
-                self.drop(
-                    DropReason::NoRoute,
-                    self.r67_rule(router),
-                    || format!("{} has no route to {}{}", r.name, ctx.dst, self.r67_note(router)),
-                    &here,
-                ),
-            )];
+        let no_route = || {
+            let cause = DropCause::OnpremNoRoute { router, dst: ctx.dst, r67_missing: self.r67_missing(router) };
+            vec![Move::done(vec![], dropped(cause, here.clone()))]
         };
+        let s = b.onprem_speaker[router.idx()];
+        let Some((net, e)) = self.speaker_lpm(s, ctx.dst) else { return no_route() };
         let mut moves = Vec::new();
         for c in &e.best {
             let Some(via) = c.via else { continue };
             let sess = b.session_ref(via);
-            let mut lead = step(here.clone(), false);
-            if !self.lean {
-                lead.route = Some(RouteUsed {
-                    table: format!("{} BGP", r.name),
-                    prefix: net,
-                    source: crate::bgp::speaker_name(m, b.speakers[sess.from.0 as usize]),
-                    next_hop_type: match sess.kind {
-                        SessionKind::PrivatePeering => "ExpressRoute".into(),
-                        _ => "VPN".into(),
-                    },
-                    next_hop_ip: None,
-                    detail: Some(format!("AS path {}", b.interner.path_text(c.path))),
-                    bgp: true,
-                    udr: None,
-                });
-            }
             let next = match (sess.kind, b.speakers[sess.from.0 as usize]) {
                 (SessionKind::PrivatePeering, Speaker::Circuit(ci)) => Move::go(
                     vec![],
@@ -108,20 +78,14 @@ impl Walker<'_> {
                 }
                 _ => continue,
             };
+            let mut lead = step(here.clone(), false);
+            lead.route = Some(self.learned(Table::Bgp(Speaker::Onprem(router)), net, c, sess));
             let mut steps = vec![lead];
             steps.extend(next.steps);
             moves.push(Move { steps, next: next.next });
         }
         if moves.is_empty() {
-            moves.push(Move::done(
-                vec![],
-                self.drop(
-                    DropReason::NoRoute,
-                    self.r67_rule(router),
-                    || format!("{} has no route to {}{}", r.name, ctx.dst, self.r67_note(router)),
-                    &here,
-                ),
-            ));
+            return no_route();
         }
         moves
     }
