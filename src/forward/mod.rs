@@ -13,14 +13,15 @@
 //! traces that are shown ([`trace`], [`reach_hosts`]), not for `matrix`'s summaries.
 
 mod drop;
-pub mod fix;
 pub(crate) mod hosts;
+pub mod remedy;
 mod step;
 mod walk;
 pub mod why;
 
 pub use drop::{Destination, Drop, DropCause, DropReason, Transit, Unexpected};
 pub use hosts::{EndpointError, Host, HostInfo};
+pub use remedy::{Fix, Remedy};
 pub use step::{Branch, Forwarder, Outcome, Place, RouteRow, RouteUsed, Step, Table, Warning};
 pub use walk::Summary;
 
@@ -121,8 +122,9 @@ pub struct Reach {
     pub verdict: Verdict,
     /// Warnings (forwarded traffic over peerings without allow_forwarded_traffic, asymmetry).
     pub warnings: Vec<Warning>,
-    /// Fixes, each verified by re-simulating the edited design (empty when delivered).
-    pub fixes: Vec<fix::Fix>,
+    /// Fixes, each verified by re-simulating the edited design (empty when delivered; `app`
+    /// finds them).
+    pub fixes: Vec<Fix>,
 }
 
 impl Reach {

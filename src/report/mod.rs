@@ -11,6 +11,7 @@ pub mod forward;
 pub mod graph;
 pub mod matrix;
 pub mod reach;
+pub mod remedy;
 pub mod routes;
 pub mod table;
 

@@ -6,6 +6,7 @@ use super::forward::{
     cycle, drop_at, drop_line, drop_message, host_name, place_name, route_detail, route_next_hop, route_source,
     synthetic_mark, table_name, warning,
 };
+use super::remedy::fix_summary;
 use crate::forward::{Branch, HostInfo, NOT_MODELLED, Outcome, Reach, Trace, Verdict};
 use crate::model::Model;
 
@@ -111,7 +112,7 @@ pub fn text(m: &Model, r: &Reach) -> String {
     if !r.fixes.is_empty() {
         out.push_str("\nfixes (each verified by simulating the edited design):\n");
         for (i, fx) in r.fixes.iter().enumerate() {
-            out.push_str(&format!("  {}. {}\n", i + 1, fx.summary));
+            out.push_str(&format!("  {}. {}\n", i + 1, fix_summary(fx)));
             for e in &fx.edits {
                 for line in e.describe().lines() {
                     if line.trim().is_empty() {
@@ -178,7 +179,7 @@ pub fn json_value(m: &Model, r: &Reach) -> Value {
         "return": r.back.as_ref().map(|b| trace_json(m, b)),
         "warnings": r.warnings.iter().map(|w| warning(m, w)).collect::<Vec<_>>(),
         "notModelled": NOT_MODELLED,
-        "fixes": r.fixes,
+        "fixes": r.fixes.iter().map(|f| json!({"summary": fix_summary(f), "edits": f.edits})).collect::<Vec<_>>(),
     })
 }
 

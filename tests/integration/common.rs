@@ -141,12 +141,14 @@ pub fn assert_delivered_both_ways(a: &ersim::app::ReachAnswer) {
 }
 
 /// Apply a fix to `text`, re-read the result and re-run reach.
-pub fn apply_fix(text: &str, fix: &ersim::forward::fix::Fix, from: &str, to: &str) -> ersim::app::ReachAnswer {
+pub fn apply_fix(text: &str, fix: &ersim::forward::Fix, from: &str, to: &str) -> ersim::app::ReachAnswer {
     let fixed = ersim::scenario::edit::apply(text, &fix.edits)
-        .unwrap_or_else(|e| panic!("fix `{}` does not apply: {e}", fix.summary));
-    let l = ersim::scenario::parse("fixed.toml", fixed.clone())
-        .unwrap_or_else(|e| panic!("fix `{}` gives an invalid scenario:\n{e}\n---\n{fixed}", fix.summary));
-    ersim::app::reach(&l, from, to).unwrap_or_else(|e| panic!("after fix `{}`: {e}", fix.summary))
+        .unwrap_or_else(|e| panic!("fix `{}` does not apply: {e}", ersim::report::remedy::fix_summary(fix)));
+    let l = ersim::scenario::parse("fixed.toml", fixed.clone()).unwrap_or_else(|e| {
+        panic!("fix `{}` gives an invalid scenario:\n{e}\n---\n{fixed}", ersim::report::remedy::fix_summary(fix))
+    });
+    ersim::app::reach(&l, from, to)
+        .unwrap_or_else(|e| panic!("after fix `{}`: {e}", ersim::report::remedy::fix_summary(fix)))
 }
 
 /// A bundled scenario's text, by file name under `scenarios/`.

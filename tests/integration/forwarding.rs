@@ -3,11 +3,13 @@
 //! ECMP branch per load-balancer backend, peering flags, routed-hop counting — each on a small
 //! inline design, and every fix offered applied and re-simulated.
 
-use ersim::forward::fix::Fix;
+use ersim::forward::Fix;
 use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
 use ersim::model::Model;
 use ersim::report::forward::{cycle, drop_message, place_name};
 use ersim::scenario::edit::{BlockKind, BlockRef, Edit};
+
+use ersim::report::remedy::fix_summary;
 
 use super::common::*;
 
@@ -174,7 +176,13 @@ fn nva_subnet_default_route_to_itself_is_a_loop_with_its_cycle() {
     // Every fix offered must deliver when applied.
     for fix in &a.reach.fixes {
         let after = apply_fix(&text, fix, "vm1", "8.8.8.8");
-        assert_eq!(after.reach.verdict, Verdict::OneWay, "fix `{}` does not deliver\n{}", fix.summary, shown(&after));
+        assert_eq!(
+            after.reach.verdict,
+            Verdict::OneWay,
+            "fix `{}` does not deliver\n{}",
+            fix_summary(fix),
+            shown(&after)
+        );
     }
 }
 
@@ -300,7 +308,13 @@ fn route_server_default_route_loops_in_the_nva_subnet_and_the_fix_verifies() {
     assert!(!a.reach.fixes.is_empty(), "a working fix exists (propagation off on hub/nva)\n{}", shown(&a));
     for fix in &a.reach.fixes {
         let after = apply_fix(&text, fix, "vm1", "8.8.8.8");
-        assert_eq!(after.reach.verdict, Verdict::OneWay, "fix `{}` does not deliver\n{}", fix.summary, shown(&after));
+        assert_eq!(
+            after.reach.verdict,
+            Verdict::OneWay,
+            "fix `{}` does not deliver\n{}",
+            fix_summary(fix),
+            shown(&after)
+        );
         assert!(after.reach.forward.delivered());
     }
 }
@@ -431,7 +445,7 @@ fn seed_spoke10_to_spoke20_udr_fix_through_the_hub_delivers() {
         .iter()
         .find(|f| on(f, "spoke10/default") && on(f, "spoke20/default"))
         .unwrap_or_else(|| panic!("no fix adding route tables to both spokes\n{}", shown(&a)));
-    assert!(fix.summary.contains("hub00"), "{}", fix.summary);
+    assert!(fix_summary(fix).contains("hub00"), "{}", fix_summary(fix));
     // The fix adds two route tables (and, as hub00 has no forwarder, a firewall and its subnet).
     let tables = fix.edits.iter().filter(|e| matches!(e, Edit::AddBlock { kind: BlockKind::RouteTable, .. })).count();
     assert_eq!(tables, 2, "{:#?}", fix.edits);

@@ -5,11 +5,13 @@
 use std::net::IpAddr;
 
 use ersim::Error;
-use ersim::forward::fix::Fix;
+use ersim::forward::Fix;
 use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
 use ersim::model::Model;
 use ersim::report::forward::{drop_message, host_name};
 use ersim::scenario::edit::{self, BlockKind, BlockRef, Edit};
+
+use ersim::report::remedy::fix_summary;
 
 use super::common::*;
 
@@ -208,10 +210,10 @@ fn udr_fix(fixes: &[Fix]) -> Option<Fix> {
 fn seed_spoke10_to_spoke20_offers_peering_and_udrs_through_the_hub() {
     let seed = seed_text();
     let a = reach(&seed, "vm-spoke10", "vm-spoke20");
-    let summaries: Vec<&str> = a.reach.fixes.iter().map(|f| f.summary.as_str()).collect();
+    let summaries: Vec<String> = a.reach.fixes.iter().map(fix_summary).collect();
     assert!(peering_fix(&a.reach.fixes, "spoke10", "spoke20").is_some(), "no peering fix among {summaries:?}");
     let udr = udr_fix(&a.reach.fixes).unwrap_or_else(|| panic!("no UDR fix for both spokes among {summaries:?}"));
-    assert!(udr.summary.contains("hub00"), "the UDR fix goes through hub00: {}", udr.summary);
+    assert!(fix_summary(&udr).contains("hub00"), "the UDR fix goes through hub00: {}", fix_summary(&udr));
 
     // After the UDR fix, each spoke has a user route to the other spoke via an appliance in hub00.
     let fixed = edit::apply(&seed, &udr.edits).unwrap();
@@ -247,7 +249,7 @@ fn every_fix_offered_for_spoke10_to_spoke20_delivers_when_applied() {
                 after.reach.verdict,
                 Verdict::Delivered,
                 "{label}: fix `{}` does not deliver\n{}",
-                fix.summary,
+                fix_summary(fix),
                 shown(&after)
             );
             // The fix must not break what worked: spoke10 still reaches spoke110.
@@ -256,7 +258,7 @@ fn every_fix_offered_for_spoke10_to_spoke20_delivers_when_applied() {
                 other.reach.verdict,
                 Verdict::Delivered,
                 "{label}: fix `{}` breaks spoke10 → spoke110",
-                fix.summary
+                fix_summary(fix)
             );
         }
     }
@@ -408,7 +410,7 @@ fn d4_off_on_one_gateway_stops_spoke_to_spoke_and_the_fix_turns_it_back_on() {
             })
         })
         .unwrap_or_else(|| panic!("no fix turning allow_remote_vnet_traffic on for ergw-hub100\n{}", shown(&a)));
-    assert!(on.summary.contains("allow_remote_vnet_traffic"), "{}", on.summary);
+    assert!(fix_summary(on).contains("allow_remote_vnet_traffic"), "{}", fix_summary(on));
     // It does not touch the gateway that already has it on.
     assert!(!on.edits.iter().any(|e| matches!(e, Edit::SetKey { block, .. } if block.name() == "ergw-hub00")));
     let after = apply_fix(&text, on, "vm-spoke10", "vm-spoke110");
@@ -416,7 +418,7 @@ fn d4_off_on_one_gateway_stops_spoke_to_spoke_and_the_fix_turns_it_back_on() {
     // Every other fix offered works as well.
     for fix in &a.reach.fixes {
         let after = apply_fix(&text, fix, "vm-spoke10", "vm-spoke110");
-        assert_eq!(after.reach.verdict, Verdict::Delivered, "fix `{}` does not deliver", fix.summary);
+        assert_eq!(after.reach.verdict, Verdict::Delivered, "fix `{}` does not deliver", fix_summary(fix));
     }
 }
 
@@ -499,12 +501,12 @@ fn fixes_quote_names_that_need_escaping() {
         shown(&a)
     );
     assert!(
-        a.reach.fixes.iter().any(|f| f.summary.contains("through a new firewall")),
+        a.reach.fixes.iter().any(|f| fix_summary(f).contains("through a new firewall")),
         "the UDR fix survives the escaping too\n{}",
         shown(&a)
     );
     for f in &a.reach.fixes {
         let after = apply_fix(&seed, f, "vm-spoke10", "vm-spoke20");
-        assert_eq!(after.reach.verdict, Verdict::Delivered, "fix `{}`\n{}", f.summary, shown(&after));
+        assert_eq!(after.reach.verdict, Verdict::Delivered, "fix `{}`\n{}", fix_summary(f), shown(&after));
     }
 }

@@ -10,9 +10,11 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use ersim::app::ReachAnswer;
-use ersim::forward::fix::Fix;
+use ersim::forward::Fix;
 use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
 use ersim::scenario::edit::{BlockKind, Edit};
+
+use ersim::report::remedy::fix_summary;
 
 use super::common::*;
 
@@ -36,7 +38,7 @@ fn assert_every_fix_works(text: &str, a: &ReachAnswer, from: &str, to: &str) {
         assert!(
             matches!(after.reach.verdict, Verdict::Delivered | Verdict::OneWay),
             "fix `{}` does not deliver\n{}",
-            fix.summary,
+            fix_summary(fix),
             shown(&after)
         );
     }
