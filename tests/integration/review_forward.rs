@@ -1370,3 +1370,55 @@ advertise = ["192.169.0.0/16"]
     let served = drop_rules("dc-er");
     assert!(served.iter().all(|r| r.contains("R67")), "dc-er is served by hub: {served:?}");
 }
+
+/// R67 as a typed cause: an on-premises router without a route to a site behind the other gateway
+/// of the ExpressRoute + VPN hub that serves it carries R67's missing conditions, and the fix
+/// catalogue picks R67's edits from that cause (not from the rule's text): branch-to-branch on,
+/// an active-active VPN gateway, VPN ASN 65515. A router no such hub serves gets no R67 fix.
+#[test]
+fn onprem_to_onprem_across_an_er_vpn_hub_without_r67_offers_r67_by_cause() {
+    use ersim::forward::{DropCause, Remedy};
+    use ersim::limits::R67Missing;
+    let text = er_vpn_hub(false).replace("bgp = true\nactive_active = true\n", "bgp = true\nasn = 65020\n");
+    let a = reach(&text, "dc-er", "dc-vpn");
+    assert_eq!(a.reach.verdict, Verdict::NotDelivered, "{}", shown(&a));
+    let m = &a.model;
+    let (rs, vpngw) = (m.route_server_by_name("rs").unwrap(), m.gateway_by_name("vpngw").unwrap());
+    let missing = [R67Missing::BranchToBranchOff(rs), R67Missing::NotActiveActive(vpngw), R67Missing::VpnAsn(vpngw)];
+    let drops = a.reach.forward.drops();
+    assert!(!drops.is_empty(), "{}", shown(&a));
+    for d in &drops {
+        match &d.cause {
+            DropCause::OnpremNoRoute { router, r67_missing, .. } => {
+                assert_eq!(*router, m.onprem_by_name("dc-er").unwrap());
+                assert_eq!(r67_missing, &missing, "{}", shown(&a));
+            }
+            other => panic!("an on-premises router without a route is expected, got {other:?}\n{}", shown(&a)),
+        }
+        assert!(d.cause.lacks_r67());
+        assert_eq!(d.rules(), RuleSet::of(&[Rule::R50, Rule::R67]));
+    }
+    // The catalogue's candidates for this direction: R67's conditions in `hub`, as three edits.
+    let meet = Remedy::MeetR67 { hub: "hub".into() };
+    let cands = ersim::forward::remedy::candidates(&sim(&text), &a.reach.forward);
+    let r67: Vec<&Fix> = cands.iter().filter(|f| f.remedies == [meet.clone()]).collect();
+    assert!(!r67.is_empty(), "{cands:#?}");
+    for f in &r67 {
+        assert!(set_key(f, "route_server", "rs", "branch_to_branch", "true"), "{f:#?}");
+        assert!(set_key(f, "gateway", "vpngw", "active_active", "true"), "{f:#?}");
+        assert!(set_key(f, "gateway", "vpngw", "asn", "65515"), "{f:#?}");
+        assert_eq!(f.edits.len(), 3, "{f:#?}");
+    }
+    // Verified: the fix offered meets R67, and it delivers.
+    assert!(a.reach.fixes.iter().any(|f| f.remedies.contains(&meet)), "{}", shown(&a));
+    assert_every_fix_works(&text, &a, "dc-er", "dc-vpn");
+
+    // A router on another hub's circuit: R50 alone, and no R67 candidate.
+    let other = format!(
+        "{text}\n[[vnet]]\nname = \"hub2\"\naddress_space = [\"10.2.0.0/16\"]\n\n  [[vnet.subnet]]\n  name = \"GatewaySubnet\"\n  prefix = \"10.2.255.0/27\"\n\n[[gateway]]\nname = \"ergw2\"\nvnet = \"hub2\"\ntype = \"ExpressRoute\"\n\n[[circuit]]\nname = \"c2\"\nnext_hops = [\"10.255.1.1\", \"10.255.1.2\"]\n\n[[connection]]\nname = \"er2\"\ngateway = \"ergw2\"\ncircuit = \"c2\"\n\n[[onprem]]\nname = \"dc-2\"\nasn = 65002\ncircuits = [\"c2\"]\nadvertise = [\"192.169.0.0/16\"]\n"
+    );
+    let b = reach(&other, "dc-2", "dc-vpn");
+    assert!(b.reach.forward.drops().iter().all(|d| !d.cause.lacks_r67()), "{}", shown(&b));
+    let cands = ersim::forward::remedy::candidates(&sim(&other), &b.reach.forward);
+    assert!(cands.iter().all(|f| !f.remedies.contains(&meet)), "{cands:#?}");
+}
