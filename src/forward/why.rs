@@ -61,8 +61,8 @@ pub struct NotPeered {
 /// Why no better route than one leading nowhere exists in a subnet.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NoBetterRoute {
-    /// Gateways whose `allow_remote_vnet_traffic = false` filtered a route toward it (D4), by name.
-    pub remote_vnet_off: Vec<GatewayId>,
+    /// Gateways whose `allow_remote_vnet_traffic = false` filtered a route toward it (D4).
+    pub remote_vnet_off: BTreeSet<GatewayId>,
     /// A gateway route toward it exists but the subnet's route table has propagation off (R31).
     pub propagation_off: bool,
     /// The destination's VNet is not peered with the subnet's (R37).
@@ -91,12 +91,10 @@ pub fn no_better_route(sim: &Simulation, subnet: SubnetId, dst: Destination) -> 
     let m = &sim.model;
     let vnet = m.subnets[subnet.idx()].vnet;
     let f = filtered(sim, subnet, dst.ip);
-    let mut remote_vnet_off: Vec<GatewayId> = f.remote_vnet_off.into_iter().collect();
-    remote_vnet_off.sort_by(|a, b| m.gateways[a.idx()].name.cmp(&m.gateways[b.idx()].name));
     let not_peered = dst.vnet.filter(|dv| *dv != vnet && !m.connected_peers(vnet).any(|(_, w)| w == *dv)).map(|dv| {
         let common =
             m.connected_peers(vnet).map(|(_, w)| w).filter(|w| m.connected_peers(*w).any(|(_, x)| x == dv)).collect();
         NotPeered { from: vnet, to: dv, common }
     });
-    NoBetterRoute { remote_vnet_off, propagation_off: f.propagation_off.is_some(), not_peered }
+    NoBetterRoute { remote_vnet_off: f.remote_vnet_off, propagation_off: f.propagation_off.is_some(), not_peered }
 }

@@ -244,7 +244,8 @@ fn unexpected(u: Unexpected) -> &'static str {
 fn no_better_route(m: &Model, n: &NoBetterRoute) -> String {
     let mut s = String::new();
     if !n.remote_vnet_off.is_empty() {
-        let names: Vec<&str> = n.remote_vnet_off.iter().map(|g| m.gateways[g.idx()].name.as_str()).collect();
+        let mut names: Vec<&str> = n.remote_vnet_off.iter().map(|g| m.gateways[g.idx()].name.as_str()).collect();
+        names.sort();
         s.push_str(&format!(
             "; the gateway route toward it was filtered: allow_remote_vnet_traffic is off on {}",
             names.join(" and ")

@@ -353,9 +353,9 @@ fn disagreement_check_warns_about_an_asymmetric_path_it_counts_as_delivered() {
 }
 
 /// Issue 5: "a next hop nobody holds is a `check` warning and a `reach` drop with reason and fix
-/// (D17)" (and fix.rs's own catalogue: "`NextHopUnreachable`: point the route at a forwarding
-/// device that exists"). spoke1's route points at 10.0.1.9, the NVA is 10.0.1.4: repointing the
-/// route delivers, but ersim offers no fix at all.
+/// (D17)" (and the fix catalogue's own line, in forward::remedy: "`NextHopUnreachable`: point the
+/// route at a forwarding device that exists"). spoke1's route points at 10.0.1.9, the NVA is
+/// 10.0.1.4: repointing the route delivers, but ersim offers no fix at all.
 #[test]
 fn disagreement_next_hop_unreachable_comes_with_a_verified_fix() {
     let text = hub_spokes(
@@ -550,8 +550,8 @@ branch_to_branch = {branch_to_branch}
 }
 
 /// azure-routing.md "Forwarding": "Each drop gives reason, rule id and every working fix (using
-/// losing or filtered candidates where any exist)"; R67 names the missing condition; fix.rs's
-/// catalogue: "`NoErVpnTransit`: the missing R67 conditions". Only branch_to_branch is missing
+/// losing or filtered candidates where any exist)"; R67 names the missing condition; the fix
+/// catalogue (forward::remedy): "`NoErVpnTransit`: the missing R67 conditions". Only branch_to_branch is missing
 /// (`check` says so), setting it delivers, yet `reach dc-er dc-vpn` offers no fix.
 #[test]
 fn disagreement_er_to_vpn_drop_offers_the_missing_r67_condition() {
