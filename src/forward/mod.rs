@@ -33,10 +33,6 @@ pub const MAX_ROUTED_HOPS: u32 = 64;
 /// A bound on ECMP branches followed per direction.
 pub const MAX_BRANCHES: usize = 256;
 
-/// What is never modelled, said with every verdict.
-pub const NOT_MODELLED: &str =
-    "assuming NSGs allow the flow; not modelled: NSGs, Virtual WAN, Global Reach, point-to-site";
-
 /// One direction of a trace.
 #[derive(Clone, Debug)]
 pub struct Trace {

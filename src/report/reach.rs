@@ -7,8 +7,12 @@ use super::forward::{
     synthetic_mark, table_name, warning,
 };
 use super::remedy::fix_summary;
-use crate::forward::{Branch, HostInfo, NOT_MODELLED, Outcome, Reach, Trace, Verdict};
+use crate::forward::{Branch, HostInfo, Outcome, Reach, Trace, Verdict};
 use crate::model::Model;
+
+/// What is never modelled, said with every verdict.
+pub const NOT_MODELLED: &str =
+    "assuming NSGs allow the flow; not modelled: NSGs, Virtual WAN, Global Reach, point-to-site";
 
 fn verdict_text(r: &Reach) -> &'static str {
     match r.verdict {
