@@ -2,9 +2,10 @@
 //! and a summary per routing domain (hub).
 //!
 //! Each VNet is represented by the host `reach` would use for it (its first NIC, or a synthetic
-//! host). One-way results are computed once per ordered pair by a lean walk (outcomes only, no
-//! text) with a memo per (position, destination), so the parts of the estate many pairs cross
-//! (circuits, hub gateways) are walked once per destination. Each one-way result is four bytes.
+//! host). One-way results are computed once per ordered pair by a summarising walk (outcomes
+//! only: no trace is kept, and why a dead end had no better route is not asked) with a memo per
+//! (position, destination), so the parts of the estate many pairs cross (circuits, hub gateways)
+//! are walked once per destination. Each one-way result is four bytes.
 
 use std::collections::BTreeMap;
 

@@ -5,6 +5,8 @@
 //! (`$ERSIM_SCENARIO`, `./ersim.toml`), loads it once, resolves command-line names, runs `reach`
 //! with its verified fixes, and turns any layer's error into [`Error`] with its exit status.
 
+mod fix;
+
 use std::path::{Path, PathBuf};
 
 use crate::bgp::{NoConvergence, SpeakerId};
@@ -94,7 +96,7 @@ pub fn reach(loaded: &Loaded, from: &str, to: &str) -> Result<ReachAnswer, Error
     let (fh, th) = forward::hosts(&sim, &fe, &te)?;
     let mut r = forward::reach_hosts(&sim, &fh, &th);
     if r.verdict == forward::Verdict::NotDelivered {
-        r.fixes = forward::fix::fixes(loaded, &sim, &r, from, to);
+        r.fixes = fix::fixes(loaded, &sim, &r, from, to);
     }
     Ok(ReachAnswer { model: sim.model, reach: r })
 }

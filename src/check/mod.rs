@@ -1,8 +1,10 @@
 //! `ersim check`: validate a design, lint it, and evaluate its `[[expect]]` blocks (for CI).
 //!
 //! Reports validation errors (exit 2), warnings, design findings (limits Azure refuses; exit 1),
-//! and every expectation PASS/FAIL with the reason (any FAIL: exit 1). Reachability expectations
-//! use `reach`'s engine; route expectations read the subnet table. Nothing here recomputes routes.
+//! and every expectation PASS/FAIL with what was seen (any FAIL: exit 1). Reachability
+//! expectations use `reach`'s engine; route expectations read the subnet table. Nothing here
+//! recomputes routes, and nothing here writes a sentence about a trace: what was seen is typed
+//! ([`Seen`]), and `report::check` says it.
 
 pub mod lint;
 
@@ -10,22 +12,126 @@ use crate::bgp::NoConvergence;
 use crate::diag::Source;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::effective::{Row, split_next_hops};
-use crate::forward::{self, Verdict};
+use crate::forward::{self, Drop, EndpointError, Verdict, Warning};
 use crate::model::*;
 use crate::scenario::{Invalid, Loaded};
 use crate::simulation::Simulation;
+
+/// Which kind of expectation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A reachability expectation (`from`, `to`).
+    Reach,
+    /// A route expectation (`nic` or `subnet`, `prefix`).
+    Route,
+}
+
+impl Kind {
+    /// `reach` or `route`, as JSON and JUnit spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Reach => "reach",
+            Kind::Route => "route",
+        }
+    }
+}
+
+/// A direction of a trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// From `from` to `to`.
+    Forward,
+    /// Back from `to` to `from`.
+    Return,
+}
+
+/// The first drop of a flow: of the forward direction, else of the return.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FirstDrop {
+    /// Which direction.
+    pub direction: Direction,
+    /// The drop.
+    pub drop: Drop,
+}
+
+/// What a reachability expectation saw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReachSeen {
+    /// An endpoint cannot be traced from or to.
+    Unresolved(EndpointError),
+    /// Delivered over an asymmetric path where `symmetric = true` asks for the same devices both ways.
+    NotSymmetric {
+        /// The trace's warnings.
+        warnings: Vec<Warning>,
+    },
+    /// Delivered one way: a public destination, whose return path is not modelled.
+    OneWay {
+        /// Routed hops forward (min, max).
+        hops: Option<(u32, u32)>,
+    },
+    /// Delivered both ways, over different forwarding devices.
+    Asymmetric {
+        /// Routed hops forward (min, max).
+        hops: Option<(u32, u32)>,
+        /// The trace's warnings.
+        warnings: Vec<Warning>,
+    },
+    /// Delivered both ways.
+    Delivered {
+        /// Routed hops forward (min, max).
+        hops: Option<(u32, u32)>,
+    },
+    /// Not delivered, though it should be.
+    Dropped(Option<FirstDrop>),
+    /// Not delivered, as intended.
+    Isolated(Option<FirstDrop>),
+    /// Delivered, though the design says it must not be.
+    Forbidden,
+}
+
+/// What a route expectation saw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouteSeen {
+    /// Found: the first matching row.
+    Found(Row),
+    /// Absent as intended: the rows for the prefix (in any state).
+    Absent {
+        /// The prefix.
+        prefix: ipnet::IpNet,
+        /// The table's rows for it.
+        rows: Vec<Row>,
+    },
+    /// Present though it must not be: the matching rows.
+    Present(Vec<Row>),
+    /// Not found: the rows for the prefix (in any state).
+    NotFound {
+        /// The prefix.
+        prefix: ipnet::IpNet,
+        /// The table's rows for it.
+        rows: Vec<Row>,
+    },
+}
+
+/// What an expectation saw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// Of a reachability expectation.
+    Reach(ReachSeen),
+    /// Of a route expectation.
+    Route(RouteSeen),
+}
 
 /// One evaluated expectation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExpectResult {
     /// Its `name`, or a generated one.
     pub name: String,
-    /// `reach` or `route`.
-    pub kind: &'static str,
+    /// Reach or route.
+    pub kind: Kind,
     /// Whether it holds.
     pub pass: bool,
-    /// Why (what was seen).
-    pub detail: String,
+    /// What was seen (why it passes or fails).
+    pub seen: Seen,
     /// A reach expectation delivered over an asymmetric path (a warning unless `symmetric`).
     pub asymmetric: bool,
     /// The block's span.
@@ -49,6 +155,8 @@ pub struct CheckReport {
     pub summary: String,
     /// Line index of the text, built once for every location the report prints.
     pub lines: crate::diag::LineIndex,
+    /// The model the expectations were evaluated on (for names; empty when invalid).
+    pub model: Model,
 }
 
 impl CheckReport {
@@ -77,6 +185,7 @@ pub fn invalid(inv: Invalid) -> CheckReport {
         expectations: Vec::new(),
         summary: String::new(),
         lines,
+        model: Model::default(),
     }
 }
 
@@ -119,7 +228,17 @@ pub fn check(l: &Loaded) -> Result<CheckReport, NoConvergence> {
     ]
     .join(", ");
     let lines = crate::diag::LineIndex::new(&l.source.text);
-    Ok(CheckReport { source: l.source.clone(), errors: Vec::new(), warnings, findings, expectations, summary, lines })
+    let model = sim.model;
+    Ok(CheckReport {
+        source: l.source.clone(),
+        errors: Vec::new(),
+        warnings,
+        findings,
+        expectations,
+        summary,
+        lines,
+        model,
+    })
 }
 
 fn endpoint_name(m: &Model, e: &Endpoint) -> String {
@@ -163,75 +282,13 @@ pub fn expect_name(m: &Model, e: &Expect) -> String {
     }
 }
 
-fn row_text(r: &Row) -> String {
-    let ip = r.next_hop_ips.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
-    format!(
-        "{} {} {} {}{}",
-        r.source.api(),
-        r.state.as_str(),
-        r.prefix,
-        r.next_hop_type.api(),
-        if ip.is_empty() { String::new() } else { format!(" {ip}") }
-    )
-}
-
 fn evaluate(sim: &Simulation, e: &Expect) -> ExpectResult {
-    let m = &sim.model;
-    let name = expect_name(m, e);
+    let name = expect_name(&sim.model, e);
+    let span = e.span.clone();
     match &e.kind {
         ExpectKind::Reach { from, to, reachable, symmetric } => {
-            let mut asymmetric = false;
-            let (pass, detail) = match forward::hosts(sim, from, to) {
-                Err(err) => (false, err.to_string()),
-                Ok((fh, th)) => {
-                    let r = forward::reach_hosts(sim, &fh, &th);
-                    let delivered = matches!(r.verdict, Verdict::Delivered | Verdict::OneWay);
-                    let first_drop = r
-                        .forward
-                        .drops()
-                        .first()
-                        .map(|d| format!("forward dropped: {} [{}]: {}", d.reason.code(), d.rule, d.message))
-                        .or_else(|| {
-                            r.back.as_ref().and_then(|b| {
-                                b.drops()
-                                    .first()
-                                    .map(|d| format!("return dropped: {} [{}]: {}", d.reason.code(), d.rule, d.message))
-                            })
-                        });
-                    asymmetric = delivered && r.asymmetric();
-                    let hops = r
-                        .forward
-                        .hop_range()
-                        .map(|(lo, hi)| if lo == hi { format!("{lo}") } else { format!("{lo}-{hi}") });
-                    match (reachable, delivered) {
-                        (true, true) if *symmetric && r.asymmetric() => {
-                            (false, format!("delivered but asymmetric: {}", r.warnings.join("; ")))
-                        }
-                        (true, true) if r.verdict == Verdict::OneWay => (
-                            true,
-                            format!(
-                                "delivered one way ({} routed hops; the return path is not modelled for a public address)",
-                                hops.unwrap_or_default()
-                            ),
-                        ),
-                        (true, true) if r.asymmetric() => (
-                            true,
-                            format!(
-                                "delivered both ways ({} routed hops forward), but asymmetric: {}",
-                                hops.unwrap_or_default(),
-                                r.warnings.join("; ")
-                            ),
-                        ),
-                        (true, true) => {
-                            (true, format!("delivered both ways ({} routed hops forward)", hops.unwrap_or_default()))
-                        }
-                        (true, false) => (false, first_drop.unwrap_or_else(|| "not delivered".into())),
-                        (false, false) => (true, format!("isolated as intended: {}", first_drop.unwrap_or_default())),
-                        (false, true) => (false, "delivered both ways, but the design says it must not be".into()),
-                    }
-                }
-            };
-            ExpectResult { name, kind: "reach", pass, detail, asymmetric, span: e.span.clone() }
+            let (pass, seen, asymmetric) = reach_seen(sim, from, to, *reachable, *symmetric);
+            ExpectResult { name, kind: Kind::Reach, pass, seen: Seen::Reach(seen), asymmetric, span }
         }
         ExpectKind::Route { table, prefix, next_hop_type, next_hop_ip, state, absent } => {
             let t = match table {
@@ -239,8 +296,8 @@ fn evaluate(sim: &Simulation, e: &Expect) -> ExpectResult {
                 TableRef::Subnet(s) => sim.table(*s),
             };
             let rows = split_next_hops(&t.rows(), false);
-            let same_prefix: Vec<&Row> = rows.iter().filter(|r| r.prefix == *prefix).collect();
-            let matches: Vec<&&Row> = same_prefix
+            let same_prefix: Vec<Row> = rows.into_iter().filter(|r| r.prefix == *prefix).collect();
+            let matches: Vec<Row> = same_prefix
                 .iter()
                 .filter(|r| next_hop_type.is_none_or(|nt| r.next_hop_type == nt))
                 .filter(|r| next_hop_ip.is_none_or(|ip| r.next_hop_ips.contains(&ip)))
@@ -248,25 +305,48 @@ fn evaluate(sim: &Simulation, e: &Expect) -> ExpectResult {
                     Some(st) => r.state == *st,
                     None => *absent || r.state == RouteState::Active,
                 })
+                .cloned()
                 .collect();
-            let seen = if same_prefix.is_empty() {
-                format!("no row for {prefix}")
-            } else {
-                same_prefix.iter().map(|r| row_text(r)).collect::<Vec<_>>().join("; ")
+            let (pass, seen) = match (*absent, matches.is_empty()) {
+                (true, true) => (true, RouteSeen::Absent { prefix: *prefix, rows: same_prefix }),
+                (true, false) => (false, RouteSeen::Present(matches)),
+                (false, false) => (true, RouteSeen::Found(matches.into_iter().next().expect("not empty"))),
+                (false, true) => (false, RouteSeen::NotFound { prefix: *prefix, rows: same_prefix }),
             };
-            let pass = if *absent { matches.is_empty() } else { !matches.is_empty() };
-            let detail = if pass {
-                if *absent {
-                    format!("absent as intended ({seen})")
-                } else {
-                    format!("found: {}", row_text(matches[0]))
-                }
-            } else if *absent {
-                format!("present: {}", matches.iter().map(|r| row_text(r)).collect::<Vec<_>>().join("; "))
-            } else {
-                format!("not found; the table has: {seen}")
-            };
-            ExpectResult { name, kind: "route", pass, detail, asymmetric: false, span: e.span.clone() }
+            ExpectResult { name, kind: Kind::Route, pass, seen: Seen::Route(seen), asymmetric: false, span }
         }
     }
+}
+
+/// Whether a reachability expectation holds, what it saw, and whether the path is asymmetric.
+fn reach_seen(
+    sim: &Simulation,
+    from: &Endpoint,
+    to: &Endpoint,
+    reachable: bool,
+    symmetric: bool,
+) -> (bool, ReachSeen, bool) {
+    let (fh, th) = match forward::hosts(sim, from, to) {
+        Ok(h) => h,
+        Err(err) => return (false, ReachSeen::Unresolved(err), false),
+    };
+    let r = forward::reach_hosts(sim, &fh, &th);
+    let delivered = matches!(r.verdict, Verdict::Delivered | Verdict::OneWay);
+    let first = |direction, t: &forward::Trace| t.drops().first().map(|d| FirstDrop { direction, drop: (*d).clone() });
+    let first_drop =
+        || first(Direction::Forward, &r.forward).or_else(|| r.back.as_ref().and_then(|b| first(Direction::Return, b)));
+    let asymmetric = delivered && r.asymmetric();
+    let hops = r.forward.hop_range();
+    let (pass, seen) = match (reachable, delivered) {
+        (true, true) if symmetric && r.asymmetric() => {
+            (false, ReachSeen::NotSymmetric { warnings: r.warnings.clone() })
+        }
+        (true, true) if r.verdict == Verdict::OneWay => (true, ReachSeen::OneWay { hops }),
+        (true, true) if r.asymmetric() => (true, ReachSeen::Asymmetric { hops, warnings: r.warnings.clone() }),
+        (true, true) => (true, ReachSeen::Delivered { hops }),
+        (true, false) => (false, ReachSeen::Dropped(first_drop())),
+        (false, false) => (true, ReachSeen::Isolated(first_drop())),
+        (false, true) => (false, ReachSeen::Forbidden),
+    };
+    (pass, seen, asymmetric)
 }

@@ -18,7 +18,7 @@ pub struct EndpointError {
 }
 
 /// A concrete end of a trace.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Host {
     /// A NIC of the scenario.
     Nic(NicId),
@@ -59,13 +59,11 @@ pub enum Host {
     Public(IpAddr),
 }
 
-/// A host described for output.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A host with its address: an end of a trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HostInfo {
     /// The host.
     pub host: Host,
-    /// Its name for people (`vm-spoke10 (nic-spoke10)`).
-    pub name: String,
     /// Its address.
     pub ip: IpAddr,
     /// Whether it is synthetic.
@@ -114,31 +112,9 @@ impl Host {
         }
     }
 
-    /// Describe for output.
+    /// With its address.
     pub fn info(&self, m: &Model) -> HostInfo {
-        let ip = self.ip(m);
-        let (name, synthetic) = match self {
-            Host::Nic(n) => {
-                let nic = &m.nics[n.idx()];
-                (
-                    match &nic.vm {
-                        Some(vm) => format!("{vm} ({})", nic.name),
-                        None => nic.name.clone(),
-                    },
-                    false,
-                )
-            }
-            Host::Synthetic { subnet, .. } => (format!("host in {}", m.subnet_path(*subnet)), true),
-            Host::Firewall(f) => (format!("firewall {}", m.firewalls[f.idx()].name), false),
-            Host::LoadBalancer(l) => (format!("load balancer {}", m.load_balancers[l.idx()].name), false),
-            Host::Onprem { router, .. } => (format!("on-premises {}", m.onprems[router.idx()].name), false),
-            Host::Site { local_gateway, .. } => {
-                (format!("on-premises site behind {}", m.local_gateways[local_gateway.idx()].name), false)
-            }
-            Host::BehindNva { peer, .. } => (format!("network behind NVA {}", m.bgp_peers[peer.idx()].name), false),
-            Host::Public(_) => ("Internet".to_string(), false),
-        };
-        HostInfo { host: self.clone(), name, ip, synthetic }
+        HostInfo { host: *self, ip: self.ip(m), synthetic: matches!(self, Host::Synthetic { .. }) }
     }
 }
 

@@ -7,13 +7,23 @@
 //! effective routes, the MSEE's or VPN gateway's BGP routes, the router's routes — and moves on.
 //! Positions repeated on one branch are a loop (D12); more than [`MAX_ROUTED_HOPS`] routed hops
 //! stop a runaway. Routed hops are counted as D16 says. The tables are read, never recomputed.
+//!
+//! Everything here is typed facts: places, routes used, drop causes, warnings. `report` writes the
+//! sentences. Why a subnet had no better route than a dead end ([`why`]) is worked out only for
+//! traces that are shown ([`trace`], [`reach_hosts`]), not for `matrix`'s summaries.
 
-pub mod fix;
+mod drop;
 pub(crate) mod hosts;
+pub mod remedy;
+mod step;
 mod walk;
+pub mod why;
 
+pub use drop::{Destination, Drop, DropCause, DropReason, Transit, Unexpected};
 pub use hosts::{EndpointError, Host, HostInfo};
-pub use walk::{Branch, Drop, DropReason, Outcome, Place, RouteUsed, Step, Summary};
+pub use remedy::{Fix, Remedy};
+pub use step::{Branch, Forwarder, Outcome, Place, RouteRow, RouteUsed, Step, Table, Warning};
+pub use walk::Summary;
 
 use crate::model::*;
 use crate::simulation::Simulation;
@@ -22,10 +32,6 @@ use crate::simulation::Simulation;
 pub const MAX_ROUTED_HOPS: u32 = 64;
 /// A bound on ECMP branches followed per direction.
 pub const MAX_BRANCHES: usize = 256;
-
-/// What is never modelled, said with every verdict.
-pub const NOT_MODELLED: &str =
-    "assuming NSGs allow the flow; not modelled: NSGs, Virtual WAN, Global Reach, point-to-site";
 
 /// One direction of a trace.
 #[derive(Clone, Debug)]
@@ -46,12 +52,13 @@ impl Trace {
         !self.branches.is_empty() && self.branches.iter().all(|b| matches!(b.outcome, Outcome::Delivered))
     }
 
-    /// The drops of every branch that did not deliver, deduplicated.
+    /// The drops of every branch that did not deliver, without repeats (the same cause, wherever
+    /// it happened).
     pub fn drops(&self) -> Vec<&Drop> {
         let mut v: Vec<&Drop> = Vec::new();
         for b in &self.branches {
             if let Outcome::Dropped(d) = &b.outcome
-                && !v.iter().any(|x| x.reason == d.reason && x.message == d.message)
+                && !v.iter().any(|x| x.cause == d.cause && x.no_better_route == d.no_better_route)
             {
                 v.push(d);
             }
@@ -66,22 +73,26 @@ impl Trace {
         Some((*hops.iter().min()?, *hops.iter().max()?))
     }
 
-    /// Forwarding devices (NVAs, firewalls) any branch crosses.
-    pub fn forwarders(&self) -> Vec<Place> {
-        let mut v: Vec<Place> = Vec::new();
-        for p in self.branches.iter().flat_map(|b| b.forwarders()) {
-            if !v.contains(&p) {
-                v.push(p);
+    /// Forwarding devices (NVAs, firewalls) any branch crosses, in the order first met.
+    pub fn forwarders(&self) -> Vec<Forwarder> {
+        let mut v: Vec<Forwarder> = Vec::new();
+        for f in self.branches.iter().flat_map(|b| b.forwarders()) {
+            if !v.contains(&f) {
+                v.push(f);
             }
         }
         v
     }
 
-    /// The forwarding devices' names, sorted.
-    pub fn forwarder_names(&self, m: &Model) -> Vec<String> {
-        let mut v: Vec<String> = self.forwarders().iter().map(|p| p.name(m)).collect();
-        v.sort();
-        v
+    /// Say why no better route existed at each drop of a row leading nowhere ([`why`]).
+    fn annotate(&mut self, sim: &Simulation) {
+        for b in &mut self.branches {
+            if let Outcome::Dropped(d) = &mut b.outcome
+                && let Some((subnet, dst)) = d.cause.dead_end()
+            {
+                d.no_better_route = Some(why::no_better_route(sim, subnet, dst));
+            }
+        }
     }
 }
 
@@ -105,10 +116,11 @@ pub struct Reach {
     pub back: Option<Trace>,
     /// The verdict.
     pub verdict: Verdict,
-    /// Warnings (asymmetry, forwarded traffic over peerings without allow_forwarded_traffic).
-    pub warnings: Vec<String>,
-    /// Fixes, each verified by re-simulating the edited design (empty when delivered).
-    pub fixes: Vec<fix::Fix>,
+    /// Warnings (forwarded traffic over peerings without allow_forwarded_traffic, asymmetry).
+    pub warnings: Vec<Warning>,
+    /// Fixes, each verified by re-simulating the edited design (empty when delivered; `app`
+    /// finds them).
+    pub fixes: Vec<Fix>,
 }
 
 impl Reach {
@@ -124,7 +136,7 @@ impl Reach {
     /// instances are ECMP, not asymmetry; only NVAs and firewalls count).
     pub fn asymmetric(&self) -> bool {
         let set = |t: &Trace| {
-            let mut v: Vec<String> = t.forwarders().iter().map(|p| format!("{p:?}")).collect();
+            let mut v = t.forwarders();
             v.sort();
             v
         };
@@ -134,23 +146,27 @@ impl Reach {
 
 /// Trace one direction from host `from` to host `to`.
 pub fn trace(sim: &Simulation, from: &Host, to: &Host) -> Trace {
-    walk::Walker::new(sim).trace(from, to)
+    let mut t = walk::Walker::new(sim).trace(from, to);
+    t.annotate(sim);
+    t
 }
 
 /// Resolve endpoints and trace both ways (no fixes).
 pub fn reach_hosts(sim: &Simulation, from: &Host, to: &Host) -> Reach {
     let w = walk::Walker::new(sim);
-    let forward = w.trace(from, to);
-    let back = if to.is_public() { None } else { Some(w.trace(to, from)) };
-    let mut warnings: Vec<String> = Vec::new();
+    let mut forward = w.trace(from, to);
+    let mut back = if to.is_public() { None } else { Some(w.trace(to, from)) };
+    forward.annotate(sim);
+    if let Some(b) = &mut back {
+        b.annotate(sim);
+    }
+    let mut warnings: Vec<Warning> = Vec::new();
     for t in std::iter::once(&forward).chain(back.iter()) {
-        for b in &t.branches {
-            for s in &b.steps {
-                if let Some(wn) = &s.warning
-                    && !warnings.contains(wn)
-                {
-                    warnings.push(wn.clone());
-                }
+        for s in t.branches.iter().flat_map(|b| b.steps.iter()) {
+            if let Some(wn) = &s.warning
+                && !warnings.contains(wn)
+            {
+                warnings.push(wn.clone());
             }
         }
     }
@@ -161,13 +177,8 @@ pub fn reach_hosts(sim: &Simulation, from: &Host, to: &Host) -> Reach {
     };
     let mut r = Reach { forward, back, verdict, warnings, fixes: Vec::new() };
     if r.asymmetric() && r.verdict == Verdict::Delivered {
-        let f = r.forward.forwarder_names(&sim.model);
-        let b = r.back.as_ref().map(|b| b.forwarder_names(&sim.model)).unwrap_or_default();
-        r.warnings.push(format!(
-            "asymmetric path: forward crosses {}, return crosses {}; a stateful firewall drops such flows",
-            if f.is_empty() { "no NVA or firewall".to_string() } else { f.join(", ") },
-            if b.is_empty() { "no NVA or firewall".to_string() } else { b.join(", ") }
-        ));
+        let back = r.back.as_ref().map(|b| b.forwarders()).unwrap_or_default();
+        r.warnings.push(Warning::Asymmetric { forward: r.forward.forwarders(), back });
     }
     r
 }
@@ -177,10 +188,10 @@ pub fn hosts(sim: &Simulation, from: &Endpoint, to: &Endpoint) -> Result<(Host, 
     let f = hosts::resolve(sim, from, true)?;
     let mut t = hosts::resolve(sim, to, false)?;
     // A destination address held by nothing gets its synthetic host; the source's address is fine.
-    if let (Host::Synthetic { ip: a, .. }, Host::Synthetic { ip: b, subnet }) = (&f, &t)
+    if let (Host::Synthetic { ip: a, .. }, Host::Synthetic { ip: b, subnet }) = (f, t)
         && a == b
     {
-        t = Host::Synthetic { ip: *b, subnet: *subnet };
+        t = Host::Synthetic { ip: b, subnet };
     }
     Ok((f, t))
 }
@@ -194,7 +205,7 @@ pub struct Prober<'a> {
 impl<'a> Prober<'a> {
     /// A prober over a simulation.
     pub fn new(sim: &'a Simulation) -> Self {
-        Prober { walker: walk::Walker::lean(sim), memo: walk::Memo::new() }
+        Prober { walker: walk::Walker::new(sim), memo: walk::Memo::new() }
     }
 
     /// One direction, summarised.

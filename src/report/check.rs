@@ -2,8 +2,79 @@
 
 use serde_json::{Value, json};
 
-use crate::check::CheckReport;
+use super::forward::{drop_line, warning};
+use crate::check::{CheckReport, Direction, ExpectResult, FirstDrop, ReachSeen, RouteSeen, Seen};
 use crate::diag::Diagnostic;
+use crate::effective::Row;
+use crate::forward::Warning;
+use crate::model::Model;
+
+fn row_text(r: &Row) -> String {
+    let ip = r.next_hop_ips.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    format!(
+        "{} {} {} {}{}",
+        r.source.api(),
+        r.state.as_str(),
+        r.prefix,
+        r.next_hop_type.api(),
+        if ip.is_empty() { String::new() } else { format!(" {ip}") }
+    )
+}
+
+fn rows_text(rows: &[Row]) -> String {
+    rows.iter().map(row_text).collect::<Vec<_>>().join("; ")
+}
+
+fn first_drop(m: &Model, f: &Option<FirstDrop>) -> Option<String> {
+    f.as_ref().map(|f| {
+        let dir = match f.direction {
+            Direction::Forward => "forward",
+            Direction::Return => "return",
+        };
+        format!("{dir} dropped: {}", drop_line(m, &f.drop))
+    })
+}
+
+fn hops(h: &Option<(u32, u32)>) -> String {
+    h.map(|(lo, hi)| if lo == hi { format!("{lo}") } else { format!("{lo}-{hi}") }).unwrap_or_default()
+}
+
+fn warnings(m: &Model, ws: &[Warning]) -> String {
+    ws.iter().map(|w| warning(m, w)).collect::<Vec<_>>().join("; ")
+}
+
+/// Why an expectation passes or fails, in a sentence: what was seen.
+pub fn detail(r: &CheckReport, e: &ExpectResult) -> String {
+    let m = &r.model;
+    match &e.seen {
+        Seen::Reach(s) => match s {
+            ReachSeen::Unresolved(err) => err.to_string(),
+            ReachSeen::NotSymmetric { warnings: w } => format!("delivered but asymmetric: {}", warnings(m, w)),
+            ReachSeen::OneWay { hops: h } => format!(
+                "delivered one way ({} routed hops; the return path is not modelled for a public address)",
+                hops(h)
+            ),
+            ReachSeen::Asymmetric { hops: h, warnings: w } => {
+                format!("delivered both ways ({} routed hops forward), but asymmetric: {}", hops(h), warnings(m, w))
+            }
+            ReachSeen::Delivered { hops: h } => format!("delivered both ways ({} routed hops forward)", hops(h)),
+            ReachSeen::Dropped(f) => first_drop(m, f).unwrap_or_else(|| "not delivered".into()),
+            ReachSeen::Isolated(f) => format!("isolated as intended: {}", first_drop(m, f).unwrap_or_default()),
+            ReachSeen::Forbidden => "delivered both ways, but the design says it must not be".into(),
+        },
+        Seen::Route(s) => {
+            let seen = |prefix: &ipnet::IpNet, rows: &[Row]| {
+                if rows.is_empty() { format!("no row for {prefix}") } else { rows_text(rows) }
+            };
+            match s {
+                RouteSeen::Found(row) => format!("found: {}", row_text(row)),
+                RouteSeen::Absent { prefix, rows } => format!("absent as intended ({})", seen(prefix, rows)),
+                RouteSeen::Present(rows) => format!("present: {}", rows_text(rows)),
+                RouteSeen::NotFound { prefix, rows } => format!("not found; the table has: {}", seen(prefix, rows)),
+            }
+        }
+    }
+}
 
 fn diag_json(r: &CheckReport, d: &Diagnostic) -> Value {
     let (line, col) = d
@@ -64,11 +135,11 @@ pub fn text_colored(r: &CheckReport, color: bool) -> String {
     render_capped(r, &all, color, &mut out);
     for e in &r.expectations {
         if e.pass {
-            out.push_str(&format!("PASS  {}\n      {}\n", e.name, e.detail));
+            out.push_str(&format!("PASS  {}\n      {}\n", e.name, detail(r, e)));
         } else {
             // Only failures carry a location: passing output does not depend on block order.
             let (l, c) = r.lines.line_col(&r.source.text, e.span.start);
-            out.push_str(&format!("FAIL  {} ({file}:{l}:{c})\n      {}\n", e.name, e.detail));
+            out.push_str(&format!("FAIL  {} ({file}:{l}:{c})\n      {}\n", e.name, detail(r, e)));
         }
     }
     let (n, p, f) = counts(r);
@@ -96,9 +167,9 @@ pub fn json(r: &CheckReport) -> String {
         "findings": r.findings.iter().map(|d| diag_json(r, d)).collect::<Vec<_>>(),
         "expectations": r.expectations.iter().map(|e| json!({
             "name": e.name,
-            "kind": e.kind,
+            "kind": e.kind.as_str(),
             "pass": e.pass,
-            "detail": e.detail,
+            "detail": detail(r, e),
             "line": (!e.pass).then(|| r.lines.line_col(&r.source.text, e.span.start).0),
         })).collect::<Vec<_>>(),
         "result": {"expectations": n, "passed": p, "failed": f, "findings": r.findings.len(), "warnings": r.warnings.len(), "exitCode": r.exit_code()},
@@ -154,17 +225,17 @@ pub fn junit(r: &CheckReport) -> String {
             if e.pass {
                 cases.push_str(&format!(
                     "    <testcase classname=\"ersim.expect.{}\" name=\"{}\"/>\n",
-                    e.kind,
+                    e.kind.as_str(),
                     xml_escape(&e.name)
                 ));
             } else {
                 failures += 1;
                 cases.push_str(&format!(
                     "    <testcase classname=\"ersim.expect.{}\" name=\"{}\">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
-                    e.kind,
+                    e.kind.as_str(),
                     xml_escape(&e.name),
-                    xml_escape(&e.detail),
-                    xml_escape(&e.detail)
+                    xml_escape(&detail(r, e)),
+                    xml_escape(&detail(r, e))
                 ));
             }
         }

@@ -7,9 +7,11 @@
 
 pub mod bgp;
 pub mod check;
+pub mod forward;
 pub mod graph;
 pub mod matrix;
 pub mod reach;
+pub mod remedy;
 pub mod routes;
 pub mod table;
 

@@ -2,8 +2,17 @@
 
 use serde_json::{Value, json};
 
-use crate::forward::{Branch, NOT_MODELLED, Outcome, Reach, Trace, Verdict};
+use super::forward::{
+    cycle, drop_at, drop_line, drop_message, host_name, place_name, route_detail, route_next_hop, route_source,
+    synthetic_mark, table_name, warning,
+};
+use super::remedy::fix_summary;
+use crate::forward::{Branch, HostInfo, Outcome, Reach, Trace, Verdict};
 use crate::model::Model;
+
+/// What is never modelled, said with every verdict.
+pub const NOT_MODELLED: &str =
+    "assuming NSGs allow the flow; not modelled: NSGs, Virtual WAN, Global Reach, point-to-site";
 
 fn verdict_text(r: &Reach) -> &'static str {
     match r.verdict {
@@ -39,39 +48,43 @@ fn branch_text(m: &Model, b: &Branch, out: &mut String) {
         } else {
             "   ".to_string()
         };
-        out.push_str(&format!("  {num}  {}\n", s.place.name(m)));
+        out.push_str(&format!("  {num}  {}\n", place_name(m, &s.place)));
         if let Some(r) = &s.route {
             let ip = r.next_hop_ip.map(|i| format!(" {i}")).unwrap_or_default();
-            let detail = r.detail.as_ref().map(|d| format!(", {d}")).unwrap_or_default();
-            if r.bgp {
+            let detail = route_detail(r).map(|d| format!(", {d}")).unwrap_or_default();
+            let (table, source, next_hop) = (table_name(m, &r.table), route_source(m, r), route_next_hop(m, r));
+            if r.learned() {
                 out.push_str(&format!(
-                    "         {}: {} learned from {} → {}{ip}{detail}\n",
-                    r.table, r.prefix, r.source, r.next_hop_type
+                    "         {table}: {} learned from {source} → {next_hop}{ip}{detail}\n",
+                    r.prefix
                 ));
             } else {
-                out.push_str(&format!(
-                    "         {}: {} {}{ip} (source {}{detail})\n",
-                    r.table, r.prefix, r.next_hop_type, r.source
-                ));
+                out.push_str(&format!("         {table}: {} {next_hop}{ip} (source {source}{detail})\n", r.prefix));
             }
         }
         if let Some(w) = &s.warning {
-            out.push_str(&format!("         warning: {w}\n"));
+            out.push_str(&format!("         warning: {}\n", warning(m, w)));
         }
     }
     match &b.outcome {
         Outcome::Delivered => out.push_str("       delivered\n"),
         Outcome::Dropped(d) => {
-            out.push_str(&format!("       DROPPED {} [{}]: {}\n", d.reason.code(), d.rule, d.message));
-            if !d.cycle.is_empty() {
-                out.push_str(&format!("         cycle: {}\n", d.cycle.join(" → ")));
+            out.push_str(&format!("       DROPPED {}\n", drop_line(m, d)));
+            let cycle = cycle(m, d);
+            if !cycle.is_empty() {
+                out.push_str(&format!("         cycle: {}\n", cycle.join(" → ")));
             }
         }
     }
 }
 
 fn trace_text(m: &Model, label: &str, t: &Trace, out: &mut String) {
-    out.push_str(&format!("{label}: {} → {}: {}\n", t.from.name, t.to.name, trace_summary(t)));
+    out.push_str(&format!(
+        "{label}: {} → {}: {}\n",
+        host_name(m, &t.from.host),
+        host_name(m, &t.to.host),
+        trace_summary(t)
+    ));
     let n = t.branches.len();
     for (i, b) in t.branches.iter().enumerate() {
         if n > 1 {
@@ -88,16 +101,8 @@ fn trace_text(m: &Model, label: &str, t: &Trace, out: &mut String) {
 pub fn text(m: &Model, r: &Reach) -> String {
     let mut out = String::new();
     let f = &r.forward;
-    let syn = |h: &crate::forward::HostInfo| if h.synthetic { " [synthetic]" } else { "" };
-    out.push_str(&format!(
-        "reach {} {}{} → {} {}{}\n\n",
-        f.from.name,
-        f.from.ip,
-        syn(&f.from),
-        f.to.name,
-        f.to.ip,
-        syn(&f.to)
-    ));
+    let end = |h: &HostInfo| format!("{} {}{}", host_name(m, &h.host), h.ip, synthetic_mark(&h.host));
+    out.push_str(&format!("reach {} → {}\n\n", end(&f.from), end(&f.to)));
     trace_text(m, "forward", f, &mut out);
     if let Some(b) = &r.back {
         out.push('\n');
@@ -105,13 +110,13 @@ pub fn text(m: &Model, r: &Reach) -> String {
     }
     out.push('\n');
     for w in &r.warnings {
-        out.push_str(&format!("warning: {w}\n"));
+        out.push_str(&format!("warning: {}\n", warning(m, w)));
     }
     out.push_str(&format!("verdict: {}, {NOT_MODELLED}\n", verdict_text(r)));
     if !r.fixes.is_empty() {
         out.push_str("\nfixes (each verified by simulating the edited design):\n");
         for (i, fx) in r.fixes.iter().enumerate() {
-            out.push_str(&format!("  {}. {}\n", i + 1, fx.summary));
+            out.push_str(&format!("  {}. {}\n", i + 1, fix_summary(fx)));
             for e in &fx.edits {
                 for line in e.describe().lines() {
                     if line.trim().is_empty() {
@@ -132,17 +137,17 @@ fn branch_json(m: &Model, b: &Branch) -> Value {
         .iter()
         .map(|s| {
             json!({
-                "at": s.place.name(m),
+                "at": place_name(m, &s.place),
                 "routedHop": s.routed,
                 "route": s.route.as_ref().map(|r| json!({
-                    "table": r.table,
+                    "table": table_name(m, &r.table),
                     "prefix": r.prefix.to_string(),
-                    "source": r.source,
-                    "nextHopType": r.next_hop_type,
+                    "source": route_source(m, r),
+                    "nextHopType": route_next_hop(m, r),
                     "nextHopIpAddress": r.next_hop_ip.map(|i| i.to_string()),
-                    "detail": r.detail,
+                    "detail": route_detail(r),
                 })),
-                "warning": s.warning,
+                "warning": s.warning.as_ref().map(|w| warning(m, w)),
             })
         })
         .collect();
@@ -150,11 +155,11 @@ fn branch_json(m: &Model, b: &Branch) -> Value {
         Outcome::Delivered => json!({"delivered": true}),
         Outcome::Dropped(d) => json!({
             "delivered": false,
-            "reason": d.reason.code(),
-            "rule": d.rule,
-            "message": d.message,
-            "at": d.at,
-            "cycle": d.cycle,
+            "reason": d.reason().code(),
+            "rule": d.rules(),
+            "message": drop_message(m, d),
+            "at": drop_at(m, d),
+            "cycle": cycle(m, d),
         }),
     };
     json!({"routedHops": b.routed_hops(), "steps": steps, "outcome": outcome})
@@ -162,8 +167,8 @@ fn branch_json(m: &Model, b: &Branch) -> Value {
 
 fn trace_json(m: &Model, t: &Trace) -> Value {
     json!({
-        "from": {"name": t.from.name, "ip": t.from.ip.to_string(), "synthetic": t.from.synthetic},
-        "to": {"name": t.to.name, "ip": t.to.ip.to_string(), "synthetic": t.to.synthetic},
+        "from": {"name": host_name(m, &t.from.host), "ip": t.from.ip.to_string(), "synthetic": t.from.synthetic},
+        "to": {"name": host_name(m, &t.to.host), "ip": t.to.ip.to_string(), "synthetic": t.to.synthetic},
         "delivered": t.delivered(),
         "branches": t.branches.iter().map(|b| branch_json(m, b)).collect::<Vec<_>>(),
         "truncated": t.truncated,
@@ -176,9 +181,9 @@ pub fn json_value(m: &Model, r: &Reach) -> Value {
         "verdict": match r.verdict { Verdict::Delivered => "delivered", Verdict::OneWay => "one-way", Verdict::NotDelivered => "not-delivered" },
         "forward": trace_json(m, &r.forward),
         "return": r.back.as_ref().map(|b| trace_json(m, b)),
-        "warnings": r.warnings,
+        "warnings": r.warnings.iter().map(|w| warning(m, w)).collect::<Vec<_>>(),
         "notModelled": NOT_MODELLED,
-        "fixes": r.fixes,
+        "fixes": r.fixes.iter().map(|f| json!({"summary": fix_summary(f), "edits": f.edits})).collect::<Vec<_>>(),
     })
 }
 

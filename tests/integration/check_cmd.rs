@@ -2,8 +2,8 @@
 //! input (exit 2), Part K design findings (exit 1), the JSON and JUnit outputs, and output that does
 //! not depend on block order.
 
-use ersim::check::CheckReport;
-use ersim::report::check::{json, junit, text};
+use ersim::check::{CheckReport, Kind};
+use ersim::report::check::{detail, json, junit, text};
 
 use super::common::*;
 
@@ -297,16 +297,16 @@ fn seed_checks_ok_with_seven_passing_expectations() {
     assert_eq!(r.expectations.len(), 7);
     for name in SEED_EXPECTATIONS {
         let e = expectation(&r, name);
-        assert!(e.pass, "`{name}` must pass: {}", e.detail);
+        assert!(e.pass, "`{name}` must pass: {}", detail(&r, e));
     }
-    let kinds: Vec<&str> = r.expectations.iter().map(|e| e.kind).collect();
-    assert_eq!(kinds.iter().filter(|k| **k == "reach").count(), 3, "{kinds:?}");
-    assert_eq!(kinds.iter().filter(|k| **k == "route").count(), 4, "{kinds:?}");
+    let kinds: Vec<Kind> = r.expectations.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == Kind::Reach).count(), 3, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| **k == Kind::Route).count(), 4, "{kinds:?}");
     let t = text(&r);
     assert_eq!(t.matches("PASS  ").count(), 7, "{t}");
     assert!(!t.contains("FAIL"), "{t}");
     assert!(
-        expectation(&r, "spoke10 reaches spoke110 over the circuit and back").detail.contains('2'),
+        detail(&r, expectation(&r, "spoke10 reaches spoke110 over the circuit and back")).contains('2'),
         "2 routed hops"
     );
 }
@@ -318,13 +318,13 @@ fn a_false_route_expectation_fails_and_says_what_the_table_has() {
     assert_eq!(r.exit_code(), 1);
     let e = expectation(&r, "spoke10 learns spoke110 over the circuit (secondary MSEE)");
     assert!(!e.pass);
-    assert_eq!(e.kind, "route");
+    assert_eq!(e.kind, Kind::Route);
     assert!(
-        e.detail.contains("10.2.146.76") && e.detail.contains("10.2.146.77"),
+        detail(&r, e).contains("10.2.146.76") && detail(&r, e).contains("10.2.146.77"),
         "the detail shows the rows the table has: {}",
-        e.detail
+        detail(&r, e)
     );
-    assert!(e.detail.contains("10.110.0.0/16"), "{}", e.detail);
+    assert!(detail(&r, e).contains("10.110.0.0/16"), "{}", detail(&r, e));
     assert_eq!(r.expectations.iter().filter(|e| !e.pass).count(), 1, "the other six still pass");
     let out = text(&r);
     assert!(out.contains("FAIL  spoke10 learns spoke110 over the circuit (secondary MSEE)"), "{out}");
@@ -347,9 +347,9 @@ reachable = false
     let r = check(&t);
     assert_eq!(r.exit_code(), 1);
     let e = expectation(&r, "spoke10 must not reach spoke110");
-    assert!(!e.pass, "a delivered pair breaks `reachable = false`: {}", e.detail);
-    assert_eq!(e.kind, "reach");
-    assert!(e.detail.contains("delivered"), "{}", e.detail);
+    assert!(!e.pass, "a delivered pair breaks `reachable = false`: {}", detail(&r, e));
+    assert_eq!(e.kind, Kind::Reach);
+    assert!(detail(&r, e).contains("delivered"), "{}", detail(&r, e));
     assert_eq!(r.expectations.len(), 8);
 }
 
@@ -360,7 +360,7 @@ fn reachable_true_for_an_isolated_pair_fails_with_the_drop() {
     assert_eq!(r.exit_code(), 1);
     let e = expectation(&r, "spoke10 and spoke20 are isolated without a UDR");
     assert!(!e.pass);
-    assert!(e.detail.contains("NextHopNone"), "the detail names the drop: {}", e.detail);
+    assert!(detail(&r, e).contains("NextHopNone"), "the detail names the drop: {}", detail(&r, e));
 }
 
 // ------------------------------------------------------------------ invalid input
@@ -597,7 +597,7 @@ fn check_output_does_not_depend_on_block_order() {
     let (c, d) = (check(&bad), check(&reverse_blocks(&bad)));
     assert_eq!(c.exit_code(), d.exit_code());
     let names =
-        |r: &CheckReport| r.expectations.iter().map(|e| (e.name.clone(), e.pass, e.detail.clone())).collect::<Vec<_>>();
+        |r: &CheckReport| r.expectations.iter().map(|e| (e.name.clone(), e.pass, detail(r, e))).collect::<Vec<_>>();
     assert_eq!(names(&c), names(&d));
     let msgs = |r: &CheckReport| r.findings.iter().map(|f| f.message.clone()).collect::<Vec<_>>();
     assert_eq!(msgs(&c), msgs(&d));

@@ -114,7 +114,21 @@ pub fn back(a: &ersim::app::ReachAnswer) -> &ersim::forward::Trace {
 
 /// The names of the places a branch passes, in order.
 pub fn places(a: &ersim::app::ReachAnswer, b: &ersim::forward::Branch) -> Vec<String> {
-    b.steps.iter().map(|s| s.place.name(&a.model)).collect()
+    b.steps.iter().map(|s| ersim::report::forward::place_name(&a.model, &s.place)).collect()
+}
+
+/// The answer's warnings, as `reach` prints them.
+pub fn warnings_shown(a: &ersim::app::ReachAnswer) -> Vec<String> {
+    a.reach.warnings.iter().map(|w| ersim::report::forward::warning(&a.model, w)).collect()
+}
+
+/// A route's columns as `reach` prints them: (table, source, next hop type, detail).
+pub fn route_shown(
+    a: &ersim::app::ReachAnswer,
+    r: &ersim::forward::RouteUsed,
+) -> (String, String, String, Option<String>) {
+    use ersim::report::forward::{route_detail, route_next_hop, route_source, table_name};
+    (table_name(&a.model, &r.table), route_source(&a.model, r), route_next_hop(&a.model, r), route_detail(r))
 }
 
 /// Delivered both ways, exit 0, and no fixes offered.
@@ -127,12 +141,14 @@ pub fn assert_delivered_both_ways(a: &ersim::app::ReachAnswer) {
 }
 
 /// Apply a fix to `text`, re-read the result and re-run reach.
-pub fn apply_fix(text: &str, fix: &ersim::forward::fix::Fix, from: &str, to: &str) -> ersim::app::ReachAnswer {
+pub fn apply_fix(text: &str, fix: &ersim::forward::Fix, from: &str, to: &str) -> ersim::app::ReachAnswer {
     let fixed = ersim::scenario::edit::apply(text, &fix.edits)
-        .unwrap_or_else(|e| panic!("fix `{}` does not apply: {e}", fix.summary));
-    let l = ersim::scenario::parse("fixed.toml", fixed.clone())
-        .unwrap_or_else(|e| panic!("fix `{}` gives an invalid scenario:\n{e}\n---\n{fixed}", fix.summary));
-    ersim::app::reach(&l, from, to).unwrap_or_else(|e| panic!("after fix `{}`: {e}", fix.summary))
+        .unwrap_or_else(|e| panic!("fix `{}` does not apply: {e}", ersim::report::remedy::fix_summary(fix)));
+    let l = ersim::scenario::parse("fixed.toml", fixed.clone()).unwrap_or_else(|e| {
+        panic!("fix `{}` gives an invalid scenario:\n{e}\n---\n{fixed}", ersim::report::remedy::fix_summary(fix))
+    });
+    ersim::app::reach(&l, from, to)
+        .unwrap_or_else(|e| panic!("after fix `{}`: {e}", ersim::report::remedy::fix_summary(fix)))
 }
 
 /// A bundled scenario's text, by file name under `scenarios/`.

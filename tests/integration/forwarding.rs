@@ -3,18 +3,22 @@
 //! ECMP branch per load-balancer backend, peering flags, routed-hop counting — each on a small
 //! inline design, and every fix offered applied and re-simulated.
 
-use ersim::forward::fix::Fix;
+use ersim::forward::Fix;
 use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
-use ersim::scenario::edit::Edit;
+use ersim::model::Model;
+use ersim::report::forward::{cycle, drop_message, place_name};
+use ersim::scenario::edit::{BlockKind, BlockRef, Edit};
+
+use ersim::report::remedy::fix_summary;
 
 use super::common::*;
 
 /// Every drop of a trace's branches: (reason, rule, message, cycle).
-fn drops(t: &Trace) -> Vec<(DropReason, String, String, Vec<String>)> {
+fn drops(m: &Model, t: &Trace) -> Vec<(DropReason, String, String, Vec<String>)> {
     t.branches
         .iter()
         .filter_map(|b| match &b.outcome {
-            Outcome::Dropped(d) => Some((d.reason, d.rule.to_string(), d.message.clone(), d.cycle.clone())),
+            Outcome::Dropped(d) => Some((d.reason(), d.rules().to_string(), drop_message(m, d), cycle(m, d))),
             Outcome::Delivered => None,
         })
         .collect()
@@ -151,7 +155,7 @@ fn nva_subnet_default_route_to_itself_is_a_loop_with_its_cycle() {
     let text = udr_self_loop();
     let a = reach(&text, "vm1", "8.8.8.8");
     assert_eq!(a.reach.verdict, Verdict::NotDelivered, "{}", shown(&a));
-    let d = drops(&a.reach.forward);
+    let d = drops(&a.model, &a.reach.forward);
     assert!(!d.is_empty(), "the forward path must drop\n{}", shown(&a));
     for (reason, rule, _, cycle) in &d {
         assert_eq!(*reason, DropReason::Loop, "{}", shown(&a));
@@ -163,15 +167,22 @@ fn nva_subnet_default_route_to_itself_is_a_loop_with_its_cycle() {
     let b = &a.reach.forward.branches[0];
     let first = b.steps[0].route.as_ref().expect("the source looks up its table");
     assert_eq!(first.prefix.to_string(), "0.0.0.0/0");
-    assert_eq!(first.next_hop_type, "Virtual appliance");
+    assert_eq!(route_shown(&a, first).2, "Virtual appliance");
     let at_nva = b.steps.iter().find(|s| matches!(s.place, Place::Nva(_))).expect("reaches the NVA");
     let r = at_nva.route.as_ref().expect("the NVA looks up its subnet's table");
-    assert_eq!(r.table, "hub/nva");
-    assert_eq!(r.detail.as_deref(), Some("route default-via-nva"));
+    let (table, _, _, detail) = route_shown(&a, r);
+    assert_eq!(table, "hub/nva");
+    assert_eq!(detail.as_deref(), Some("route default-via-nva"));
     // Every fix offered must deliver when applied.
     for fix in &a.reach.fixes {
         let after = apply_fix(&text, fix, "vm1", "8.8.8.8");
-        assert_eq!(after.reach.verdict, Verdict::OneWay, "fix `{}` does not deliver\n{}", fix.summary, shown(&after));
+        assert_eq!(
+            after.reach.verdict,
+            Verdict::OneWay,
+            "fix `{}` does not deliver\n{}",
+            fix_summary(fix),
+            shown(&after)
+        );
     }
 }
 
@@ -202,7 +213,7 @@ fn spoke_route_table_reused_on_the_nva_subnet_loops_spoke_to_spoke() {
     assert!(rows.contains(&"Default|Invalid|10.2.0.0/16|VNet peering|-|-".to_string()), "{rows:#?}");
     let a = reach(&text, "vm1", "vm2");
     assert_eq!(a.reach.verdict, Verdict::NotDelivered, "{}", shown(&a));
-    let d = drops(&a.reach.forward);
+    let d = drops(&a.model, &a.reach.forward);
     assert!(!d.is_empty() && d.iter().all(|(r, ..)| *r == DropReason::Loop), "{}", shown(&a));
     assert!(d.iter().all(|(_, rule, _, cycle)| rule.contains("D12") && !cycle.is_empty()));
     // The return is fine: spoke2 → NVA → its table has no route for 10.1.0.0/16 but the peering.
@@ -285,7 +296,7 @@ fn route_server_default_route_loops_in_the_nva_subnet_and_the_fix_verifies() {
 
     let a = reach(&text, "vm1", "8.8.8.8");
     assert_eq!(a.reach.verdict, Verdict::NotDelivered, "{}", shown(&a));
-    let d = drops(&a.reach.forward);
+    let d = drops(&a.model, &a.reach.forward);
     assert!(!d.is_empty() && d.iter().all(|(r, ..)| *r == DropReason::Loop), "{}", shown(&a));
     for (_, rule, _, cycle) in &d {
         assert!(rule.contains("D12"), "{rule}");
@@ -297,7 +308,13 @@ fn route_server_default_route_loops_in_the_nva_subnet_and_the_fix_verifies() {
     assert!(!a.reach.fixes.is_empty(), "a working fix exists (propagation off on hub/nva)\n{}", shown(&a));
     for fix in &a.reach.fixes {
         let after = apply_fix(&text, fix, "vm1", "8.8.8.8");
-        assert_eq!(after.reach.verdict, Verdict::OneWay, "fix `{}` does not deliver\n{}", fix.summary, shown(&after));
+        assert_eq!(
+            after.reach.verdict,
+            Verdict::OneWay,
+            "fix `{}` does not deliver\n{}",
+            fix_summary(fix),
+            shown(&after)
+        );
         assert!(after.reach.forward.delivered());
     }
 }
@@ -350,9 +367,9 @@ fn forward_via_one_nva_and_return_via_another_is_delivered_with_an_asymmetry_war
     assert_delivered_both_ways(&a);
     assert!(a.reach.asymmetric(), "{}", shown(&a));
     assert!(
-        a.reach.warnings.iter().any(|w| w.to_lowercase().contains("asymmetric")),
+        warnings_shown(&a).iter().any(|w| w.to_lowercase().contains("asymmetric")),
         "an asymmetric warning is expected: {:?}",
-        a.reach.warnings
+        warnings_shown(&a)
     );
     assert_ne!(a.reach.forward.forwarders(), back(&a).forwarders());
     // Forward crosses nva-a only, the return nva-b only.
@@ -374,9 +391,8 @@ fn forward_via_one_nva_and_return_via_another_is_delivered_with_an_asymmetry_war
 fn the_asymmetry_warning_names_both_devices() {
     // The warning is for people: it names the NVAs, as the rest of the report does.
     let a = reach(&asymmetric_design(), "vm1", "vm2");
-    let w = a
-        .reach
-        .warnings
+    let shown = warnings_shown(&a);
+    let w = shown
         .iter()
         .find(|w| w.contains("asymmetric"))
         .unwrap_or_else(|| panic!("no asymmetric warning: {:?}", a.reach.warnings));
@@ -394,19 +410,21 @@ fn symmetric_expectation_fails_on_the_asymmetric_path_and_passes_without_it() {
     let strict = load(&(asymmetric_design() + &expect(true)));
     let r = ersim::check::check(&strict).expect("check runs");
     assert_eq!(r.expectations.len(), 1);
-    assert!(!r.expectations[0].pass, "symmetric = true must fail: {}", r.expectations[0].detail);
-    assert!(r.expectations[0].detail.contains("asymmetric"), "{}", r.expectations[0].detail);
+    let detail = ersim::report::check::detail(&r, &r.expectations[0]);
+    assert!(!r.expectations[0].pass, "symmetric = true must fail: {detail}");
+    assert!(detail.contains("asymmetric"), "{detail}");
     assert_eq!(r.exit_code(), 1);
 
     let lax = load(&(asymmetric_design() + &expect(false)));
     let r = ersim::check::check(&lax).expect("check runs");
-    assert!(r.expectations[0].pass, "an asymmetric path counts as delivered: {}", r.expectations[0].detail);
+    let detail = ersim::report::check::detail(&r, &r.expectations[0]);
+    assert!(r.expectations[0].pass, "an asymmetric path counts as delivered: {detail}");
     assert_eq!(r.exit_code(), 0);
 
     // The symmetric design passes the strict expectation.
     let sym = load(&(through_one_nva() + &expect(true)));
     let r = ersim::check::check(&sym).expect("check runs");
-    assert!(r.expectations[0].pass, "{}", r.expectations[0].detail);
+    assert!(r.expectations[0].pass, "{}", ersim::report::check::detail(&r, &r.expectations[0]));
 }
 
 // ------------------------------------------------------------------ the seed's UDR fix
@@ -418,7 +436,7 @@ fn seed_spoke10_to_spoke20_udr_fix_through_the_hub_delivers() {
     assert_eq!(a.reach.verdict, Verdict::NotDelivered);
     let on = |f: &Fix, path: &str| {
         f.edits.iter().any(|e| {
-            matches!(e, Edit::SetKey { kind, name, key, .. } if kind == "vnet.subnet" && name == path && key == "route_table")
+            matches!(e, Edit::SetKey { block: b @ BlockRef::Subnet { .. }, key, .. } if b.name() == path && key == "route_table")
         })
     };
     let fix = a
@@ -427,9 +445,9 @@ fn seed_spoke10_to_spoke20_udr_fix_through_the_hub_delivers() {
         .iter()
         .find(|f| on(f, "spoke10/default") && on(f, "spoke20/default"))
         .unwrap_or_else(|| panic!("no fix adding route tables to both spokes\n{}", shown(&a)));
-    assert!(fix.summary.contains("hub00"), "{}", fix.summary);
+    assert!(fix_summary(fix).contains("hub00"), "{}", fix_summary(fix));
     // The fix adds two route tables (and, as hub00 has no forwarder, a firewall and its subnet).
-    let tables = fix.edits.iter().filter(|e| matches!(e, Edit::AddBlock { kind, .. } if kind == "route_table")).count();
+    let tables = fix.edits.iter().filter(|e| matches!(e, Edit::AddBlock { kind: BlockKind::RouteTable, .. })).count();
     assert_eq!(tables, 2, "{:#?}", fix.edits);
 
     let after = apply_fix(&seed, fix, "vm-spoke10", "vm-spoke20");
@@ -460,7 +478,7 @@ fn virtual_appliance_to_an_address_nobody_holds_is_next_hop_unreachable() {
     assert!(rows.contains(&"User|Active|10.2.0.0/16|Virtual appliance|10.0.1.9|to-spoke2".to_string()), "{rows:#?}");
     let a = reach(&text, "vm1", "vm2");
     assert_eq!(a.reach.verdict, Verdict::NotDelivered);
-    let d = drops(&a.reach.forward);
+    let d = drops(&a.model, &a.reach.forward);
     assert!(!d.is_empty(), "{}", shown(&a));
     for (reason, rule, message, _) in &d {
         assert_eq!(*reason, DropReason::NextHopUnreachable, "{}", shown(&a));
@@ -480,7 +498,7 @@ fn route_to_a_nic_without_ip_forwarding_drops_and_the_fix_turns_it_on() {
     let a = reach(&text, "vm1", "vm2");
     assert_eq!(a.reach.verdict, Verdict::NotDelivered);
     for t in [&a.reach.forward, back(&a)] {
-        let d = drops(t);
+        let d = drops(&a.model, t);
         assert!(!d.is_empty(), "{}", shown(&a));
         assert!(d.iter().all(|(r, ..)| *r == DropReason::IpForwardingOff), "{}", shown(&a));
         assert!(d.iter().all(|(_, _, m, _)| m.contains("nic-nva")), "{d:?}");
@@ -491,8 +509,8 @@ fn route_to_a_nic_without_ip_forwarding_drops_and_the_fix_turns_it_on() {
         .iter()
         .find(|f| {
             f.edits.iter().any(|e| {
-                matches!(e, Edit::SetKey { kind, name, key, value }
-                    if kind == "nic" && name == "nic-nva" && key == "ip_forwarding" && value == "true")
+                matches!(e, Edit::SetKey { block: BlockRef::Nic(name), key, value }
+                    if name == "nic-nva" && key == "ip_forwarding" && value == "true")
             })
         })
         .unwrap_or_else(|| panic!("no fix turning ip_forwarding on for nic-nva\n{}", shown(&a)));
@@ -577,7 +595,7 @@ vm = "vm1"
     assert!(!er.is_empty() && er.iter().all(|r| r.contains("|Invalid|")), "{rows:#?}");
     let a = reach(text, "vm1", "10.200.1.1");
     assert_eq!(a.reach.verdict, Verdict::NotDelivered, "{}", shown(&a));
-    let d = drops(&a.reach.forward);
+    let d = drops(&a.model, &a.reach.forward);
     assert!(!d.is_empty(), "10.200.1.1 must drop\n{}", shown(&a));
     for (reason, rule, message, _) in &d {
         assert_eq!(*reason, DropReason::NoVpnGateway, "{}", shown(&a));
@@ -717,7 +735,7 @@ fn virtual_network_access_off_drops_both_ways_and_the_fix_verifies() {
     assert_eq!(a.reach.verdict, Verdict::NotDelivered);
     // Off on one direction drops traffic across that peering both ways.
     for t in [&a.reach.forward, back(&a)] {
-        let d = drops(t);
+        let d = drops(&a.model, t);
         assert!(!d.is_empty(), "{}", shown(&a));
         for (reason, rule, ..) in &d {
             assert_eq!(*reason, DropReason::PeeringAccessDisabled, "{}", shown(&a));
@@ -731,8 +749,8 @@ fn virtual_network_access_off_drops_both_ways_and_the_fix_verifies() {
         .iter()
         .find(|f| {
             f.edits.iter().any(|e| {
-                matches!(e, Edit::SetKey { kind, name, key, value }
-                    if kind == "peering" && name == "a→b" && key == "allow_virtual_network_access" && value == "true")
+                matches!(e, Edit::SetKey { block: BlockRef::Peering { from, to }, key, value }
+                    if from == "a" && to == "b" && key == "allow_virtual_network_access" && value == "true")
             })
         })
         .unwrap_or_else(|| panic!("no fix setting allow_virtual_network_access on a→b\n{}", shown(&a)));
@@ -753,7 +771,8 @@ fn forwarded_traffic_over_a_peering_without_allow_forwarded_traffic_is_a_warning
     let text = hub_spokes("", "", &(spoke_tables("10.0.1.4", "10.0.1.4") + NVA));
     let a = reach(&text, "vm1", "vm2");
     assert_delivered_both_ways(&a);
-    let d11: Vec<&String> = a.reach.warnings.iter().filter(|w| w.contains("D11")).collect();
+    let shown = warnings_shown(&a);
+    let d11: Vec<&String> = shown.iter().filter(|w| w.contains("D11")).collect();
     assert!(!d11.is_empty(), "a warning citing D11 is expected: {:?}", a.reach.warnings);
     assert!(d11.iter().any(|w| w.contains("allow_forwarded_traffic")), "{d11:?}");
     // Both directions cross a peering after the NVA (hub → spoke2 forward, hub → spoke1 back).
@@ -771,7 +790,7 @@ fn forwarded_traffic_over_a_peering_without_allow_forwarded_traffic_is_a_warning
     // With forwarded traffic allowed, no such warning.
     let ok = reach(&through_one_nva(), "vm1", "vm2");
     assert_delivered_both_ways(&ok);
-    assert!(ok.reach.warnings.iter().all(|w| !w.contains("D11")), "{:?}", ok.reach.warnings);
+    assert!(warnings_shown(&ok).iter().all(|w| !w.contains("D11")), "{:?}", ok.reach.warnings);
 }
 
 // ------------------------------------------------------------------ routed hops (D16)
@@ -786,7 +805,7 @@ fn spoke_to_spoke_through_one_nva_in_a_peered_hub_is_two_routed_hops() {
         assert_eq!(t.hop_range(), Some((2, 2)), "{}", shown(&a));
         let b = &t.branches[0];
         // Source, peering, NVA, peering, destination: only the NVA and the destination count.
-        let routed: Vec<String> = b.steps.iter().filter(|s| s.routed).map(|s| s.place.name(&a.model)).collect();
+        let routed: Vec<String> = b.steps.iter().filter(|s| s.routed).map(|s| place_name(&a.model, &s.place)).collect();
         assert_eq!(routed.len(), 2, "{:?}", places(&a, b));
         assert!(routed[0].contains("nic-nva"), "{routed:?}");
         assert!(!b.steps[0].routed, "the source is shown, not counted");

@@ -614,12 +614,11 @@ proptest! {
                 }
                 for s in &b.steps {
                     let Some(route) = &s.route else { continue };
-                    if route.bgp {
-                        continue;
-                    }
-                    let sub = sim.model.subnet_by_path(&route.table).expect("a subnet table");
+                    // A subnet's table, by the subnet the walker reports (BGP tables are not
+                    // effective routes).
+                    let ersim::forward::Table::Subnet(sub) = route.table else { continue };
                     let hit = sim.table(sub).lookup(tr.to.ip).expect("the table has a route");
-                    prop_assert_eq!(hit.prefix, route.prefix, "{} at {}", tr.to.ip, route.table);
+                    prop_assert_eq!(hit.prefix, route.prefix, "{} at {}", tr.to.ip, sim.model.subnet_path(sub));
                 }
             }
         }

@@ -5,9 +5,13 @@
 use std::net::IpAddr;
 
 use ersim::Error;
-use ersim::forward::fix::Fix;
+use ersim::forward::Fix;
 use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
-use ersim::scenario::edit::{self, Edit};
+use ersim::model::Model;
+use ersim::report::forward::{drop_message, host_name};
+use ersim::scenario::edit::{self, BlockKind, BlockRef, Edit};
+
+use ersim::report::remedy::fix_summary;
 
 use super::common::*;
 
@@ -17,11 +21,11 @@ fn hops(t: &Trace) -> Vec<u32> {
 }
 
 /// The drops of a trace: (reason, rule, message).
-fn drops(t: &Trace) -> Vec<(DropReason, String, String)> {
+fn drops(m: &Model, t: &Trace) -> Vec<(DropReason, String, String)> {
     t.branches
         .iter()
         .map(|b| match &b.outcome {
-            Outcome::Dropped(d) => (d.reason, d.rule.to_string(), d.message.clone()),
+            Outcome::Dropped(d) => (d.reason(), d.rules().to_string(), drop_message(m, d)),
             Outcome::Delivered => panic!("branch delivered, a drop was expected"),
         })
         .collect()
@@ -122,7 +126,7 @@ fn seed_spoke10_to_hub00_is_one_hop_over_the_peering() {
     assert_eq!(b.routed_hops(), 1);
     let r = b.steps[0].route.as_ref().unwrap();
     assert_eq!(r.prefix.to_string(), "10.0.0.0/16");
-    assert_eq!(r.next_hop_type, "VNet peering");
+    assert_eq!(route_shown(&a, r).2, "VNet peering");
     assert!(!places(&a, b).iter().any(|s| s.contains("circuit01")), "no circuit between peered VNets (R40)");
 }
 
@@ -135,7 +139,7 @@ fn seed_spoke10_to_spoke20_drops_at_the_reserved_none_route() {
     assert_eq!(a.reach.exit_code(), 1);
     for (dir, t) in [("forward", &a.reach.forward), ("return", back(&a))] {
         assert!(!t.delivered(), "{dir} must not deliver");
-        let d = drops(t);
+        let d = drops(&a.model, t);
         assert!(!d.is_empty());
         for (reason, rule, message) in d {
             assert_eq!(reason, DropReason::NextHopNone, "{dir}\n{}", shown(&a));
@@ -152,13 +156,13 @@ fn system_routes_none_spoke10_to_spoke20_drops_to_the_internet() {
     assert_eq!(a.reach.verdict, Verdict::NotDelivered, "{}", shown(&a));
     assert_eq!(a.reach.exit_code(), 1);
     for t in [&a.reach.forward, back(&a)] {
-        for (reason, _rule, message) in drops(t) {
+        for (reason, _rule, message) in drops(&a.model, t) {
             assert_eq!(reason, DropReason::ToInternet, "{}", shown(&a));
             assert!(message.contains("0.0.0.0/0"), "message must name 0.0.0.0/0: {message}");
         }
         let r = t.branches[0].steps[0].route.as_ref().unwrap();
         assert_eq!(r.prefix.to_string(), "0.0.0.0/0");
-        assert_eq!(r.next_hop_type, "Internet");
+        assert_eq!(route_shown(&a, r).2, "Internet");
     }
 }
 
@@ -167,7 +171,7 @@ fn system_routes_none_drop_still_says_peering_is_not_transitive() {
     // "Forwarding": seed spoke10 → spoke20 "only matches `10.0.0.0/8 None` (D3; `0.0.0.0/0 Internet`
     // under profile `none`); peering is not transitive (R37)".
     let a = reach(&system_routes_none(), "vm-spoke10", "vm-spoke20");
-    for (_, rule, message) in drops(&a.reach.forward) {
+    for (_, rule, message) in drops(&a.model, &a.reach.forward) {
         assert!(
             rule.contains("R37") || message.contains("R37") || message.contains("transitive"),
             "under `none` the drop must still explain non-transitive peering (R37); rule `{rule}`, message: {message}"
@@ -180,8 +184,8 @@ fn peering_fix(fixes: &[Fix], a: &str, b: &str) -> Option<Fix> {
         .iter()
         .find(|f| {
             f.edits.iter().any(|e| {
-                matches!(e, Edit::AddBlock { kind, toml } if kind == "peering"
-                    && toml.contains(&format!("\"{a}\"")) && toml.contains(&format!("\"{b}\"")))
+                matches!(e, Edit::AddBlock { kind: BlockKind::Peering, toml }
+                    if toml.contains(&format!("\"{a}\"")) && toml.contains(&format!("\"{b}\"")))
             })
         })
         .cloned()
@@ -194,7 +198,7 @@ fn udr_fix(fixes: &[Fix]) -> Option<Fix> {
         .find(|f| {
             let on = |path: &str| {
                 f.edits.iter().any(
-                    |e| matches!(e, Edit::SetKey { kind, name, key, .. } if kind == "vnet.subnet" && name == path && key == "route_table"),
+                    |e| matches!(e, Edit::SetKey { block: b @ BlockRef::Subnet { .. }, key, .. } if b.name() == path && key == "route_table"),
                 )
             };
             on("spoke10/default") && on("spoke20/default")
@@ -206,10 +210,10 @@ fn udr_fix(fixes: &[Fix]) -> Option<Fix> {
 fn seed_spoke10_to_spoke20_offers_peering_and_udrs_through_the_hub() {
     let seed = seed_text();
     let a = reach(&seed, "vm-spoke10", "vm-spoke20");
-    let summaries: Vec<&str> = a.reach.fixes.iter().map(|f| f.summary.as_str()).collect();
+    let summaries: Vec<String> = a.reach.fixes.iter().map(fix_summary).collect();
     assert!(peering_fix(&a.reach.fixes, "spoke10", "spoke20").is_some(), "no peering fix among {summaries:?}");
     let udr = udr_fix(&a.reach.fixes).unwrap_or_else(|| panic!("no UDR fix for both spokes among {summaries:?}"));
-    assert!(udr.summary.contains("hub00"), "the UDR fix goes through hub00: {}", udr.summary);
+    assert!(fix_summary(&udr).contains("hub00"), "the UDR fix goes through hub00: {}", fix_summary(&udr));
 
     // After the UDR fix, each spoke has a user route to the other spoke via an appliance in hub00.
     let fixed = edit::apply(&seed, &udr.edits).unwrap();
@@ -245,7 +249,7 @@ fn every_fix_offered_for_spoke10_to_spoke20_delivers_when_applied() {
                 after.reach.verdict,
                 Verdict::Delivered,
                 "{label}: fix `{}` does not deliver\n{}",
-                fix.summary,
+                fix_summary(fix),
                 shown(&after)
             );
             // The fix must not break what worked: spoke10 still reaches spoke110.
@@ -254,7 +258,7 @@ fn every_fix_offered_for_spoke10_to_spoke20_delivers_when_applied() {
                 other.reach.verdict,
                 Verdict::Delivered,
                 "{label}: fix `{}` breaks spoke10 → spoke110",
-                fix.summary
+                fix_summary(fix)
             );
         }
     }
@@ -266,8 +270,8 @@ fn every_fix_offered_for_spoke10_to_spoke20_delivers_when_applied() {
 fn by_ip_address_resolves_to_the_nics_and_delivers() {
     let a = reach(&seed_text(), "10.10.0.4", "10.120.0.5");
     assert_delivered_both_ways(&a);
-    assert!(a.reach.forward.from.name.contains("nic-spoke10"), "{}", a.reach.forward.from.name);
-    assert!(a.reach.forward.to.name.contains("nic-spoke120"), "{}", a.reach.forward.to.name);
+    assert!(host_name(&a.model, &a.reach.forward.from.host).contains("nic-spoke10"), "{}", shown(&a));
+    assert!(host_name(&a.model, &a.reach.forward.to.host).contains("nic-spoke120"), "{}", shown(&a));
     assert!(!a.reach.forward.from.synthetic && !a.reach.forward.to.synthetic);
     assert!(hops(&a.reach.forward).iter().all(|h| *h == 2));
 }
@@ -276,8 +280,8 @@ fn by_ip_address_resolves_to_the_nics_and_delivers() {
 fn by_vnet_name_uses_its_first_nic_and_delivers() {
     let a = reach(&seed_text(), "spoke10", "spoke120");
     assert_delivered_both_ways(&a);
-    assert!(a.reach.forward.from.name.contains("nic-spoke10"), "{}", a.reach.forward.from.name);
-    assert!(a.reach.forward.to.name.contains("nic-spoke120"), "{}", a.reach.forward.to.name);
+    assert!(host_name(&a.model, &a.reach.forward.from.host).contains("nic-spoke10"), "{}", shown(&a));
+    assert!(host_name(&a.model, &a.reach.forward.to.host).contains("nic-spoke120"), "{}", shown(&a));
     assert_eq!(a.reach.forward.to.ip, "10.120.0.5".parse::<IpAddr>().unwrap());
 }
 
@@ -309,7 +313,7 @@ fn a_public_destination_is_one_way() {
     assert_eq!(a.reach.exit_code(), 0);
     let r = a.reach.forward.branches[0].steps[0].route.as_ref().unwrap();
     assert_eq!(r.prefix.to_string(), "0.0.0.0/0");
-    assert_eq!(r.next_hop_type, "Internet");
+    assert_eq!(route_shown(&a, r).2, "Internet");
     let j = ersim::report::reach::json_value(&a.model, &a.reach);
     assert_eq!(j["verdict"], "one-way");
     assert!(j["return"].is_null());
@@ -401,20 +405,20 @@ fn d4_off_on_one_gateway_stops_spoke_to_spoke_and_the_fix_turns_it_back_on() {
         .iter()
         .find(|f| {
             f.edits.iter().any(|e| {
-                matches!(e, Edit::SetKey { kind, name, key, value }
-                    if kind == "gateway" && name == "ergw-hub100" && key == "allow_remote_vnet_traffic" && value == "true")
+                matches!(e, Edit::SetKey { block: BlockRef::Gateway(name), key, value }
+                    if name == "ergw-hub100" && key == "allow_remote_vnet_traffic" && value == "true")
             })
         })
         .unwrap_or_else(|| panic!("no fix turning allow_remote_vnet_traffic on for ergw-hub100\n{}", shown(&a)));
-    assert!(on.summary.contains("allow_remote_vnet_traffic"), "{}", on.summary);
+    assert!(fix_summary(on).contains("allow_remote_vnet_traffic"), "{}", fix_summary(on));
     // It does not touch the gateway that already has it on.
-    assert!(!on.edits.iter().any(|e| matches!(e, Edit::SetKey { name, .. } if name == "ergw-hub00")));
+    assert!(!on.edits.iter().any(|e| matches!(e, Edit::SetKey { block, .. } if block.name() == "ergw-hub00")));
     let after = apply_fix(&text, on, "vm-spoke10", "vm-spoke110");
     assert_delivered_both_ways(&after);
     // Every other fix offered works as well.
     for fix in &a.reach.fixes {
         let after = apply_fix(&text, fix, "vm-spoke10", "vm-spoke110");
-        assert_eq!(after.reach.verdict, Verdict::Delivered, "fix `{}` does not deliver", fix.summary);
+        assert_eq!(after.reach.verdict, Verdict::Delivered, "fix `{}` does not deliver", fix_summary(fix));
     }
 }
 
@@ -491,18 +495,18 @@ fn fixes_quote_names_that_need_escaping() {
             .fixes
             .iter()
             .any(|f| f.edits.iter().any(
-                |e| matches!(e, Edit::AddBlock { kind, toml } if kind == "peering" && toml.contains("spoke\"20\\x"))
+                |e| matches!(e, Edit::AddBlock { kind: BlockKind::Peering, toml } if toml.contains("spoke\"20\\x"))
             )),
         "a peering fix naming the escaped VNet\n{}",
         shown(&a)
     );
     assert!(
-        a.reach.fixes.iter().any(|f| f.summary.contains("through a new firewall")),
+        a.reach.fixes.iter().any(|f| fix_summary(f).contains("through a new firewall")),
         "the UDR fix survives the escaping too\n{}",
         shown(&a)
     );
     for f in &a.reach.fixes {
         let after = apply_fix(&seed, f, "vm-spoke10", "vm-spoke20");
-        assert_eq!(after.reach.verdict, Verdict::Delivered, "fix `{}`\n{}", f.summary, shown(&after));
+        assert_eq!(after.reach.verdict, Verdict::Delivered, "fix `{}`\n{}", fix_summary(f), shown(&after));
     }
 }

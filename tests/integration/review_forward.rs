@@ -10,9 +10,11 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use ersim::app::ReachAnswer;
-use ersim::forward::fix::Fix;
+use ersim::forward::Fix;
 use ersim::forward::{DropReason, Outcome, Place, Trace, Verdict};
-use ersim::scenario::edit::Edit;
+use ersim::scenario::edit::{BlockKind, Edit};
+
+use ersim::report::remedy::fix_summary;
 
 use super::common::*;
 
@@ -23,7 +25,7 @@ fn reasons(t: &Trace) -> Vec<DropReason> {
     t.branches
         .iter()
         .filter_map(|b| match &b.outcome {
-            Outcome::Dropped(d) => Some(d.reason),
+            Outcome::Dropped(d) => Some(d.reason()),
             Outcome::Delivered => None,
         })
         .collect()
@@ -36,7 +38,7 @@ fn assert_every_fix_works(text: &str, a: &ReachAnswer, from: &str, to: &str) {
         assert!(
             matches!(after.reach.verdict, Verdict::Delivered | Verdict::OneWay),
             "fix `{}` does not deliver\n{}",
-            fix.summary,
+            fix_summary(fix),
             shown(&after)
         );
     }
@@ -44,8 +46,8 @@ fn assert_every_fix_works(text: &str, a: &ReachAnswer, from: &str, to: &str) {
 
 fn set_key(f: &Fix, kind: &str, name: &str, key: &str, value: &str) -> bool {
     f.edits.iter().any(|e| {
-        matches!(e, Edit::SetKey { kind: k, name: n, key: y, value: v }
-            if k == kind && n == name && y == key && v == value)
+        matches!(e, Edit::SetKey { block, key: y, value: v }
+            if block.kind() == kind && block.name() == name && y == key && v == value)
     })
 }
 
@@ -248,7 +250,7 @@ fn disagreement_internet_row_to_a_public_address_is_delivered_when_onprem_advert
     let a = reach(&text, "vm-sandbox", "8.8.8.8");
     let b = &a.reach.forward.branches[0];
     let r = b.steps[0].route.as_ref().expect("the source looks up its table");
-    assert_eq!((r.prefix.to_string().as_str(), r.next_hop_type.as_str()), ("0.0.0.0/0", "Internet"));
+    assert_eq!((r.prefix.to_string().as_str(), route_shown(&a, r).2.as_str()), ("0.0.0.0/0", "Internet"));
     assert!(a.reach.forward.delivered(), "Forwarding: Internet row + public address = delivered\n{}", shown(&a));
     assert!(!reasons(&a.reach.forward).contains(&DropReason::ToInternet), "{}", shown(&a));
 }
@@ -343,16 +345,17 @@ fn disagreement_check_warns_about_an_asymmetric_path_it_counts_as_delivered() {
     assert!(reach(&text, "vm1", "vm2").reach.asymmetric());
     let r = check_text(&text);
     let e = &r.expectations[0];
-    assert!(e.pass, "an asymmetric path counts as delivered: {}", e.detail);
-    let warned = e.detail.to_lowercase().contains("asymmetric")
+    let detail = ersim::report::check::detail(&r, e);
+    assert!(e.pass, "an asymmetric path counts as delivered: {detail}");
+    let warned = detail.to_lowercase().contains("asymmetric")
         || r.warnings.iter().any(|w| w.message.to_lowercase().contains("asymmetric"));
     assert!(warned, "check must report the asymmetry as a warning\n{}", ersim::report::check::text(&r));
 }
 
 /// Issue 5: "a next hop nobody holds is a `check` warning and a `reach` drop with reason and fix
-/// (D17)" (and fix.rs's own catalogue: "`NextHopUnreachable`: point the route at a forwarding
-/// device that exists"). spoke1's route points at 10.0.1.9, the NVA is 10.0.1.4: repointing the
-/// route delivers, but ersim offers no fix at all.
+/// (D17)" (and the fix catalogue's own line, in forward::remedy: "`NextHopUnreachable`: point the
+/// route at a forwarding device that exists"). spoke1's route points at 10.0.1.9, the NVA is
+/// 10.0.1.4: repointing the route delivers, but ersim offers no fix at all.
 #[test]
 fn disagreement_next_hop_unreachable_comes_with_a_verified_fix() {
     let text = hub_spokes(
@@ -547,8 +550,8 @@ branch_to_branch = {branch_to_branch}
 }
 
 /// azure-routing.md "Forwarding": "Each drop gives reason, rule id and every working fix (using
-/// losing or filtered candidates where any exist)"; R67 names the missing condition; fix.rs's
-/// catalogue: "`NoErVpnTransit`: the missing R67 conditions". Only branch_to_branch is missing
+/// losing or filtered candidates where any exist)"; R67 names the missing condition; the fix
+/// catalogue (forward::remedy): "`NoErVpnTransit`: the missing R67 conditions". Only branch_to_branch is missing
 /// (`check` says so), setting it delivers, yet `reach dc-er dc-vpn` offers no fix.
 #[test]
 fn disagreement_er_to_vpn_drop_offers_the_missing_r67_condition() {
@@ -619,7 +622,7 @@ fn gateway_subnet_udr_without_the_spoke_udr_is_asymmetric_with_a_warning() {
     assert!(!back(&a).forwarders().is_empty(), "{}", shown(&a));
     assert!(a.reach.asymmetric());
     assert!(
-        a.reach.warnings.iter().any(|w| w.contains("asymmetric") && w.contains("nic-nva1")),
+        warnings_shown(&a).iter().any(|w| w.contains("asymmetric") && w.contains("nic-nva1")),
         "{:?}",
         a.reach.warnings
     );
@@ -740,8 +743,12 @@ subnet = "default"
     assert_delivered_both_ways(&a);
     for tr in [&a.reach.forward, back(&a)] {
         assert_eq!(tr.hop_range(), Some((3, 3)), "{}", shown(&a));
-        let routed: Vec<String> =
-            tr.branches[0].steps.iter().filter(|s| s.routed).map(|s| s.place.name(&a.model)).collect();
+        let routed: Vec<String> = tr.branches[0]
+            .steps
+            .iter()
+            .filter(|s| s.routed)
+            .map(|s| ersim::report::forward::place_name(&a.model, &s.place))
+            .collect();
         assert!(routed[0].contains("gw-") && routed[1].contains("gw-"), "{routed:?}");
     }
 }
@@ -774,7 +781,10 @@ fn d17_virtual_appliance_only_beyond_a_gateway_is_next_hop_unreachable() {
     let a = reach(&text, "vm-spoke10", "vm-spoke120");
     assert_eq!(reasons(&a.reach.forward), [DropReason::NextHopUnreachable], "{}", shown(&a));
     match &a.reach.forward.branches[0].outcome {
-        Outcome::Dropped(d) => assert!(d.rule.contains(Rule::D17) && d.message.contains("10.100.1.4"), "{d:?}"),
+        Outcome::Dropped(d) => assert!(
+            d.rules().contains(Rule::D17) && ersim::report::forward::drop_message(&a.model, d).contains("10.100.1.4"),
+            "{d:?}"
+        ),
         Outcome::Delivered => unreachable!(),
     }
     assert!(back(&a).delivered(), "the return is unaffected\n{}", shown(&a));
@@ -954,7 +964,7 @@ backends = ["nic-x"]
     }
     let name = |from: &str| {
         let a = reach(base, from, "lb:core");
-        a.reach.forward.from.name.clone()
+        ersim::report::forward::host_name(&a.model, &a.reach.forward.from.host)
     };
     assert_eq!(name("nic:core"), "web (core)");
     assert_eq!(name("vm:core"), "core (nic-x)");
@@ -1056,7 +1066,7 @@ fn expect_field_combinations_pass_and_fail_as_specified() {
         assert!(r.errors.is_empty(), "case {i} is valid: {:?}", r.errors);
         assert_eq!(r.expectations.len(), 1);
         let e = &r.expectations[0];
-        assert_eq!(e.pass, *pass, "case {i} ({fields:?}): {}", e.detail);
+        assert_eq!(e.pass, *pass, "case {i} ({fields:?}): {}", ersim::report::check::detail(&r, e));
         assert_eq!(r.exit_code(), if *pass { 0 } else { 1 });
     }
 }
@@ -1105,7 +1115,7 @@ fn a_fix_that_would_be_a_route_conflict_is_not_shown() {
         a.reach
             .fixes
             .iter()
-            .any(|f| f.edits.iter().any(|e| matches!(e, Edit::AddBlock { kind, .. } if kind == "peering"))),
+            .any(|f| f.edits.iter().any(|e| matches!(e, Edit::AddBlock { kind: BlockKind::Peering, .. }))),
         "{}",
         shown(&a)
     );
@@ -1133,7 +1143,7 @@ fn propagation_off_drop_offers_propagation_on() {
     let a = reach(&text, "vm1", "dc");
     assert_eq!(reasons(&a.reach.forward), [DropReason::NextHopNone], "{}", shown(&a));
     match &a.reach.forward.branches[0].outcome {
-        Outcome::Dropped(d) => assert!(d.rule.contains(Rule::R31), "{d:?}"),
+        Outcome::Dropped(d) => assert!(d.rules().contains(Rule::R31), "{d:?}"),
         Outcome::Delivered => unreachable!(),
     }
     assert!(
@@ -1353,10 +1363,62 @@ advertise = ["192.169.0.0/16"]
     let drop_rules = |from: &str| -> Vec<String> {
         let a = reach(&text, from, "dc-vpn");
         assert_eq!(a.reach.verdict, Verdict::NotDelivered, "{}", shown(&a));
-        a.reach.forward.drops().iter().map(|d| d.rule.to_string()).collect()
+        a.reach.forward.drops().iter().map(|d| d.rules().to_string()).collect()
     };
     let other = drop_rules("dc-2");
     assert_eq!(other, ["R50"], "dc-2 is not served by hub: no R67 hint");
     let served = drop_rules("dc-er");
     assert!(served.iter().all(|r| r.contains("R67")), "dc-er is served by hub: {served:?}");
+}
+
+/// R67 as a typed cause: an on-premises router without a route to a site behind the other gateway
+/// of the ExpressRoute + VPN hub that serves it carries R67's missing conditions, and the fix
+/// catalogue picks R67's edits from that cause (not from the rule's text): branch-to-branch on,
+/// an active-active VPN gateway, VPN ASN 65515. A router no such hub serves gets no R67 fix.
+#[test]
+fn onprem_to_onprem_across_an_er_vpn_hub_without_r67_offers_r67_by_cause() {
+    use ersim::forward::{DropCause, Remedy};
+    use ersim::limits::R67Missing;
+    let text = er_vpn_hub(false).replace("bgp = true\nactive_active = true\n", "bgp = true\nasn = 65020\n");
+    let a = reach(&text, "dc-er", "dc-vpn");
+    assert_eq!(a.reach.verdict, Verdict::NotDelivered, "{}", shown(&a));
+    let m = &a.model;
+    let (rs, vpngw) = (m.route_server_by_name("rs").unwrap(), m.gateway_by_name("vpngw").unwrap());
+    let missing = [R67Missing::BranchToBranchOff(rs), R67Missing::NotActiveActive(vpngw), R67Missing::VpnAsn(vpngw)];
+    let drops = a.reach.forward.drops();
+    assert!(!drops.is_empty(), "{}", shown(&a));
+    for d in &drops {
+        match &d.cause {
+            DropCause::OnpremNoRoute { router, r67_missing, .. } => {
+                assert_eq!(*router, m.onprem_by_name("dc-er").unwrap());
+                assert_eq!(r67_missing, &missing, "{}", shown(&a));
+            }
+            other => panic!("an on-premises router without a route is expected, got {other:?}\n{}", shown(&a)),
+        }
+        assert!(d.cause.lacks_r67());
+        assert_eq!(d.rules(), RuleSet::of(&[Rule::R50, Rule::R67]));
+    }
+    // The catalogue's candidates for this direction: R67's conditions in `hub`, as three edits.
+    let meet = Remedy::MeetR67 { hub: "hub".into() };
+    let cands = ersim::forward::remedy::candidates(&sim(&text), &a.reach.forward);
+    let r67: Vec<&Fix> = cands.iter().filter(|f| f.remedies == [meet.clone()]).collect();
+    assert!(!r67.is_empty(), "{cands:#?}");
+    for f in &r67 {
+        assert!(set_key(f, "route_server", "rs", "branch_to_branch", "true"), "{f:#?}");
+        assert!(set_key(f, "gateway", "vpngw", "active_active", "true"), "{f:#?}");
+        assert!(set_key(f, "gateway", "vpngw", "asn", "65515"), "{f:#?}");
+        assert_eq!(f.edits.len(), 3, "{f:#?}");
+    }
+    // Verified: the fix offered meets R67, and it delivers.
+    assert!(a.reach.fixes.iter().any(|f| f.remedies.contains(&meet)), "{}", shown(&a));
+    assert_every_fix_works(&text, &a, "dc-er", "dc-vpn");
+
+    // A router on another hub's circuit: R50 alone, and no R67 candidate.
+    let other = format!(
+        "{text}\n[[vnet]]\nname = \"hub2\"\naddress_space = [\"10.2.0.0/16\"]\n\n  [[vnet.subnet]]\n  name = \"GatewaySubnet\"\n  prefix = \"10.2.255.0/27\"\n\n[[gateway]]\nname = \"ergw2\"\nvnet = \"hub2\"\ntype = \"ExpressRoute\"\n\n[[circuit]]\nname = \"c2\"\nnext_hops = [\"10.255.1.1\", \"10.255.1.2\"]\n\n[[connection]]\nname = \"er2\"\ngateway = \"ergw2\"\ncircuit = \"c2\"\n\n[[onprem]]\nname = \"dc-2\"\nasn = 65002\ncircuits = [\"c2\"]\nadvertise = [\"192.169.0.0/16\"]\n"
+    );
+    let b = reach(&other, "dc-2", "dc-vpn");
+    assert!(b.reach.forward.drops().iter().all(|d| !d.cause.lacks_r67()), "{}", shown(&b));
+    let cands = ersim::forward::remedy::candidates(&sim(&other), &b.reach.forward);
+    assert!(cands.iter().all(|f| !f.remedies.contains(&meet)), "{cands:#?}");
 }

@@ -689,7 +689,11 @@ advertise = ["172.20.0.0/16"]
     let a = reach(&text, "dc1", "172.20.0.1");
     let drops = a.reach.forward.drops();
     assert!(!drops.is_empty(), "{}", shown(&a));
-    assert!(drops.iter().all(|d| d.reason.code() == "NoCircuitTransit" && d.rule.contains(Rule::R59)), "{}", shown(&a));
+    assert!(
+        drops.iter().all(|d| d.reason().code() == "NoCircuitTransit" && d.rules().contains(Rule::R59)),
+        "{}",
+        shown(&a)
+    );
 }
 
 #[test]
