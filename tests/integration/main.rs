@@ -14,7 +14,8 @@ mod docs;
 mod er_rules;
 /// What Azure accepts and does: D18-D21, session drops as findings, accepted designs.
 mod fidelity;
-mod forwarding; // forwarding through NVAs, firewalls, load balancers: loops, asymmetry, drops
+/// Forwarding through NVAs, firewalls and load balancers: loops, asymmetry, drops.
+mod forwarding;
 /// `ersim graph`: the topology and its dot rendering.
 mod graph;
 /// Hostile inputs: deep nesting, huge files, many errors, prefixes and VNets.
@@ -23,14 +24,15 @@ mod hostile;
 mod layering;
 /// `ersim matrix` over the seed.
 mod matrix;
+/// Propagation and limits per rule: session drops, D4/D8/D9 on relayed routes, Part K findings.
+mod propagation_and_limits;
 /// Property tests over generated designs (PROPTEST_CASES raises the case count).
 mod properties;
 /// `ersim reach`: hop-by-hop traces, drops, verified fixes.
 mod reach;
-/// Review: reach, check and fixes cases found by an independent review.
-mod review_forward;
-/// Review: rulebook cases found by an independent review.
-mod review_rules;
+/// Reach verdicts on hard designs (hop limits, ECMP over circuits and NVAs, names), and the
+/// verified fixes offered for each kind of drop.
+mod reach_and_fixes;
 /// Every bundled scenario passes `ersim check`.
 mod scenarios;
 /// The JSON Schema agrees with the reader both ways; scenarios validate against it.
