@@ -96,6 +96,7 @@ codes! {
     MissingRouteServerSubnet => "missing-route-server-subnet",
     NextHopIpNotAllowed => "next-hop-ip-not-allowed",
     NoVnet => "no-vnet",
+    NotUtf8 => "not-utf8",
     NoErVpnTransit => "no-er-vpn-transit",
     NoGatewayTransit => "no-gateway-transit",
     NoRemoteGateway => "no-remote-gateway",
@@ -134,6 +135,7 @@ codes! {
     UdrNoVpnGateway => "udr-no-vpn-gateway",
     UnknownKey => "unknown-key",
     UnknownName => "unknown-name",
+    Unreadable => "unreadable",
     UnservedNextHop => "unserved-next-hop",
     WrongType => "wrong-type",
 }

@@ -284,18 +284,27 @@ fn print_warnings(loaded: &scenario::Loaded) {
     }
 }
 
-fn load(arg: Option<PathBuf>) -> Result<Simulation, Error> {
+/// Load a scenario for a command that answers a question (not `check`): `[[expect]]` problems
+/// are warnings, so a stale test block never stops the command.
+fn load_answering(arg: Option<PathBuf>) -> Result<scenario::Loaded, Error> {
     let path = scenario_path(arg)?;
-    let loaded = scenario::load(&path)?;
+    let loaded = scenario::load_with(&path, scenario::Expectations::Warnings)?;
     print_warnings(&loaded);
-    Ok(Simulation::new(loaded.model)?)
+    Ok(loaded)
+}
+
+/// Load and simulate; returns the simulation and the file name names are looked up in.
+fn load(arg: Option<PathBuf>) -> Result<(Simulation, String), Error> {
+    let loaded = load_answering(arg)?;
+    Ok((Simulation::new(loaded.model)?, loaded.source.name))
 }
 
 fn routes(a: RoutesArgs) -> Result<(String, u8), Error> {
-    let sim = load(a.scenario)?;
+    let (sim, file) = load(a.scenario)?;
+    let named = |e: ersim::resolve::ResolveError| Error::from(e).in_file(&file);
     let table = match (&a.nic, &a.subnet) {
-        (Some(n), _) => sim.nic_table(ersim::resolve::nic(&sim.model, n)?),
-        (None, Some(s)) => sim.table(ersim::resolve::subnet(&sim.model, s)?),
+        (Some(n), _) => sim.nic_table(ersim::resolve::nic(&sim.model, n).map_err(named)?),
+        (None, Some(s)) => sim.table(ersim::resolve::subnet(&sim.model, s).map_err(named)?),
         (None, None) => unreachable!("clap requires one"),
     };
     let format = match a.output {
@@ -311,10 +320,8 @@ fn routes(a: RoutesArgs) -> Result<(String, u8), Error> {
 }
 
 fn reach(a: ReachArgs) -> Result<(String, u8), Error> {
-    let path = scenario_path(a.scenario)?;
-    let loaded = scenario::load(&path)?;
-    print_warnings(&loaded);
-    let r = app::reach(&loaded, &a.from, &a.to)?;
+    let loaded = load_answering(a.scenario)?;
+    let r = app::reach(&loaded, &a.from, &a.to).map_err(|e| e.in_file(&loaded.source.name))?;
     let out = match a.output {
         TextJson::Text => report::reach::text(&r.model, &r.reach),
         TextJson::Json => report::reach::json(&r.model, &r.reach),
@@ -334,7 +341,7 @@ fn check(a: CheckArgs) -> Result<(String, u8), Error> {
 }
 
 fn matrix(a: MatrixArgs) -> Result<(String, u8), Error> {
-    let sim = load(a.scenario)?;
+    let (sim, _) = load(a.scenario)?;
     let mx = ersim::matrix::matrix(&sim)?;
     let out = match a.output {
         MatrixFormat::Text => report::matrix::text(&sim, &mx),
@@ -345,7 +352,7 @@ fn matrix(a: MatrixArgs) -> Result<(String, u8), Error> {
 }
 
 fn graph(a: GraphArgs) -> Result<(String, u8), Error> {
-    let sim = load(a.scenario)?;
+    let (sim, _) = load(a.scenario)?;
     let out = match a.output {
         GraphFormat::Dot => report::graph::dot(&sim),
         GraphFormat::Mermaid => report::graph::mermaid(&sim),
@@ -360,7 +367,7 @@ fn completions(a: CompletionsArgs) -> Result<(String, u8), Error> {
 }
 
 fn bgp(a: BgpArgs) -> Result<(String, u8), Error> {
-    let sim = load(a.scenario)?;
+    let (sim, file) = load(a.scenario)?;
     let sp = &a.speaker;
     let speaker = app::speaker(
         &sim,
@@ -371,7 +378,8 @@ fn bgp(a: BgpArgs) -> Result<(String, u8), Error> {
             route_server: sp.route_server.as_deref(),
             bgp_peer: sp.bgp_peer.as_deref(),
         },
-    )?;
+    )
+    .map_err(|e| e.in_file(&file))?;
     let which = if a.advertised { report::bgp::View::Advertised } else { report::bgp::View::Learned };
     let mut view = report::bgp::view(&sim, speaker, which);
     if let Some(p) = &a.peer {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::bgp::{NoConvergence, SpeakerId};
 use crate::check::{self, CheckReport};
-use crate::diag::suggest;
+use crate::diag::{Code, Diagnostic, Source, suggest};
 use crate::forward::{self, EndpointError};
 use crate::matrix;
 use crate::model::Model;
@@ -37,6 +37,14 @@ pub enum Error {
     /// A name on the command line did not resolve.
     #[error(transparent)]
     Name(#[from] ResolveError),
+    /// A name on the command line did not resolve in this scenario file.
+    #[error("{} (read {file})", .error)]
+    NameIn {
+        /// What went wrong.
+        error: ResolveError,
+        /// The scenario read, which the user may not have named ($ERSIM_SCENARIO, ./ersim.toml).
+        file: String,
+    },
     /// An endpoint `reach` cannot start or end at.
     #[error(transparent)]
     Endpoint(#[from] EndpointError),
@@ -58,6 +66,14 @@ impl Error {
     /// The process exit status for this error (always 2: bad input or usage).
     pub fn exit_code(&self) -> u8 {
         2
+    }
+
+    /// The error, saying which scenario file a name was looked up in.
+    pub fn in_file(self, file: &str) -> Error {
+        match self {
+            Error::Name(error) => Error::NameIn { error, file: file.to_string() },
+            other => other,
+        }
     }
 }
 
@@ -101,15 +117,35 @@ pub fn reach(loaded: &Loaded, from: &str, to: &str) -> Result<ReachAnswer, Error
     Ok(ReachAnswer { model: sim.model, reach: r })
 }
 
-/// `ersim check PATH`: an invalid scenario is a report (with its errors), not an `Err`.
+/// `ersim check PATH`: a file that cannot be read or is invalid is a report (with its errors, in
+/// the format asked for), not an `Err`.
 pub fn check_path(path: &Path) -> Result<CheckReport, Error> {
-    let bytes = scenario::read_file(path)?;
-    check_source(&path.display().to_string(), bytes)
+    let name = path.display().to_string();
+    match scenario::read_file(path) {
+        Ok(bytes) => check_source(&name, bytes),
+        Err(e) => {
+            let d = Diagnostic::error(Code::Unreadable, e.to_string()).help("pass the path of a scenario file");
+            Ok(check::unreadable(Source { name, text: String::new() }, d))
+        }
+    }
 }
 
-/// `ersim check` over scenario bytes; an invalid scenario is a report, not an `Err`.
+/// `ersim check` over scenario bytes; bytes that are not UTF-8 or an invalid scenario are a report,
+/// not an `Err`.
 pub fn check_source(name: &str, bytes: Vec<u8>) -> Result<CheckReport, Error> {
-    match scenario::parse_bytes(name, bytes) {
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            // The text up to the first bad byte is intact: the diagnostic points there.
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let d = Diagnostic::error(Code::NotUtf8, "the file is not valid UTF-8 text")
+                .at(at..at)
+                .help("save the scenario as UTF-8");
+            return Ok(check::unreadable(Source { name: name.to_string(), text }, d));
+        }
+    };
+    match scenario::parse(name, text) {
         Ok(l) => Ok(check::check(&l)?),
         Err(LoadError::Invalid(inv)) => Ok(check::invalid(*inv)),
         Err(e) => Err(e.into()),

@@ -189,6 +189,12 @@ pub fn invalid(inv: Invalid) -> CheckReport {
     }
 }
 
+/// The report of a file that could not be read as a scenario (missing, a directory, too large, not
+/// UTF-8): one error, nothing evaluated.
+pub fn unreadable(source: Source, error: Diagnostic) -> CheckReport {
+    invalid(Invalid { source, diagnostics: vec![error] })
+}
+
 /// Check a loaded scenario.
 pub fn check(l: &Loaded) -> Result<CheckReport, NoConvergence> {
     let sim = Simulation::new(l.model.clone())?;

@@ -7,8 +7,8 @@
 use std::fmt;
 use std::path::Path;
 
-use crate::diag::{Diagnostic, Diagnostics, LineIndex, MAX_RENDERED, Severity, Source};
 use super::validate::Expectations;
+use crate::diag::{Diagnostic, Diagnostics, LineIndex, MAX_RENDERED, Severity, Source};
 use crate::model::Model;
 
 /// The largest scenario file ersim reads (a clear limit instead of exhausting memory).
@@ -162,8 +162,7 @@ pub fn parse_with(name: &str, text: String, expectations: Expectations) -> Resul
     let mut d = Diagnostics::default();
     // Syntax errors stop before shape (a partial document would only produce noise); shape errors
     // do not stop validation, which reads only what was well-formed.
-    let model =
-        super::read::read(&text, &mut d).and_then(|raw| super::validate::validate(&raw, &mut d, expectations));
+    let model = super::read::read(&text, &mut d).and_then(|raw| super::validate::validate(&raw, &mut d, expectations));
     let source = Source { name: name.to_string(), text };
     match model {
         Some(model) if !d.has_errors() => Ok(Loaded { source, model, warnings: d.sorted() }),

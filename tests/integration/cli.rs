@@ -144,7 +144,9 @@ fn a_missing_scenario_file_exits_2() {
     ] {
         let r = run(&args);
         assert_eq!(r.code, Some(2), "{args:?}\n{}", show(&r));
-        assert!(r.stderr.contains("no-such-file.toml"), "the error names the file\n{}", show(&r));
+        // check reports everything on stdout in its format; the other commands on stderr.
+        let out = if args[0] == "check" { &r.stdout } else { &r.stderr };
+        assert!(out.contains("no-such-file.toml"), "the error names the file\n{}", show(&r));
     }
 }
 
@@ -507,16 +509,18 @@ fn a_directory_gets_the_same_message_from_every_command() {
     // Issue 11: `check` and the other commands once read files by two loaders that disagreed.
     let d = TempDir::new("dir-as-scenario");
     std::fs::create_dir_all(d.0.join("design.toml")).unwrap();
-    let mut outs = Vec::new();
+    let message = "cannot read design.toml: is a directory, not a scenario file";
     for args in [&["check", "design.toml"][..], &["routes", "--nic", "x", "design.toml"], &["matrix", "design.toml"]] {
         let mut c = ersim_in(&d.0);
         c.args(args);
         let r = run_cmd(c);
         assert_eq!(r.code, Some(2), "{args:?}: {}", show(&r));
-        outs.push(r.stderr);
+        if args[0] == "check" {
+            assert!(r.stdout.starts_with(&format!("design.toml: error: {message}\n")), "{}", show(&r));
+        } else {
+            assert_eq!(r.stderr, format!("error: {message}\n"), "{args:?}");
+        }
     }
-    assert_eq!(outs[0], "error: cannot read design.toml: is a directory, not a scenario file\n");
-    assert!(outs.iter().all(|o| *o == outs[0]), "{outs:#?}");
 }
 
 #[test]
@@ -613,4 +617,68 @@ fn every_command_help_states_its_exit_status() {
         assert_eq!(r.code, Some(0), "{cmd}: {}", show(&r));
         assert!(r.stdout.contains("Exit status:"), "`ersim {cmd} --help` states its exit status");
     }
+}
+
+#[test]
+fn check_prints_a_document_in_its_format_also_when_the_file_cannot_be_read() {
+    let d = TempDir::new("check-unreadable");
+    d.write("bad.toml", "");
+    std::fs::write(d.0.join("latin1.toml"), b"name = \"caf\xe9\"\n").unwrap();
+    for file in ["missing.toml", "latin1.toml"] {
+        for fmt in ["json", "junit"] {
+            let mut c = ersim_in(&d.0);
+            c.args(["check", "-o", fmt, file]);
+            let r = run_cmd(c);
+            assert_eq!(r.code, Some(2), "{file} {fmt}: {}", show(&r));
+            assert!(r.stderr.is_empty(), "everything on stdout: {}", show(&r));
+            if fmt == "json" {
+                let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("a JSON document");
+                assert_eq!(v["valid"], false);
+                assert_eq!(v["result"]["exitCode"], 2);
+                assert_eq!(v["errors"].as_array().unwrap().len(), 1, "{}", r.stdout);
+                let code = if file == "missing.toml" { "unreadable" } else { "not-utf8" };
+                assert_eq!(v["errors"][0]["code"], code);
+            } else {
+                assert!(r.stdout.starts_with("<?xml") && r.stdout.contains("<failure"), "{}", r.stdout);
+            }
+        }
+    }
+    // The first bad byte is located.
+    let mut c = ersim_in(&d.0);
+    c.args(["check", "-o", "json", "latin1.toml"]);
+    let v: serde_json::Value = serde_json::from_str(&run_cmd(c).stdout).unwrap();
+    assert_eq!((v["errors"][0]["line"].as_u64(), v["errors"][0]["column"].as_u64()), (Some(1), Some(12)));
+}
+
+#[test]
+fn an_empty_file_does_not_pass_check() {
+    let d = TempDir::new("empty");
+    d.write("ersim.toml", "");
+    let mut c = ersim_in(&d.0);
+    c.arg("check");
+    let r = run_cmd(c);
+    assert_eq!(r.code, Some(2), "{}", show(&r));
+    assert!(r.stdout.contains("no [[vnet]]"), "{}", show(&r));
+}
+
+#[test]
+fn a_stale_expect_block_fails_check_but_does_not_stop_routes_or_reach() {
+    let d = TempDir::new("stale-expect");
+    let seed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/seed-multi-hub-expressroute.toml"))
+            .unwrap();
+    d.write("ersim.toml", &format!("{seed}\n[[expect]]\nfrom = \"vm-gone\"\nto = \"spoke110\"\n"));
+    let at = |args: &[&str]| {
+        let mut c = ersim_in(&d.0);
+        c.args(args);
+        run_cmd(c)
+    };
+    let r = at(&["check"]);
+    assert_eq!(r.code, Some(2), "check refuses it\n{}", show(&r));
+    assert!(r.stdout.contains("vm-gone"), "{}", show(&r));
+    let r = at(&["routes", "--nic", "nic-spoke10"]);
+    assert_eq!(r.code, Some(0), "{}", show(&r));
+    assert!(r.stderr.contains("warning") && r.stderr.contains("vm-gone"), "a warning names it\n{}", show(&r));
+    let r = at(&["reach", "vm-spoke10", "vm-spoke110"]);
+    assert_eq!(r.code, Some(0), "{}", show(&r));
 }
