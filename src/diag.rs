@@ -95,6 +95,7 @@ codes! {
     MissingNextHopIp => "missing-next-hop-ip",
     MissingRouteServerSubnet => "missing-route-server-subnet",
     NextHopIpNotAllowed => "next-hop-ip-not-allowed",
+    NoDefaultSite => "no-default-site",
     NoVnet => "no-vnet",
     NotUtf8 => "not-utf8",
     NoErVpnTransit => "no-er-vpn-transit",

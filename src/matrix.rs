@@ -76,31 +76,38 @@ impl Matrix {
         self.vnets.is_empty()
     }
 
+    /// Both directions of `i` → `j` as `reach` judges them (D19 included), when both have hosts.
+    fn directions(&self, i: usize, j: usize) -> Option<(Summary, Summary)> {
+        let n = self.len();
+        match (&self.one[i * n + j], &self.one[j * n + i]) {
+            (Some(f), Some(b)) => Some(Summary::pair(f, b)),
+            _ => None,
+        }
+    }
+
     /// Whether `i` → `j` is delivered both ways.
     pub fn delivered(&self, i: usize, j: usize) -> bool {
-        let n = self.len();
-        i != j && matches!((self.one[i * n + j], self.one[j * n + i]), (Some(f), Some(b)) if f.delivered && b.delivered)
+        i != j && matches!(self.directions(i, j), Some((f, b)) if f.delivered && b.delivered)
     }
 
     /// The first drop reason of `i` → `j` (forward, else return), if not delivered.
     pub fn reason(&self, i: usize, j: usize) -> Option<DropReason> {
-        let n = self.len();
         if i == j || self.delivered(i, j) {
             return None;
         }
-        let first = |s: Option<Summary>| s.filter(|s| !s.delivered).and_then(|s| s.reasons().first().copied());
-        first(self.one[i * n + j]).or_else(|| first(self.one[j * n + i]))
+        let (f, b) = self.directions(i, j)?;
+        let first = |s: &Summary| (!s.delivered).then(|| s.reasons().first().copied()).flatten();
+        first(&f).or_else(|| first(&b))
     }
 
     /// The cell of `i` → `j`.
     pub fn cell(&self, i: usize, j: usize) -> Cell {
-        let n = self.len();
         if i == j {
             return Cell::Same;
         }
-        match (self.one[i * n + j], self.one[j * n + i]) {
-            (Some(f), Some(b)) if f.delivered && b.delivered => Cell::Delivered,
-            (Some(f), Some(b)) => Cell::Dropped {
+        match self.directions(i, j) {
+            Some((f, b)) if f.delivered && b.delivered => Cell::Delivered,
+            Some((f, b)) => Cell::Dropped {
                 forward: if f.delivered { Vec::new() } else { f.reasons() },
                 back: if b.delivered { Vec::new() } else { b.reasons() },
             },
@@ -126,6 +133,8 @@ pub fn letter(r: DropReason) -> char {
         DropReason::Loop => 'L',
         DropReason::HopLimit => 'X',
         DropReason::Misdelivered => 'M',
+        DropReason::AsymmetricStatefulFirewall => 'S',
+        DropReason::NoDefaultSite => 'T',
     }
 }
 

@@ -116,10 +116,24 @@ fn udr_next_hops(sim: &Simulation, out: &mut Vec<Diagnostic>) {
                     }
                 }
                 NextHopType::VirtualNetworkGateway => {
+                    let mut warned_default = std::collections::BTreeSet::new();
                     for s in subnets {
                         let v = m.subnets[s.idx()].vnet;
-                        let has_vpn = m.domain_of(v).and_then(|h| m.ix.vpn_gateway[h.idx()]).is_some();
-                        if !has_vpn {
+                        let vpn = m.domain_of(v).and_then(|h| m.ix.vpn_gateway[h.idx()]);
+                        if let Some(g) = vpn
+                            && u.prefix.prefix_len() == 0
+                            && !has_default(sim, g, u.prefix)
+                            && warned_default.insert(g)
+                        {
+                            let gw = &m.gateways[g.idx()].name;
+                            out.push(
+                                Diagnostic::warning(Code::NoDefaultSite, format!("route `{}` in `{}` sends {} to VPN gateway `{gw}`, which has no default site and no {} route: it drops that traffic instead of sending it to the Internet", u.name, t.name, u.prefix, u.prefix))
+                                    .at(u.span.clone())
+                                    .help(format!("set `default_site` on `{gw}` to the local gateway that should take it (forced tunnelling), or advertise a default route over BGP"))
+                                    .rule(Rule::D20),
+                            );
+                        }
+                        if vpn.is_none() {
                             out.push(
                                 Diagnostic::warning(Code::UdrNoVpnGateway, format!("route `{}` in `{}` targets the virtual network gateway, but {} has no VPN gateway (user routes cannot target ExpressRoute)", u.name, t.name, m.subnet_path(*s)))
                                     .at(u.span.clone())
@@ -133,6 +147,13 @@ fn udr_next_hops(sim: &Simulation, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// D20: whether a VPN gateway has somewhere to send a default-route packet: a default site, or a
+/// BGP or static route for `default` (0.0.0.0/0 or ::/0) in its table.
+fn has_default(sim: &Simulation, g: GatewayId, default: IpNet) -> bool {
+    sim.model.gateways[g.idx()].default_site.is_some()
+        || sim.bgp.rib(sim.bgp.gateway_speaker[g.idx()]).iter().any(|(p, e)| *p == default && !e.best.is_empty())
 }
 
 /// R67 and R41 conditions on gateways; R77.

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::hosts::Host;
-use super::step::Place;
+use super::step::{Forwarder, Place};
 use super::why::NoBetterRoute;
 use crate::effective::RouteSource;
 use crate::limits::R67Missing;
@@ -44,11 +44,16 @@ pub enum DropReason {
     HopLimit,
     /// Delivered to another host holding the same address (overlapping spaces).
     Misdelivered,
+    /// Forward and return cross different stateful devices (Azure Firewall, stateful NVAs): the
+    /// device that misses one direction drops the flow (D19).
+    AsymmetricStatefulFirewall,
+    /// A VPN gateway with no route for the packet and no default site (D20).
+    NoDefaultSite,
 }
 
 impl DropReason {
     /// Every reason, in code order (the bit order of [`super::Summary::reasons`]).
-    pub const ALL: [DropReason; 14] = [
+    pub const ALL: [DropReason; 16] = [
         DropReason::NoRoute,
         DropReason::NextHopNone,
         DropReason::ToInternet,
@@ -63,6 +68,8 @@ impl DropReason {
         DropReason::Loop,
         DropReason::HopLimit,
         DropReason::Misdelivered,
+        DropReason::AsymmetricStatefulFirewall,
+        DropReason::NoDefaultSite,
     ];
 
     pub(crate) fn bit(self) -> u16 {
@@ -86,6 +93,8 @@ impl DropReason {
             DropReason::Loop => "Loop",
             DropReason::HopLimit => "HopLimit",
             DropReason::Misdelivered => "Misdelivered",
+            DropReason::AsymmetricStatefulFirewall => "AsymmetricStatefulFirewall",
+            DropReason::NoDefaultSite => "NoDefaultSite",
         }
     }
 }
@@ -266,6 +275,24 @@ pub enum DropCause {
     },
     /// More routed hops than [`super::MAX_ROUTED_HOPS`].
     HopLimit,
+    /// A stateful device the other direction does not cross drops the flow (D19): it sees one
+    /// direction of the connection only.
+    AsymmetricStateful {
+        /// The device that drops it.
+        device: Forwarder,
+        /// The forwarding devices the forward path crosses.
+        forward: Vec<Forwarder>,
+        /// The forwarding devices the return path crosses.
+        back: Vec<Forwarder>,
+    },
+    /// A VPN gateway with no route for the destination and no default site: it does not break
+    /// out to the Internet (D20).
+    NoDefaultSite {
+        /// The gateway.
+        gateway: GatewayId,
+        /// The destination address.
+        dst: IpAddr,
+    },
     /// A state the walker should never reach.
     Unexpected(Unexpected),
 }
@@ -294,6 +321,8 @@ impl DropCause {
             RemoteVnetTrafficOff { .. } => DropReason::RemoteVnetTrafficOff,
             Loop { .. } => DropReason::Loop,
             HopLimit => DropReason::HopLimit,
+            AsymmetricStateful { .. } => DropReason::AsymmetricStatefulFirewall,
+            NoDefaultSite { .. } => DropReason::NoDefaultSite,
         }
     }
 
@@ -318,6 +347,8 @@ impl DropCause {
             OnpremNoRoute { .. } => RuleSet::of(&[Rule::R50, Rule::R67]),
             GatewayNoRoute { .. } => Rule::R48.into(),
             Loop { .. } => Rule::D12.into(),
+            AsymmetricStateful { .. } => Rule::D19.into(),
+            NoDefaultSite { .. } => Rule::D20.into(),
             Unexpected(u) => u.rule().into(),
         }
     }

@@ -151,11 +151,58 @@ pub fn trace(sim: &Simulation, from: &Host, to: &Host) -> Trace {
     t
 }
 
+/// Whether a forwarding device keeps connection state: Azure Firewall always, an NVA whose NIC says
+/// `stateful = true` (D19).
+pub fn is_stateful(m: &Model, f: Forwarder) -> bool {
+    match f {
+        Forwarder::Firewall(_) => true,
+        Forwarder::Nva(n) => m.nics[n.idx()].stateful,
+    }
+}
+
+/// The stateful devices a trace crosses on any branch, sorted (D19).
+pub fn stateful_crossed(m: &Model, t: &Trace) -> Vec<Forwarder> {
+    let mut v: Vec<Forwarder> = t.forwarders().into_iter().filter(|f| is_stateful(m, *f)).collect();
+    v.sort();
+    v
+}
+
+/// D19: when both directions deliver but cross different stateful devices, each device that sees
+/// one direction only drops the flow: the branches of that direction that cross it end there.
+fn drop_stateful_asymmetry(m: &Model, forward: &mut Trace, back: &mut Trace) {
+    if !forward.delivered() || !back.delivered() {
+        return;
+    }
+    let (f, b) = (stateful_crossed(m, forward), stateful_crossed(m, back));
+    if f == b {
+        return;
+    }
+    let (fa, ba) = (forward.forwarders(), back.forwarders());
+    let only = |a: &[Forwarder], other: &[Forwarder]| -> Vec<Forwarder> {
+        a.iter().copied().filter(|x| !other.contains(x)).collect()
+    };
+    for (t, devices) in [(&mut *forward, only(&f, &b)), (&mut *back, only(&b, &f))] {
+        for br in &mut t.branches {
+            let Some(i) = br.steps.iter().position(|s| s.place.forwarder().is_some_and(|x| devices.contains(&x)))
+            else {
+                continue;
+            };
+            let device = br.steps[i].place.forwarder().expect("a forwarder");
+            br.steps.truncate(i + 1);
+            let cause = DropCause::AsymmetricStateful { device, forward: fa.clone(), back: ba.clone() };
+            br.outcome = Outcome::Dropped(Drop::new(cause, device.place()));
+        }
+    }
+}
+
 /// Resolve endpoints and trace both ways (no fixes).
 pub fn reach_hosts(sim: &Simulation, from: &Host, to: &Host) -> Reach {
     let w = walk::Walker::new(sim);
     let mut forward = w.trace(from, to);
     let mut back = if to.is_public() { None } else { Some(w.trace(to, from)) };
+    if let Some(b) = &mut back {
+        drop_stateful_asymmetry(&sim.model, &mut forward, b);
+    }
     forward.annotate(sim);
     if let Some(b) = &mut back {
         b.annotate(sim);
@@ -187,6 +234,15 @@ pub fn reach_hosts(sim: &Simulation, from: &Host, to: &Host) -> Reach {
 pub fn hosts(sim: &Simulation, from: &Endpoint, to: &Endpoint) -> Result<(Host, Host), EndpointError> {
     let f = hosts::resolve(sim, from, true)?;
     let mut t = hosts::resolve(sim, to, false)?;
+    // D21: forwarding never changes address family.
+    let (fi, ti) = (f.ip(&sim.model), t.ip(&sim.model));
+    if fi.is_ipv4() != ti.is_ipv4() {
+        return Err(EndpointError {
+            message: format!(
+                "{fi} and {ti} are of different IP families: a packet keeps its family (D21); trace IPv4 to IPv4 or IPv6 to IPv6"
+            ),
+        });
+    }
     // A destination address held by nothing gets its synthetic host; the source's address is fine.
     if let (Host::Synthetic { ip: a, .. }, Host::Synthetic { ip: b, subnet }) = (f, t)
         && a == b

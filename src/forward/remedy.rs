@@ -14,7 +14,11 @@
 //! - `Loop` in an NVA subnet: propagation off there, or a UDR toward the Internet for a default route;
 //! - `NextHopUnreachable`: point the route at a forwarding device that exists;
 //! - R67's conditions missing (`NoErVpnTransit`, or on-premises without a route to a site behind
-//!   the other gateway of an ExpressRoute + VPN hub): the missing conditions.
+//!   the other gateway of an ExpressRoute + VPN hub): the missing conditions;
+//! - `AsymmetricStatefulFirewall` (D19): a user route sending the other direction through the
+//!   stateful device too, in the first subnet on that path that can reach it (typically the
+//!   GatewaySubnet route that steers on-premises traffic through the hub firewall);
+//! - `NoDefaultSite` (D20): a connected site as the VPN gateway's default site.
 //!
 //! A remedy names what it changes as the scenario does (by name, not by id): a fix found on an
 //! edited design is said against that design.
@@ -122,6 +126,24 @@ pub enum Remedy {
         /// The other.
         z: String,
     },
+    /// A route sending the direction that misses a stateful device through it too (D19).
+    Through {
+        /// The device.
+        device: Appliance,
+        /// Its address.
+        ip: IpAddr,
+        /// The prefix the route covers (the one that direction used there).
+        prefix: IpNet,
+        /// Where the route goes.
+        at: TableOn,
+    },
+    /// A connected site as the VPN gateway's default site (D20).
+    DefaultSite {
+        /// The gateway.
+        gateway: String,
+        /// The local gateway.
+        site: String,
+    },
     /// UDRs in both subnets through a forwarder in a hub both VNets are peered with (R37).
     HubRoutes {
         /// One VNet.
@@ -162,7 +184,65 @@ fn subnet_ref(m: &Model, s: SubnetId) -> BlockRef {
 
 /// The candidates for each direction of `r` that did not deliver.
 pub fn per_direction(sim: &Simulation, r: &Reach) -> Vec<Vec<Fix>> {
-    std::iter::once(&r.forward).chain(r.back.iter()).filter(|t| !t.delivered()).map(|t| candidates(sim, t)).collect()
+    let mut out = Vec::new();
+    for (t, other) in [(Some(&r.forward), r.back.as_ref()), (r.back.as_ref(), Some(&r.forward))] {
+        let Some(t) = t.filter(|t| !t.delivered()) else { continue };
+        let mut c = candidates(sim, t);
+        if let Some(other) = other {
+            c.extend(stateful_fixes(&sim.model, t, other));
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// D19: for each stateful device only `t` crosses, a user route on the `other` direction's path
+/// through it: in the first subnet there whose VNet holds the device or is peered with it (not the
+/// device's own subnet), for the prefix that direction used there.
+fn stateful_fixes(m: &Model, t: &Trace, other: &Trace) -> Vec<Fix> {
+    let mut out: Vec<Fix> = Vec::new();
+    for d in t.drops() {
+        let DropCause::AsymmetricStateful { device, .. } = d.cause else { continue };
+        let (appliance, ip, vnet, own) = match device {
+            super::Forwarder::Firewall(f) => {
+                let f = &m.firewalls[f.idx()];
+                (Appliance::Firewall(f.name.clone()), f.ip, f.vnet, f.subnet)
+            }
+            super::Forwarder::Nva(n) => {
+                let n = &m.nics[n.idx()];
+                (Appliance::Nva(n.name.clone()), n.ip, n.vnet, n.subnet)
+            }
+        };
+        let reaches = |s: SubnetId| {
+            let v = m.subnets[s.idx()].vnet;
+            s != own && (v == vnet || m.connected_peers(v).any(|(_, w)| w == vnet))
+        };
+        for b in &other.branches {
+            let Some(route) = b.steps.iter().filter_map(|s| s.route.as_ref()).find(|r| r.subnet().is_some_and(reaches))
+            else {
+                continue;
+            };
+            let s = route.subnet().expect("a subnet's route");
+            let name = format!("via-{}", appliance_name(&appliance));
+            let body = route_body(
+                &name,
+                route.prefix,
+                &format!("next_hop_type = \"VirtualAppliance\"\nnext_hop_ip = \"{ip}\"\n"),
+            );
+            let (at, edits) = into_table(m, s, "", &[body]);
+            let fix = one(Remedy::Through { device: appliance.clone(), ip, prefix: route.prefix, at }, edits);
+            if !out.contains(&fix) {
+                out.push(fix);
+            }
+        }
+    }
+    out
+}
+
+fn appliance_name(a: &Appliance) -> &str {
+    match a {
+        Appliance::Firewall(n) | Appliance::LoadBalancer(n) | Appliance::Nva(n) | Appliance::NewFirewall(n) => n,
+    }
 }
 
 /// The candidates for one direction's drops, in catalogue order (one per dropping branch where
@@ -226,6 +306,7 @@ fn for_branch(sim: &Simulation, b: &Branch, cause: &DropCause) -> Vec<Fix> {
             vec![one(Remedy::PeeringAccess { from: a, to: z }, edits)]
         }
         DropCause::Loop { .. } => loop_fixes(m, b),
+        DropCause::NoDefaultSite { gateway, .. } => default_site_fixes(m, *gateway),
         c if c.reason() == DropReason::NextHopUnreachable => repoint_fixes(m, b),
         _ => Vec::new(),
     }
@@ -399,6 +480,29 @@ fn loop_fixes(m: &Model, b: &Branch) -> Vec<Fix> {
         out.push(one(Remedy::NvaEgress { prefix, at }, edits));
     }
     out
+}
+
+/// D20: each site the VPN gateway has a connection to, as its default site.
+fn default_site_fixes(m: &Model, g: GatewayId) -> Vec<Fix> {
+    let gateway = m.gateways[g.idx()].name.clone();
+    let mut sites: Vec<String> = m.ix.gateway_connections[g.idx()]
+        .iter()
+        .filter_map(|c| match m.connections[c.idx()].kind {
+            ConnectionKind::SiteToSite { local_gateway, .. } => {
+                Some(m.local_gateways[local_gateway.idx()].name.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    sites.sort();
+    sites.dedup();
+    sites
+        .into_iter()
+        .map(|site| {
+            let edit = set(BlockRef::Gateway(gateway.clone()), "default_site", &q(&site));
+            one(Remedy::DefaultSite { gateway: gateway.clone(), site }, vec![edit])
+        })
+        .collect()
 }
 
 /// R67: the missing conditions for ExpressRoute ↔ VPN transit, as edits, per route server's hub.

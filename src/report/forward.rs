@@ -225,6 +225,25 @@ fn cause_message(m: &Model, c: &DropCause, at: &Place) -> String {
         GatewayNoRoute { gateway, dst } => format!("{} has no usable route to {dst}", m.gateways[gateway.idx()].name),
         Loop { .. } => format!("the packet comes back to {}: a routing loop", place_name(m, at)),
         HopLimit => format!("more than {MAX_ROUTED_HOPS} routed hops"),
+        AsymmetricStateful { device, forward, back } => {
+            let names = |v: &[Forwarder]| {
+                if v.is_empty() {
+                    "no NVA or firewall".to_string()
+                } else {
+                    v.iter().map(|f| place_name(m, &f.place())).collect::<Vec<_>>().join(", ")
+                }
+            };
+            format!(
+                "{} keeps connection state and sees only one direction of the flow (forward crosses {}, return crosses {}): it drops the flow",
+                place_name(m, &device.place()),
+                names(forward),
+                names(back)
+            )
+        }
+        NoDefaultSite { gateway, dst } => format!(
+            "{} has no route to {dst} and no default site: a VPN gateway does not send traffic to the Internet",
+            m.gateways[gateway.idx()].name
+        ),
         Unexpected(u) => unexpected(*u).into(),
     }
 }

@@ -55,6 +55,14 @@ pub fn remedy(r: &Remedy) -> String {
         }
         Remedy::MeetR67 { hub } => format!("meet R67 in {hub}: branch-to-branch, active-active VPN, VPN ASN 65515"),
         Remedy::Peer { a, z } => format!("peer {a} with {z} (peering is not transitive, R37)"),
+        Remedy::Through { device, ip, prefix, at } => format!(
+            "send {prefix} through {} ({ip}) in the other direction too, so it sees both: {} (D19)",
+            appliance(device),
+            routes_in(at)
+        ),
+        Remedy::DefaultSite { gateway, site } => {
+            format!("make `{site}` the default site of VPN gateway `{gateway}` (D20)")
+        }
         Remedy::HubRoutes { a, z, hub, via, ip, a_side, z_side } => format!(
             "route {a} ↔ {z} through {} ({ip}) in {hub}: {} and {}",
             appliance(via),

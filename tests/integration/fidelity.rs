@@ -224,3 +224,252 @@ fn part_k_a_session_over_its_limit_is_an_outage_and_a_design_finding() {
     let a = ersim::app::reach(&load(&text), "vm-spoke10", "dc").expect("answers");
     assert_eq!(a.reach.verdict, ersim::forward::Verdict::NotDelivered, "on-premises is unreachable");
 }
+
+/// A hub with an ExpressRoute gateway and a forwarding device at 10.0.1.4 (`device`: an Azure
+/// Firewall block, or an NVA NIC), a spoke whose route to on-premises goes through that device,
+/// and a GatewaySubnet with `gateway_subnet` (its route table, if any).
+fn through_device(device: &str, gateway_subnet: &str) -> String {
+    format!(
+        r#"
+[[vnet]]
+name = "hub"
+address_space = ["10.0.0.0/16"]
+
+  [[vnet.subnet]]
+  name = "GatewaySubnet"
+  prefix = "10.0.255.0/27"
+  {gateway_subnet}
+
+  [[vnet.subnet]]
+  name = "AzureFirewallSubnet"
+  prefix = "10.0.1.0/26"
+
+[[gateway]]
+name = "ergw"
+vnet = "hub"
+type = "ExpressRoute"
+
+[[circuit]]
+name = "c1"
+next_hops = ["10.255.0.1", "10.255.0.2"]
+
+[[connection]]
+name = "conn"
+gateway = "ergw"
+circuit = "c1"
+
+[[onprem]]
+name = "dc"
+asn = 65001
+circuits = ["c1"]
+advertise = ["192.168.0.0/16"]
+
+[[vnet]]
+name = "spoke"
+address_space = ["10.1.0.0/16"]
+
+  [[vnet.subnet]]
+  name = "app"
+  prefix = "10.1.1.0/24"
+  route_table = "rt-spoke"
+
+[[peering]]
+vnets = ["hub", "spoke"]
+transit_via = "hub"
+allow_forwarded_traffic = true
+
+[[route_table]]
+name = "rt-spoke"
+
+  [[route_table.route]]
+  name = "onprem-via-fw"
+  prefix = "192.168.0.0/16"
+  next_hop_type = "VirtualAppliance"
+  next_hop_ip = "10.0.1.4"
+
+[[nic]]
+name = "nic-app"
+vnet = "spoke"
+subnet = "app"
+vm = "vm-app"
+
+{device}
+"#
+    )
+}
+
+const FIREWALL: &str = "[[firewall]]\nname = \"afw\"\nvnet = \"hub\"\n";
+
+fn nva(stateful: bool) -> String {
+    format!(
+        "[[nic]]\nname = \"nva\"\nvnet = \"hub\"\nsubnet = \"AzureFirewallSubnet\"\nip = \"10.0.1.4\"\nip_forwarding = true\nstateful = {stateful}\n"
+    )
+}
+
+#[test]
+fn d19_azure_firewall_drops_a_flow_whose_return_bypasses_it_and_the_gateway_subnet_route_fixes_it() {
+    // Forward: spoke → firewall (UDR) → circuit → dc. Return: dc → gateway → GatewaySubnet → the
+    // spoke over the peering, not through the firewall: a stateful firewall drops the flow (D19).
+    let text = through_device(FIREWALL, "");
+    let a = reach(&text, "vm-app", "dc");
+    assert_eq!(a.reach.verdict, ersim::forward::Verdict::NotDelivered, "{}", shown(&a));
+    assert_eq!(a.reach.exit_code(), 1);
+    let drops = a.reach.forward.drops();
+    assert!(
+        drops.iter().any(|d| d.reason() == ersim::forward::DropReason::AsymmetricStatefulFirewall
+            && d.rules() == ersim::rules::Rule::D19.into()),
+        "{}",
+        shown(&a)
+    );
+    let text_report = shown(&a);
+    assert!(text_report.contains("AsymmetricStatefulFirewall") && text_report.contains("afw"), "{text_report}");
+    // A verified fix: the GatewaySubnet route that sends the spoke's space through the firewall.
+    let fix = a
+        .reach
+        .fixes
+        .iter()
+        .find(|f| matches!(&f.remedies[0], ersim::forward::Remedy::Through { at, .. } if at.subnet == "hub/GatewaySubnet"))
+        .unwrap_or_else(|| panic!("a GatewaySubnet fix\n{}", shown(&a)));
+    let fixed = apply_fix(&text, fix, "vm-app", "dc");
+    assert_delivered_both_ways(&fixed);
+    // Written by hand, the same design delivers, symmetric through the firewall both ways.
+    let symmetric = through_device(
+        FIREWALL,
+        "route_table = \"rt-gw\"\n\n[[route_table]]\nname = \"rt-gw\"\n  [[route_table.route]]\n  name = \"spoke-via-fw\"\n  prefix = \"10.1.0.0/16\"\n  next_hop_type = \"VirtualAppliance\"\n  next_hop_ip = \"10.0.1.4\"\n",
+    );
+    assert_delivered_both_ways(&reach(&symmetric, "vm-app", "dc"));
+}
+
+#[test]
+fn d19_an_nva_drops_asymmetric_flows_only_when_it_is_stateful() {
+    let plain = reach(&through_device(&nva(false), ""), "vm-app", "dc");
+    assert_eq!(plain.reach.verdict, ersim::forward::Verdict::Delivered, "{}", shown(&plain));
+    assert!(shown(&plain).contains("warning: asymmetric path"), "the warning stays\n{}", shown(&plain));
+    let stateful = reach(&through_device(&nva(true), ""), "vm-app", "dc");
+    assert_eq!(stateful.reach.verdict, ersim::forward::Verdict::NotDelivered, "{}", shown(&stateful));
+    assert!(shown(&stateful).contains("AsymmetricStatefulFirewall"), "{}", shown(&stateful));
+    // check fails the reachability expectation through the firewall.
+    let with_expect = format!("{}\n[[expect]]\nfrom = \"vm-app\"\nto = \"dc\"\n", through_device(FIREWALL, ""));
+    let r = check(&with_expect);
+    assert_eq!(r.exit_code(), 1, "{}", ersim::report::check::text(&r));
+    // matrix agrees with reach (the on-premises router is not a matrix end; the VNets are).
+    let s = sim(&with_expect);
+    let mx = ersim::matrix::matrix(&s).unwrap();
+    assert_eq!(mx.len(), 2);
+}
+
+/// A hub with an active-standby VPN gateway to site `lng` (static), and a spoke forced-tunnelled
+/// to the gateway with a 0.0.0.0/0 user route; `extra` goes on the gateway.
+fn forced_tunnel(extra: &str) -> String {
+    format!(
+        r#"
+[[vnet]]
+name = "hub"
+address_space = ["10.0.0.0/16"]
+
+  [[vnet.subnet]]
+  name = "GatewaySubnet"
+  prefix = "10.0.255.0/27"
+
+[[gateway]]
+name = "vpngw"
+vnet = "hub"
+type = "Vpn"
+{extra}
+
+[[local_gateway]]
+name = "lng"
+address_prefixes = ["192.168.0.0/16"]
+
+[[connection]]
+name = "s2s"
+gateway = "vpngw"
+local_gateway = "lng"
+
+[[vnet]]
+name = "spoke"
+address_space = ["10.1.0.0/16"]
+
+  [[vnet.subnet]]
+  name = "app"
+  prefix = "10.1.1.0/24"
+  route_table = "rt-spoke"
+
+[[peering]]
+vnets = ["hub", "spoke"]
+transit_via = "hub"
+
+[[route_table]]
+name = "rt-spoke"
+
+  [[route_table.route]]
+  name = "default-to-vpn"
+  prefix = "0.0.0.0/0"
+  next_hop_type = "VirtualNetworkGateway"
+
+[[nic]]
+name = "nic-app"
+vnet = "spoke"
+subnet = "app"
+vm = "vm-app"
+"#
+    )
+}
+
+#[test]
+fn d20_a_vpn_gateway_without_default_site_drops_what_it_has_no_route_for() {
+    let text = forced_tunnel("");
+    let a = reach(&text, "vm-app", "8.8.8.8");
+    assert_eq!(
+        a.reach.verdict,
+        ersim::forward::Verdict::NotDelivered,
+        "never 'delivered to the Internet'\n{}",
+        shown(&a)
+    );
+    assert!(
+        a.reach.forward.drops().iter().any(|d| d.reason() == ersim::forward::DropReason::NoDefaultSite),
+        "{}",
+        shown(&a)
+    );
+    // The fix: the connected site as default site.
+    let fix = a
+        .reach
+        .fixes
+        .iter()
+        .find(|f| matches!(&f.remedies[0], ersim::forward::Remedy::DefaultSite { site, .. } if site == "lng"))
+        .unwrap_or_else(|| panic!("a default-site fix\n{}", shown(&a)));
+    let fixed = apply_fix(&text, fix, "vm-app", "8.8.8.8");
+    assert_eq!(fixed.reach.verdict, ersim::forward::Verdict::OneWay, "{}", shown(&fixed));
+    // check warns on the user route (D20).
+    let r = check(&text);
+    let w = r.warnings.iter().find(|w| w.code == "no-default-site").expect("warned");
+    assert!(w.message.contains("default-to-vpn") && w.message.contains("vpngw"), "{}", w.message);
+    // With a default site the packet goes to that site; no warning.
+    let with_site = forced_tunnel("default_site = \"lng\"");
+    let a = reach(&with_site, "vm-app", "8.8.8.8");
+    assert_eq!(a.reach.verdict, ersim::forward::Verdict::OneWay, "{}", shown(&a));
+    let last = a.reach.forward.branches[0].steps.last().unwrap();
+    assert_eq!(last.place, ersim::forward::Place::Site(ersim::model::LocalGatewayId(0)), "{}", shown(&a));
+    assert!(!check(&with_site).warnings.iter().any(|w| w.code == "no-default-site"));
+}
+
+#[test]
+fn d21_reach_keeps_the_address_family() {
+    let text = seed_text();
+    let err = ersim::app::reach(&load(&text), "10.10.0.4", "2001:db8::1").expect_err("a usage error");
+    assert!(err.to_string().contains("different IP families"), "{err}");
+    assert_eq!(err.exit_code(), 2);
+}
+
+#[test]
+fn d21_ipv6_only_vnets_and_subnets_are_refused_dual_stack_is_fine() {
+    let v6 = "[[vnet]]\nname = \"v\"\naddress_space = [\"fd00:1::/48\"]\n";
+    assert!(errors(v6).iter().any(|d| d.code == "ipv6-only" && d.rule == Some(ersim::rules::Rule::D21.into())));
+    let v6_subnet = "[[vnet]]\nname = \"v\"\naddress_space = [\"10.0.0.0/16\", \"fd00:1::/48\"]\n  [[vnet.subnet]]\n  name = \"s\"\n  prefix = \"fd00:1::/64\"\n";
+    assert!(errors(v6_subnet).iter().any(|d| d.code == "ipv6-only"), "{:#?}", errors(v6_subnet));
+    let dual = "[[vnet]]\nname = \"v\"\naddress_space = [\"10.0.0.0/16\", \"fd00:1::/48\"]\n  [[vnet.subnet]]\n  name = \"s\"\n  prefix = \"10.0.0.0/24\"\n[[nic]]\nname = \"n\"\nvnet = \"v\"\nsubnet = \"s\"\n";
+    let rows = nic_rows(&sim(dual), "n");
+    for want in ["Default|Active|::/0|Internet|-|-", "Default|Active|fd00:1::/48|Virtual network|-|-"] {
+        assert!(rows.iter().any(|r| r == want), "{want}\n{rows:#?}");
+    }
+}

@@ -13,7 +13,7 @@ use prefix_trie::joint::map::JointPrefixMap;
 
 use super::drop::{Destination, DropCause, Transit, Unexpected};
 use super::hosts::{Host, holder};
-use super::step::{RouteRow, Table, Warning};
+use super::step::{Forwarder, RouteRow, Table, Warning};
 use super::{Branch, Drop, DropReason, Outcome, Place, RouteUsed, Step};
 use super::{MAX_BRANCHES, MAX_ROUTED_HOPS, Trace};
 use crate::bgp::{Cand, Entry, PrefixId, Session, SessionKind, Speaker, SpeakerId};
@@ -100,18 +100,43 @@ fn append(steps: &mut Vec<Step>, extra: Vec<Step>) {
     steps.extend(extra);
 }
 
-/// Whether all branches deliver, and every drop reason met (for `matrix`); four bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+/// Whether all branches deliver, every drop reason met, and the stateful devices crossed (for
+/// `matrix`, which pairs two directions with [`Summary::pair`]).
+#[derive(Clone, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Summary {
     /// Every branch delivered.
     pub delivered: bool,
     /// Drop reasons met, one bit each in [`DropReason::ALL`] order.
     pub reasons: u16,
+    /// The stateful devices any branch crosses, sorted (D19).
+    pub stateful: Vec<Forwarder>,
 }
 
 impl Summary {
     fn dropped(r: DropReason) -> Summary {
-        Summary { delivered: false, reasons: r.bit() }
+        Summary { delivered: false, reasons: r.bit(), stateful: Vec::new() }
+    }
+
+    fn delivered() -> Summary {
+        Summary { delivered: true, reasons: 0, stateful: Vec::new() }
+    }
+
+    /// Both directions of a flow as `reach` judges them: each direction's summary after D19 (a
+    /// stateful device only one direction crosses drops that direction). Delivered when both are.
+    pub fn pair(forward: &Summary, back: &Summary) -> (Summary, Summary) {
+        let (mut f, mut b) = (forward.clone(), back.clone());
+        if f.delivered && b.delivered && f.stateful != b.stateful {
+            let extra = |a: &[Forwarder], o: &[Forwarder]| a.iter().any(|x| !o.contains(x));
+            for (s, one_sided) in
+                [(&mut f, extra(&forward.stateful, &back.stateful)), (&mut b, extra(&back.stateful, &forward.stateful))]
+            {
+                if one_sided {
+                    s.delivered = false;
+                    s.reasons |= DropReason::AsymmetricStatefulFirewall.bit();
+                }
+            }
+        }
+        (f, b)
     }
 
     /// The drop reasons met, in [`DropReason::ALL`] order.
@@ -262,24 +287,44 @@ impl<'a> Walker<'a> {
             return Summary::dropped(DropReason::HopLimit);
         }
         if !first && let Some(s) = memo.get(&(pos, ctx.dst)) {
-            return *s;
+            return s.clone();
         }
         stack.push(pos);
-        let mut out = Summary { delivered: true, reasons: 0 };
+        let mut out = Summary::delivered();
+        let m = self.m();
+        let crossed = |out: &mut Summary, p: &Place| {
+            if let Some(f) = p.forwarder().filter(|f| super::is_stateful(m, *f))
+                && !out.stateful.contains(&f)
+            {
+                out.stateful.push(f);
+            }
+        };
         for mv in self.advance(&pos, ctx) {
             let last = hops + routed(&mv.steps);
+            for st in &mv.steps {
+                crossed(&mut out, &st.place);
+            }
             let s = match mv.next {
                 Err(Outcome::Delivered) if last > MAX_ROUTED_HOPS => Summary::dropped(DropReason::HopLimit),
-                Err(Outcome::Delivered) => Summary { delivered: true, reasons: 0 },
+                Err(Outcome::Delivered) => Summary::delivered(),
                 Err(Outcome::Dropped(d)) => Summary::dropped(d.reason()),
-                Ok((next, arrival)) => self.summarize(next, ctx, memo, stack, last + arrival.routed as u32, false),
+                Ok((next, arrival)) => {
+                    crossed(&mut out, &arrival.place);
+                    self.summarize(next, ctx, memo, stack, last + arrival.routed as u32, false)
+                }
             };
             out.delivered &= s.delivered;
             out.reasons |= s.reasons;
+            for f in s.stateful {
+                if !out.stateful.contains(&f) {
+                    out.stateful.push(f);
+                }
+            }
         }
+        out.stateful.sort();
         stack.pop();
         if !first {
-            memo.insert((pos, ctx.dst), out);
+            memo.insert((pos, ctx.dst), out.clone());
         }
         out
     }

@@ -1,6 +1,9 @@
-//! Inside a VPN gateway: its BGP table picks a connection (R48), else its GatewaySubnet's table.
+//! Inside a VPN gateway: its BGP table picks a connection (R48), else its GatewaySubnet's table;
+//! what neither routes (or only the system Internet route would) goes to its default site, or is
+//! dropped: a VPN gateway does not break out to the Internet (D20).
 
 use super::*;
+use crate::effective::RouteSource;
 
 impl Walker<'_> {
     /// Inside a VPN gateway: leave by its best routes' connections (Forwarding section).
@@ -14,7 +17,16 @@ impl Walker<'_> {
             let device = Device::Gateway(gateway);
             self.at_subnet(&Pos::Subnet { subnet: gw_subnet, device }, gw_subnet, device, ctx)
         };
-        let Some((net, e)) = self.speaker_lpm(b.gateway_speaker[gateway.idx()], ctx.dst) else { return by_subnet() };
+        let Some((net, e)) = self.speaker_lpm(b.gateway_speaker[gateway.idx()], ctx.dst) else {
+            let hit = self.sim.table(gw_subnet).lookup(ctx.dst);
+            let internet_only = hit.as_ref().is_none_or(|h| {
+                h.rows.iter().all(|r| r.source == RouteSource::Default && r.next_hop_type == NextHopType::Internet)
+            });
+            if internet_only {
+                return vec![self.default_site(gateway, ctx, here)];
+            }
+            return by_subnet();
+        };
         let mut moves = Vec::new();
         for c in &e.best {
             let Some(via) = c.via else { return by_subnet() };
@@ -88,6 +100,21 @@ impl Walker<'_> {
                 step(Place::Msee(circuit, None), false),
             )
         })
+    }
+
+    /// D20: what a VPN gateway does with a packet no route matches: its default site takes it (as
+    /// if the site advertised 0.0.0.0/0; a destination outside Azure is delivered there), or it
+    /// drops it.
+    fn default_site(&self, gateway: GatewayId, ctx: &Ctx, here: Place) -> Move {
+        let m = self.m();
+        let Some(site) = m.gateways[gateway.idx()].default_site else {
+            return Move::done(vec![], dropped(DropCause::NoDefaultSite { gateway, dst: ctx.dst }, here));
+        };
+        match m.local_gateways[site.idx()].onprem {
+            Some(o) if ctx.to.vnet(m).is_some() => self.enter_onprem(o),
+            Some(o) => Move::done(vec![step(Place::Onprem(o), true)], Outcome::Delivered),
+            None => Move::done(vec![step(Place::Site(site), true)], Outcome::Delivered),
+        }
     }
 
     fn enter_far_vpn(&self, r: GatewayId) -> Move {
