@@ -314,7 +314,7 @@ fn routes(a: RoutesArgs) -> Result<(String, u8), Error> {
     };
     let opts = report::routes::Options { format, merge_next_hops: a.merge_next_hops };
     if let Some(ip) = a.destination {
-        return Ok((report::routes::destination_as(&table, ip, opts), 0));
+        return Ok((report::routes::destination_as(&sim.model, &table, ip, opts), 0));
     }
     Ok((report::routes::render_with(&sim, &table, opts, a.explain), 0))
 }

@@ -258,3 +258,34 @@ pub struct LocalGateway {
     /// The block's span.
     pub span: Span,
 }
+
+/// An address ersim made up because the scenario did not give it (D14): it looks real in output
+/// but is not what Azure will show, so reports mark it and say which key to set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placeholder {
+    /// The made-up address.
+    pub ip: IpAddr,
+    /// The block kind that owns it (`circuit`, `gateway`).
+    pub kind: &'static str,
+    /// The block's name.
+    pub owner: String,
+    /// The key that would give the real address.
+    pub key: &'static str,
+}
+
+impl Model {
+    /// Every placeholder address of the design, by address (D14).
+    pub fn placeholders(&self) -> BTreeMap<IpAddr, Placeholder> {
+        let mut out = BTreeMap::new();
+        for c in self.circuits.iter().filter(|c| c.next_hops_placeholder) {
+            for &ip in &c.next_hops {
+                out.insert(ip, Placeholder { ip, kind: "circuit", owner: c.name.clone(), key: "next_hops" });
+            }
+        }
+        for g in self.gateways.iter().filter(|g| g.public_ip_placeholder) {
+            let ip = g.public_ip;
+            out.insert(ip, Placeholder { ip, kind: "gateway", owner: g.name.clone(), key: "public_ip" });
+        }
+        out
+    }
+}

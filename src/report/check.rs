@@ -36,7 +36,7 @@ fn first_drop(m: &Model, f: &Option<FirstDrop>) -> Option<String> {
 }
 
 fn hops(h: &Option<(u32, u32)>) -> String {
-    h.map(|(lo, hi)| if lo == hi { format!("{lo}") } else { format!("{lo}-{hi}") }).unwrap_or_default()
+    h.map(|(lo, hi)| super::routed_hops(lo, hi)).unwrap_or_else(|| "routed hops unknown".into())
 }
 
 fn warnings(m: &Model, ws: &[Warning]) -> String {
@@ -50,14 +50,13 @@ pub fn detail(r: &CheckReport, e: &ExpectResult) -> String {
         Seen::Reach(s) => match s {
             ReachSeen::Unresolved(err) => err.to_string(),
             ReachSeen::NotSymmetric { warnings: w } => format!("delivered but asymmetric: {}", warnings(m, w)),
-            ReachSeen::OneWay { hops: h } => format!(
-                "delivered one way ({} routed hops; the return path is not modelled for a public address)",
-                hops(h)
-            ),
-            ReachSeen::Asymmetric { hops: h, warnings: w } => {
-                format!("delivered both ways ({} routed hops forward), but asymmetric: {}", hops(h), warnings(m, w))
+            ReachSeen::OneWay { hops: h } => {
+                format!("delivered one way ({}; the return path is not modelled for a public address)", hops(h))
             }
-            ReachSeen::Delivered { hops: h } => format!("delivered both ways ({} routed hops forward)", hops(h)),
+            ReachSeen::Asymmetric { hops: h, warnings: w } => {
+                format!("delivered both ways ({} forward), but asymmetric: {}", hops(h), warnings(m, w))
+            }
+            ReachSeen::Delivered { hops: h } => format!("delivered both ways ({} forward)", hops(h)),
             ReachSeen::Dropped(f) => first_drop(m, f).unwrap_or_else(|| "not delivered".into()),
             ReachSeen::Isolated(f) => format!("isolated as intended: {}", first_drop(m, f).unwrap_or_default()),
             ReachSeen::Forbidden => "delivered both ways, but the design says it must not be".into(),

@@ -37,3 +37,23 @@ pub fn csv_line(fields: &[String]) -> String {
     s.push('\n');
     s
 }
+
+/// "1 routed hop", "2 routed hops", "1-2 routed hops" (D16): a hop count in words.
+pub fn routed_hops(lo: u32, hi: u32) -> String {
+    match (lo, hi) {
+        (1, 1) => "1 routed hop".to_string(),
+        (lo, hi) if lo == hi => format!("{lo} routed hops"),
+        (lo, hi) => format!("{lo}-{hi} routed hops"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hop_counts_agree_in_number() {
+        assert_eq!(super::routed_hops(1, 1), "1 routed hop");
+        assert_eq!(super::routed_hops(0, 0), "0 routed hops");
+        assert_eq!(super::routed_hops(2, 2), "2 routed hops");
+        assert_eq!(super::routed_hops(1, 2), "1-2 routed hops");
+    }
+}

@@ -27,11 +27,7 @@ fn trace_summary(t: &Trace) -> String {
     let branches = if n == 1 { "1 branch".to_string() } else { format!("{n} ECMP branches") };
     if t.delivered() {
         let (lo, hi) = t.hop_range().unwrap_or((0, 0));
-        let hops = if lo == hi {
-            format!("{lo} routed hop{}", if lo == 1 { "" } else { "s" })
-        } else {
-            format!("{lo}-{hi} routed hops")
-        };
+        let hops = super::routed_hops(lo, hi);
         format!("delivered in {hops} ({branches})")
     } else {
         let bad = t.branches.iter().filter(|b| !matches!(b.outcome, Outcome::Delivered)).count();

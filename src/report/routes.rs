@@ -1,12 +1,14 @@
 //! `ersim routes`: a subnet's effective routes as the portal table, az JSON, or the portal CSV.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
 
 use serde::Serialize;
 
 use super::{Format, csv_line, table};
 use crate::effective::explain::{Candidate, Provenance, candidates, provenance};
 use crate::effective::{Row, SubnetTable, split_next_hops};
+use crate::model::Model;
 use crate::simulation::Simulation;
 
 /// The portal's columns (R8).
@@ -123,6 +125,40 @@ pub fn json_route(t: &SubnetTable, r: &Row) -> JsonRoute {
     }
 }
 
+/// Footnotes for the placeholder addresses among the rows' next hops (D14), so a made-up address
+/// is never mistaken for one Azure will show; empty when there is none.
+pub fn placeholder_notes(model: &Model, rows: &[Row]) -> String {
+    let all = model.placeholders();
+    if all.is_empty() {
+        return String::new();
+    }
+    let used: BTreeSet<IpAddr> =
+        rows.iter().flat_map(|r| r.next_hop_ips.iter().copied()).filter(|ip| all.contains_key(ip)).collect();
+    let mut by_owner: BTreeMap<(&str, &str, &str), Vec<String>> = BTreeMap::new();
+    for ip in used {
+        let p = &all[&ip];
+        by_owner.entry((p.kind, &p.owner, p.key)).or_default().push(ip.to_string());
+    }
+    let mut out = String::new();
+    for ((kind, owner, key), ips) in by_owner {
+        let (are, them) =
+            if ips.len() == 1 { ("is a placeholder", "the address") } else { ("are placeholders", "the addresses") };
+        out.push_str(&format!(
+            "\nNote: {} {are} ersim made up (D14), not what Azure will show: set `{key}` on {kind} `{owner}` to {them} Azure shows.",
+            ips.join(" and ")
+        ));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// Whether any next hop of a row is a placeholder (D14).
+fn has_placeholder(all: &BTreeMap<IpAddr, crate::model::Placeholder>, r: &Row) -> bool {
+    r.next_hop_ips.iter().any(|ip| all.contains_key(ip))
+}
+
 /// Render a subnet's table.
 pub fn render(sim: &Simulation, t: &SubnetTable, opts: Options) -> String {
     render_with(sim, t, opts, false)
@@ -142,6 +178,7 @@ pub fn render_with(sim: &Simulation, t: &SubnetTable, opts: Options, explain: bo
     match opts.format {
         Format::Text => {
             let mut out = text(&rows);
+            out.push_str(&placeholder_notes(&sim.model, &rows));
             if explain {
                 out.push_str("\nWhere each row comes from:\n");
                 for (i, (r, p)) in rows.iter().zip(&prov).enumerate() {
@@ -191,13 +228,18 @@ pub fn render_with(sim: &Simulation, t: &SubnetTable, opts: Options, explain: bo
             s
         }
         Format::Json => {
+            let all = if explain { sim.model.placeholders() } else { BTreeMap::new() };
             let value = rows
                 .iter()
                 .enumerate()
                 .map(|(i, r)| {
                     let mut e = json_route(t, r);
                     if explain {
-                        e.ersim = Some(serde_json::to_value(&prov[i]).expect("serialisable"));
+                        let mut v = serde_json::to_value(&prov[i]).expect("serialisable");
+                        if let Some(o) = v.as_object_mut() {
+                            o.insert("placeholder".into(), has_placeholder(&all, r).into());
+                        }
+                        e.ersim = Some(v);
                     }
                     e
                 })
@@ -217,9 +259,13 @@ pub fn render_with(sim: &Simulation, t: &SubnetTable, opts: Options, explain: bo
 /// `routes --destination IP` in a format: text (below), JSON `{"destination", "route": the
 /// winning entry in the az shape (all its next hops, or null), "candidates": every matching entry,
 /// longest prefix first}`, or the portal CSV of the winning rows.
-pub fn destination_as(t: &SubnetTable, ip: std::net::IpAddr, opts: Options) -> String {
+pub fn destination_as(model: &Model, t: &SubnetTable, ip: IpAddr, opts: Options) -> String {
     match opts.format {
-        Format::Text => destination(t, ip, opts.merge_next_hops),
+        Format::Text => {
+            let mut out = destination(t, ip, opts.merge_next_hops);
+            out.push_str(&placeholder_notes(model, &t.matching(ip)));
+            out
+        }
         Format::Csv => {
             let hit = t.lookup(ip).map(|h| h.rows).unwrap_or_default();
             csv(&split_next_hops(&hit, opts.merge_next_hops))

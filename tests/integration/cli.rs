@@ -682,3 +682,42 @@ fn a_stale_expect_block_fails_check_but_does_not_stop_routes_or_reach() {
     let r = at(&["reach", "vm-spoke10", "vm-spoke110"]);
     assert_eq!(r.code, Some(0), "{}", show(&r));
 }
+
+#[test]
+fn placeholder_next_hops_are_marked_in_text_and_explain_json_only() {
+    let d = TempDir::new("placeholder");
+    let at = |args: &[&str]| {
+        let mut c = ersim_in(&d.0);
+        c.args(args);
+        run_cmd(c)
+    };
+    // The default template leaves the circuit's `next_hops` out, so ersim makes them up (D14).
+    assert_eq!(at(&["init"]).code, Some(0));
+    let r = at(&["routes", "--nic", "nic-spoke1"]);
+    assert_eq!(r.code, Some(0), "{}", show(&r));
+    let note = r.stdout.lines().find(|l| l.starts_with("Note:")).unwrap_or_else(|| panic!("{}", show(&r)));
+    assert!(note.contains("placeholders") && note.contains("`next_hops` on circuit `circuit01`"), "{note}");
+    let placeholder_ip = table_rows(&r.stdout)
+        .iter()
+        .map(|l| cells(l))
+        .find(|c| c[3] == "Virtual network gateway")
+        .map(|c| c[4].clone())
+        .expect("a gateway row");
+    assert!(note.contains(&placeholder_ip), "the note names the address shown: {note}");
+    let r = at(&["routes", "--nic", "nic-spoke1", "--destination", &placeholder_ip]);
+    assert!(!r.stdout.contains("Note:"), "no row for that address uses it as a next hop:\n{}", r.stdout);
+    // Plain JSON stays the az shape; --explain flags each entry.
+    let plain: serde_json::Value =
+        serde_json::from_str(&at(&["routes", "--nic", "nic-spoke1", "-o", "json"]).stdout).unwrap();
+    assert!(plain["value"].as_array().unwrap().iter().all(|e| e.get("ersim").is_none()));
+    let explained: serde_json::Value =
+        serde_json::from_str(&at(&["routes", "--nic", "nic-spoke1", "-o", "json", "--explain"]).stdout).unwrap();
+    for e in explained["value"].as_array().unwrap() {
+        // The circuit's two made-up MSEE addresses are both named in the note.
+        let uses = e["nextHopIpAddress"].as_array().unwrap().iter().any(|ip| note.contains(ip.as_str().unwrap()));
+        assert_eq!(e["ersim"]["placeholder"], serde_json::json!(uses), "{e}");
+    }
+    // The seed states its MSEE addresses: no note.
+    let r = run(&["routes", "--nic", "nic-spoke10", SEED]);
+    assert!(!r.stdout.contains("placeholder"), "{}", r.stdout);
+}
