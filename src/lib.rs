@@ -26,6 +26,7 @@ pub mod check;
 pub mod diag;
 pub mod effective;
 pub mod forward;
+pub mod import;
 pub mod limits;
 pub mod matrix;
 pub mod model;

@@ -1,0 +1,318 @@
+//! What configuration alone cannot give, from runtime outputs: what on-premises routers advertise
+//! (an MSEE route table, a gateway's learned routes), what NVAs advertise (a Route Server peering's
+//! learned routes), and the MSEE next hops of a circuit (the ExpressRoute rows of a NIC's
+//! effective routes).
+//!
+//! A received AS path is read back to what the scenario writes: the MSEE's 12076 is dropped, the
+//! router's own leading ASN (repeated: prepended toward that circuit) is its `asn` and
+//! `as_path_prepend`, and the rest is the path behind it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::json::parse_prefix;
+use super::plan::{NvaAdvert, Plan, Target};
+use super::runtime::{LearnedRoute, RuntimeDoc, addr};
+use crate::model::GatewayKind;
+use crate::net::MSEE_ASN;
+
+/// A runtime output and what it is about (from its file name).
+#[derive(Clone, Debug)]
+pub struct RuntimeFile {
+    /// The file.
+    pub file: String,
+    /// The NIC, gateway or circuit it is about (`nic-spoke10.json` → `nic-spoke10`).
+    pub subject: String,
+    /// Its content.
+    pub doc: RuntimeDoc,
+}
+
+/// An observed on-premises advertisement: the path starts with the router's ASN.
+type Seen = BTreeMap<String, BTreeMap<IpNet, Vec<u32>>>;
+
+fn better(a: &[u32], b: &[u32]) -> bool {
+    (a.len(), a) < (b.len(), b)
+}
+
+fn observe(seen: &mut Seen, onprem: &str, prefix: IpNet, path: Vec<u32>) {
+    let e = seen.entry(onprem.to_string()).or_default();
+    match e.get(&prefix) {
+        Some(old) if !better(&path, old) => {}
+        _ => {
+            e.insert(prefix, path);
+        }
+    }
+}
+
+impl Plan<'_> {
+    /// Match a file's subject to a resource by Azure name (case-insensitive), or by the qualified
+    /// `name--resourcegroup` when several share the name.
+    fn by_subject<'m>(
+        &self,
+        subject: &str,
+        cands: impl Iterator<Item = (&'m String, &'m str, &'m str)>,
+    ) -> Option<String> {
+        let all: Vec<(&String, &str, &str)> = cands.collect();
+        let same: Vec<&(&String, &str, &str)> =
+            all.iter().filter(|(_, n, _)| n.eq_ignore_ascii_case(subject)).collect();
+        if same.len() == 1 {
+            return Some(same[0].0.clone());
+        }
+        all.iter().find(|(_, n, rg)| format!("{n}--{rg}").eq_ignore_ascii_case(subject)).map(|(k, _, _)| (*k).clone())
+    }
+
+    /// Read every runtime output into the plan.
+    pub fn apply_runtime(&mut self, files: &[RuntimeFile]) {
+        let mut files: Vec<&RuntimeFile> = files.iter().collect();
+        files.sort_by(|a, b| (&a.subject, &a.file).cmp(&(&b.subject, &b.file)));
+        let mut seen: Seen = BTreeMap::new();
+        for f in &files {
+            match &f.doc {
+                RuntimeDoc::RouteServerLearned(routes) => self.nva_routes(f, routes),
+                RuntimeDoc::Learned(routes) => self.gateway_routes(f, routes, &mut seen),
+                RuntimeDoc::MseeTable(routes) => self.msee_routes(f, routes, &mut seen),
+                RuntimeDoc::Effective(_) => {}
+            }
+        }
+        self.settle_onprems(seen);
+        for f in &files {
+            if let RuntimeDoc::Effective(entries) = &f.doc {
+                self.msee_next_hops(f, entries);
+            }
+        }
+    }
+
+    fn nva_routes(&mut self, f: &RuntimeFile, routes: &[LearnedRoute]) {
+        let inv = self.inv;
+        for r in routes {
+            let Some(peer_ip) = r.source_peer.as_deref().and_then(addr) else { continue };
+            let local = r.local_address.as_deref().and_then(addr);
+            let found = self.peers.iter_mut().find(|(_, p)| {
+                let hp = &inv.hub_peerings[p.pi];
+                hp.ip == Some(peer_ip)
+                    && local.is_none_or(|l| {
+                        let hub = p.rs.as_str();
+                        inv.hubs
+                            .iter()
+                            .find(|h| h.meta.id.key() == hub)
+                            .is_none_or(|h| h.ips.is_empty() || h.ips.contains(&l))
+                    })
+            });
+            let Some((_, peer)) = found else {
+                self.p.warn(format!(
+                    "{}: a route learned from {peer_ip}, which is no route server peer in the scenario: skipped",
+                    f.file
+                ));
+                continue;
+            };
+            let Some(prefix) = parse_prefix(&r.network) else {
+                self.p.warn(format!("{}: network \"{}\" is not a prefix: skipped", f.file, r.network));
+                continue;
+            };
+            let as_path = match r.as_path.split_first() {
+                Some((first, rest)) if *first == peer.asn => rest.to_vec(),
+                _ => r.as_path.clone(),
+            };
+            let nic_ip = self.nics.get(&peer.nic).and_then(|n| n.ip);
+            let next_hop = r.next_hop.as_deref().and_then(addr).filter(|nh| Some(*nh) != nic_ip);
+            peer.adverts.insert(NvaAdvert { prefix, as_path, next_hop });
+            peer.known = true;
+        }
+    }
+
+    fn gateway_routes(&mut self, f: &RuntimeFile, routes: &[LearnedRoute], seen: &mut Seen) {
+        let inv = self.inv;
+        let gw = self.by_subject(
+            &f.subject,
+            self.gateways
+                .iter()
+                .map(|(k, g)| (k, inv.gateways[g.gi].meta.name.as_str(), inv.gateways[g.gi].meta.id.resource_group())),
+        );
+        let Some(gkey) = gw else {
+            self.p.warn(format!(
+                "{}: learned routes of `{}`, which is no gateway in the scenario: not used",
+                f.file, f.subject
+            ));
+            return;
+        };
+        let kind = self.gateways[&gkey].kind;
+        let conns: Vec<Target> = self.conns.values().filter(|c| c.gateway == gkey).map(|c| c.target.clone()).collect();
+        for r in routes.iter().filter(|r| r.origin.eq_ignore_ascii_case("EBgp")) {
+            let Some(prefix) = parse_prefix(&r.network) else { continue };
+            match kind {
+                GatewayKind::ExpressRoute => {
+                    let Some((&MSEE_ASN, rest)) = r.as_path.split_first() else { continue };
+                    let Some(first) = rest.first() else { continue };
+                    for t in &conns {
+                        let Target::Circuit(c) = t else { continue };
+                        let okey = format!("onprem:circuit:{c}");
+                        if self.onprems.get(&okey).is_some_and(|o| o.asn == *first) {
+                            observe(seen, &okey, prefix, rest.to_vec());
+                            self.onprems.get_mut(&okey).expect("checked").sources.insert(f.file.clone());
+                        }
+                    }
+                }
+                GatewayKind::Vpn => {
+                    let peer = r.source_peer.as_deref().and_then(addr);
+                    for t in &conns {
+                        let Target::Local(l) = t else { continue };
+                        let lng = &inv.local_gateways[self.lngs[l]];
+                        let Some(okey) = self.lng_onprem.get(l).cloned() else { continue };
+                        let asn = self.onprems[&okey].asn;
+                        if lng.bgp_ip.is_some() && lng.bgp_ip == peer && r.as_path.first() == Some(&asn) {
+                            observe(seen, &okey, prefix, r.as_path.clone());
+                            self.onprems.get_mut(&okey).expect("present").sources.insert(f.file.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn msee_routes(&mut self, f: &RuntimeFile, routes: &[super::runtime::MseeRoute], seen: &mut Seen) {
+        let inv = self.inv;
+        let c = self.by_subject(
+            &f.subject,
+            self.circuits.iter().filter_map(|(k, c)| {
+                c.ci.map(|ci| (k, inv.circuits[ci].meta.name.as_str(), inv.circuits[ci].meta.id.resource_group()))
+            }),
+        );
+        let Some(ckey) = c else {
+            self.p.warn(format!(
+                "{}: route table of `{}`, which is no circuit in the export: not used",
+                f.file, f.subject
+            ));
+            return;
+        };
+        let okey = format!("onprem:circuit:{ckey}");
+        let Some(asn) = self.onprems.get(&okey).map(|o| o.asn) else {
+            self.p.warn(format!(
+                "{}: circuit `{}` has no private peering in the export: route table not used",
+                f.file, f.subject
+            ));
+            return;
+        };
+        for r in routes {
+            let path: Vec<u32> = r.path.iter().copied().skip_while(|a| *a == MSEE_ASN).collect();
+            if path.first() != Some(&asn) {
+                continue;
+            }
+            let Some(prefix) = parse_prefix(&r.network) else { continue };
+            observe(seen, &okey, prefix, path);
+        }
+        self.onprems.get_mut(&okey).expect("present").sources.insert(f.file.clone());
+    }
+
+    /// Turn observed paths into adverts and prepends: the leading run of the router's ASN is its
+    /// own (one copy) plus a prepend toward that circuit (the smallest over its prefixes).
+    fn settle_onprems(&mut self, seen: Seen) {
+        for (okey, prefixes) in seen {
+            let o = self.onprems.get_mut(&okey).expect("observed onprems exist");
+            let runs: Vec<(IpNet, usize, Vec<u32>)> = prefixes
+                .into_iter()
+                .map(|(p, path)| {
+                    let k = path.iter().take_while(|a| **a == o.asn).count();
+                    (p, k, path[k..].to_vec())
+                })
+                .collect();
+            let extra = if o.circuits.is_empty() { 0 } else { runs.iter().map(|(_, k, _)| k - 1).min().unwrap_or(0) };
+            for (p, k, rest) in runs {
+                let mut behind = vec![o.asn; k - 1 - extra];
+                behind.extend(rest);
+                o.adverts.insert(p, behind);
+            }
+            if extra > 0 {
+                for c in &o.circuits {
+                    o.prepend.insert(c.clone(), extra as u32);
+                }
+            }
+        }
+    }
+
+    /// Addresses that are next hops of something other than a circuit: NICs, gateways, public IPs,
+    /// route server peers, NVA next hops, load balancer frontends, firewalls.
+    fn known_addresses(&self) -> BTreeSet<IpAddr> {
+        let inv = self.inv;
+        let mut k = BTreeSet::new();
+        k.extend(inv.nics.iter().flat_map(|n| n.ip_configs.iter().filter_map(|c| c.ip)));
+        k.extend(self.nics.values().filter_map(|n| n.ip));
+        for g in &inv.gateways {
+            k.extend(g.bgp_ips.iter().copied());
+            k.extend(g.private_ips.iter().copied());
+        }
+        k.extend(inv.public_ips.iter().filter_map(|p| p.ip));
+        k.extend(inv.hub_peerings.iter().filter_map(|p| p.ip));
+        k.extend(self.peers.values().flat_map(|p| p.adverts.iter().filter_map(|a| a.next_hop)));
+        k.extend(inv.load_balancers.iter().flat_map(|l| l.frontends.iter().filter_map(|f| f.ip)));
+        k.extend(inv.firewalls.iter().filter_map(|f| f.ip.as_ref().map(|(ip, _)| *ip)));
+        k
+    }
+
+    fn msee_next_hops(&mut self, f: &RuntimeFile, entries: &[super::runtime::EffectiveEntry]) {
+        let nic = self.by_subject(
+            &f.subject,
+            self.nics.iter().filter(|(_, n)| !n.stub).map(|(k, n)| (k, n.name.as_str(), n.id.resource_group())),
+        );
+        let Some(nkey) = nic else {
+            self.p.warn(format!(
+                "{}: effective routes of `{}`, which is no NIC in the scenario: not used",
+                f.file, f.subject
+            ));
+            return;
+        };
+        let Some(gw) = self.er_gateway_of(&self.nics[&nkey].vnet) else { return };
+        let circuits: Vec<String> = self
+            .conns
+            .values()
+            .filter(|c| c.gateway == gw)
+            .filter_map(|c| match &c.target {
+                Target::Circuit(k) => Some(k.clone()),
+                _ => None,
+            })
+            .collect();
+        let known = self.known_addresses();
+        let mut unattributed = 0;
+        for e in entries {
+            if !e.source.eq_ignore_ascii_case("VirtualNetworkGateway")
+                || !e.next_hop_type.eq_ignore_ascii_case("VirtualNetworkGateway")
+            {
+                continue;
+            }
+            let hops: Vec<IpAddr> = e.next_hops.iter().filter_map(|h| addr(h)).filter(|h| !known.contains(h)).collect();
+            if hops.is_empty() {
+                continue;
+            }
+            let prefixes: Vec<IpNet> = e.prefixes.iter().filter_map(|p| parse_prefix(p)).collect();
+            let target = if circuits.len() == 1 {
+                Some(circuits[0].clone())
+            } else {
+                let via: Vec<&String> = circuits
+                    .iter()
+                    .filter(|c| {
+                        self.onprems
+                            .get(&format!("onprem:circuit:{c}"))
+                            .is_some_and(|o| prefixes.iter().any(|p| o.adverts.contains_key(p)))
+                    })
+                    .collect();
+                (via.len() == 1).then(|| via[0].clone())
+            };
+            match target {
+                Some(c) => {
+                    let co = self.circuits.get_mut(&c).expect("connected circuits exist");
+                    co.next_hops.extend(hops);
+                    co.hops_from.insert(f.subject.clone());
+                }
+                None => unattributed += 1,
+            }
+        }
+        if unattributed > 0 {
+            self.p.warn(format!(
+                "{}: {unattributed} ExpressRoute row(s) could not be tied to one of the {} circuits of the NIC's gateway: their next hops are not used",
+                f.file,
+                circuits.len()
+            ));
+        }
+    }
+}
