@@ -65,6 +65,13 @@ enum Command {
         after_help = "Templates:\n  hub-spoke-expressroute  a hub with an ExpressRoute gateway, two spokes, one circuit (default)\n  vpn                     a hub with a site-to-site VPN gateway (BGP) to a branch, one spoke\n  route-server-nva        a hub with Route Server and an NVA advertising a default route\n\nExit status: 0 written, 2 the file exists or the template is unknown.\n\nExamples:\n  ersim init && ersim check\n  ersim init --template vpn --out branch.toml"
     )]
     Init(InitArgs),
+    /// Turn a running Azure estate into a scenario: Resource Graph pages, az CLI list outputs and
+    /// runtime outputs (effective routes, learned routes, MSEE route tables) in, a commented
+    /// scenario out.
+    #[command(
+        after_help = "FILE is a JSON file or a directory of them (scripts/export-azure.sh writes one): Resource\nGraph pages ({\"data\": [...]}), az list outputs (JSON arrays), `az network nic\nshow-effective-route-table` outputs (<nic>.json: a circuit's MSEE next hops), `az network\nvnet-gateway list-learned-routes` (<gateway>.learned.json) and `az network express-route\nlist-route-tables` (<circuit>.routetable.json) outputs (on-premises routes), `az network\nrouteserver peering list` and its learned routes (NVA routes). Every block carries its ARM id\nin a comment; what ersim does not model is listed in the header and warned about on stderr.\n\nExit status: 0 imported, 1 imported but the result does not pass ersim's validation (errors on\nstderr), 2 bad input (not JSON, a wrong shape: every error with its file and JSON path) or\n--out exists.\n\nExamples:\n  ersim import export/ --out estate.toml && ersim check estate.toml\n  ersim import resources-page-1.json resources-page-2.json nic-app.json > estate.toml"
+    )]
+    Import(ImportArgs),
     /// Print the JSON Schema of the scenario format (also docs/ersim.schema.json), for editors with
     /// TOML schema support: a first line `#:schema ./docs/ersim.schema.json` in a scenario enables
     /// completion and checking in taplo / Even Better TOML.
@@ -91,6 +98,16 @@ struct InitArgs {
     /// Where to write it.
     #[arg(long, default_value = "ersim.toml")]
     out: PathBuf,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// Export files, or directories of .json files.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Write the scenario here (never over an existing file) instead of to stdout.
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -381,6 +398,25 @@ fn init(a: InitArgs) -> Result<(String, u8), Error> {
     Ok((format!("{msg}\n"), 0))
 }
 
+fn import(a: ImportArgs) -> Result<(String, u8), Error> {
+    let r = app::import(&a.files, a.out.as_deref())?;
+    let mut err = std::io::stderr().lock();
+    for w in &r.warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
+    let code = if let Some(invalid) = &r.invalid {
+        let _ = write!(err, "{invalid}");
+        let _ = writeln!(err, "error: the imported scenario does not pass validation (see above); it is written as is");
+        1
+    } else {
+        0
+    };
+    match &a.out {
+        Some(out) => Ok((format!("wrote {}; next: ersim check {}\n", out.display(), out.display()), code)),
+        None => Ok((r.text, code)),
+    }
+}
+
 fn rule(a: RuleArgs) -> Result<(String, u8), Error> {
     let mut text = app::rule_text(&a.id)?.to_string();
     text.push('\n');
@@ -412,6 +448,7 @@ fn main() -> ExitCode {
         Command::Graph(a) => graph(a),
         Command::Synth(a) => synth(a),
         Command::Init(a) => init(a),
+        Command::Import(a) => import(a),
         Command::Schema => Ok((ersim::scenario::schema::schema_text(), 0)),
         Command::Rule(a) => rule(a),
         Command::Completions(a) => completions(a),

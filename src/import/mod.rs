@@ -269,7 +269,7 @@ fn header(
         "Imported by `ersim import` from an Azure export: review it before relying on it.".to_string(),
         format!("Files: {}.", files.join(", ")),
         format!(
-            "{resources} resources read: {} VNets, {} gateways, {} circuits, {} connections, {} local gateways, {} route tables, {} NICs, {} route servers, {} route server peerings, {} firewalls, {} load balancers.",
+            "{resources} resources read (VNets {}, gateways {}, circuits {}, connections {}, local gateways {}, route tables {}, NICs {}, route servers {}, route server peerings {}, firewalls {}, load balancers {}).",
             plan.inv.vnets.len(),
             plan.inv.gateways.len(),
             plan.inv.circuits.len(),

@@ -465,7 +465,7 @@ impl<'a> Plan<'a> {
         for ((a, b), &(vi, hi)) in &pair {
             let v = &self.inv.vnets[vi];
             let h = &v.peerings[hi];
-            let source = format!("{} (peering {}, {})", v.meta.id, h.name, h.state);
+            let source = format!("{}/virtualNetworkPeerings/{} ({})", v.meta.id, h.name, h.state);
             let connected = h.state.eq_ignore_ascii_case("Connected");
             let stub = self.vnets[b].exported.is_none();
             let mut out = HalfOut {

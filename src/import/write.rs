@@ -134,6 +134,9 @@ fn one_line(c: &str) -> String {
 }
 
 fn comment_lines(out: &mut String, indent: &str, c: &str) {
+    if c.is_empty() {
+        let _ = writeln!(out, "{indent}#");
+    }
     for l in c.lines() {
         if l.is_empty() {
             let _ = writeln!(out, "{indent}#");
@@ -163,7 +166,10 @@ pub fn render(header: &[String], top: &[(&'static str, Value)], sections: &[Sect
         let _ = writeln!(out, "{k} = {}", v.0);
     }
     for sec in sections.iter().filter(|s| !s.blocks.is_empty()) {
-        let _ = writeln!(out, "\n# {:-<96}", format!("-------- {} ", sec.title));
+        if !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "# {:-<96}", format!("-------- {} ", sec.title));
         for b in &sec.blocks {
             b.render(&mut out, "");
             out.push('\n');

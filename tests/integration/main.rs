@@ -19,6 +19,8 @@ mod forwarding; // forwarding through NVAs, firewalls, load balancers: loops, as
 mod graph;
 /// Hostile inputs: deep nesting, huge files, many errors, prefixes and VNets.
 mod hostile;
+/// `ersim import`: Azure exports in both forms reproduce bundled designs; edge cases; round trip.
+mod import;
 /// The crate's modules form one-way layers without import cycles.
 mod layering;
 /// `ersim matrix` over the seed.
