@@ -470,7 +470,9 @@ fn main() -> ExitCode {
             let text = match &e {
                 Error::Load(LoadError::Invalid(inv)) => inv.render_colored(use_color(std::io::stderr().is_terminal())),
                 // Messages that carry their own location and severity already.
-                Error::Load(LoadError::NotUtf8 { .. }) => e.to_string(),
+                Error::Load(LoadError::NotUtf8 { .. }) | Error::Import(ersim::import::ImportError::Input(_)) => {
+                    e.to_string()
+                }
                 _ => format!("error: {e}"),
             };
             let mut err = std::io::stderr().lock();

@@ -384,6 +384,37 @@ impl<'a> Plan<'a> {
             );
             self.rts.insert(rt.meta.id.key().to_string(), i);
         }
+        for rt in &self.inv.route_tables {
+            for r in &rt.routes {
+                let t = r.next_hop_type.to_ascii_lowercase();
+                if let Some(tag) = &r.tag {
+                    self.not_modelled("service-tag route", format!("{}/{} ({tag})", rt.meta.name, r.name));
+                } else if t == "virtualapplianceecmp" && r.next_hops.len() > 1 {
+                    self.p.warn(format!(
+                        "route {}/{} is VirtualApplianceEcmp, which format v1 does not have: kept its first address {}",
+                        rt.meta.name, r.name, r.next_hops[0]
+                    ));
+                } else if !matches!(
+                    t.as_str(),
+                    "virtualappliance"
+                        | "virtualapplianceecmp"
+                        | "virtualnetworkgateway"
+                        | "vnetlocal"
+                        | "internet"
+                        | "none"
+                ) {
+                    self.p.warn(format!(
+                        "route {}/{} has next hop type {}: left out",
+                        rt.meta.name, r.name, r.next_hop_type
+                    ));
+                } else if t.starts_with("virtualappliance") && r.next_hops.is_empty() {
+                    self.p.warn(format!(
+                        "route {}/{} is VirtualAppliance without an address: left out",
+                        rt.meta.name, r.name
+                    ));
+                }
+            }
+        }
         // Route tables that list their subnets (the association seen from the table's side).
         let mut from_table: HashMap<String, String> = HashMap::new();
         for rt in &self.inv.route_tables {
@@ -446,7 +477,14 @@ impl<'a> Plan<'a> {
                 if !h.complete {
                     self.not_modelled(
                         "subnet peering (peerCompleteVnets = false)",
-                        format!("{} → {} ({})", v.meta.name, remote.name(), h.name),
+                        format!(
+                            "{} ({}) → {} ({}), peering {}",
+                            v.meta.name,
+                            v.meta.id.resource_group(),
+                            remote.name(),
+                            remote.resource_group(),
+                            h.name
+                        ),
                     );
                     continue;
                 }
@@ -504,7 +542,7 @@ impl<'a> Plan<'a> {
                     self.halves.push(out);
                     self.halves.push(back);
                 } else {
-                    self.single(out, h, "the remote VNet is outside the export");
+                    self.single(out, &format!("{}: the remote VNet is outside the export", h.state));
                 }
                 continue;
             }
@@ -515,11 +553,12 @@ impl<'a> Plan<'a> {
                     if both {
                         self.halves.push(out);
                     } else if a < b {
+                        let other = &self.inv.vnets[bvi].meta.name;
                         let why = format!(
-                            "Azure shows this pair as {} / {}: not Connected, so only one direction is written (the half in {} is left out)",
-                            h.state, back.state, self.inv.vnets[bvi].meta.name
+                            "Azure shows {} → {other} {} and the half back {}; the half in {other} is left out",
+                            v.meta.name, h.state, back.state
                         );
-                        self.single(out, h, &why);
+                        self.single(out, &why);
                     }
                 }
                 None => {
@@ -531,16 +570,15 @@ impl<'a> Plan<'a> {
                             self.vnets[b].id.name()
                         ));
                     }
-                    self.single(out, h, "the remote VNet holds no peering back in the export");
+                    self.single(out, &format!("{}: the remote VNet holds no peering back in the export", h.state));
                 }
             }
         }
     }
 
     /// One direction on its own (Initiated, Disconnected, or one-sided): it carries nothing.
-    fn single(&mut self, mut out: HalfOut, h: &PeeringHalf, why: &str) {
-        out.notes
-            .push(format!("one direction only ({}; {why}): ersim treats it as not Connected, as Azure does", h.state));
+    fn single(&mut self, mut out: HalfOut, why: &str) {
+        out.notes.push(format!("one direction only ({why}): not Connected, so it carries nothing, as in Azure"));
         if out.use_remote {
             out.use_remote = false;
             out.notes.push("use_remote_gateways is off here: it needs the half back".into());

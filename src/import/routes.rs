@@ -32,6 +32,11 @@ pub struct RuntimeFile {
 /// An observed on-premises advertisement: the path starts with the router's ASN.
 type Seen = BTreeMap<String, BTreeMap<IpNet, Vec<u32>>>;
 
+/// A file's name without its directory (comments do not depend on where the export lies).
+fn base(file: &str) -> String {
+    std::path::Path::new(file).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| file.to_string())
+}
+
 fn better(a: &[u32], b: &[u32]) -> bool {
     (a.len(), a) < (b.len(), b)
 }
@@ -150,7 +155,7 @@ impl Plan<'_> {
                         let okey = format!("onprem:circuit:{c}");
                         if self.onprems.get(&okey).is_some_and(|o| o.asn == *first) {
                             observe(seen, &okey, prefix, rest.to_vec());
-                            self.onprems.get_mut(&okey).expect("checked").sources.insert(f.file.clone());
+                            self.onprems.get_mut(&okey).expect("checked").sources.insert(base(&f.file));
                         }
                     }
                 }
@@ -163,7 +168,7 @@ impl Plan<'_> {
                         let asn = self.onprems[&okey].asn;
                         if lng.bgp_ip.is_some() && lng.bgp_ip == peer && r.as_path.first() == Some(&asn) {
                             observe(seen, &okey, prefix, r.as_path.clone());
-                            self.onprems.get_mut(&okey).expect("present").sources.insert(f.file.clone());
+                            self.onprems.get_mut(&okey).expect("present").sources.insert(base(&f.file));
                         }
                     }
                 }
@@ -202,7 +207,7 @@ impl Plan<'_> {
             let Some(prefix) = parse_prefix(&r.network) else { continue };
             observe(seen, &okey, prefix, path);
         }
-        self.onprems.get_mut(&okey).expect("present").sources.insert(f.file.clone());
+        self.onprems.get_mut(&okey).expect("present").sources.insert(base(&f.file));
     }
 
     /// Turn observed paths into adverts and prepends: the leading run of the router's ASN is its

@@ -50,11 +50,21 @@ pub fn row_set(sim: &Simulation, nic: &str) -> BTreeSet<RowKey> {
 
 /// Every NIC of `original` exists in `imported` with the same effective routes.
 pub fn assert_same_routes(original: &str, imported: &Imported) {
-    assert!(imported.invalid.is_none(), "the import does not validate:\n{}\n---\n{}", imported.invalid.as_deref().unwrap_or(""), imported.text);
+    assert!(
+        imported.invalid.is_none(),
+        "the import does not validate:\n{}\n---\n{}",
+        imported.invalid.as_deref().unwrap_or(""),
+        imported.text
+    );
     let a = common::sim(original);
     let b = common::sim(&imported.text);
     for nic in &a.model.nics {
-        assert!(b.model.nic_by_name(&nic.name).is_some(), "NIC {} missing from the import:\n{}", nic.name, imported.text);
+        assert!(
+            b.model.nic_by_name(&nic.name).is_some(),
+            "NIC {} missing from the import:\n{}",
+            nic.name,
+            imported.text
+        );
         let (ra, rb) = (row_set(&a, &nic.name), row_set(&b, &nic.name));
         let missing: Vec<_> = ra.difference(&rb).collect();
         let extra: Vec<_> = rb.difference(&ra).collect();
@@ -98,19 +108,277 @@ fn route_server_nva_ecmp_reproduces_its_routes_in_both_forms() {
     }
 }
 
+/// A small deterministic generator for shuffles (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            v.swap(i, self.below(i + 1));
+        }
+    }
+}
+
+/// Shuffle every array whose order carries no meaning: resource lists, subnets, peerings, and a
+/// Route Server's per-instance route lists (not route-table routes, not address prefixes).
+fn shuffle_json(v: &mut serde_json::Value, rng: &mut Rng, unordered: bool) {
+    match v {
+        serde_json::Value::Array(a) => {
+            if unordered {
+                rng.shuffle(a);
+            }
+            for e in a {
+                shuffle_json(e, rng, false);
+            }
+        }
+        serde_json::Value::Object(o) => {
+            for (k, e) in o.iter_mut() {
+                let un = matches!(k.as_str(), "data" | "value" | "subnets" | "virtualNetworkPeerings")
+                    || k.starts_with("RouteServiceRole");
+                shuffle_json(e, rng, un);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn shuffled_resources_and_files_give_the_same_scenario() {
+    for set in [
+        &["seed/graph", "seed/runtime"][..],
+        &["seed/cli", "seed/runtime"],
+        &["active-active-vpn-bgp/cli", "active-active-vpn-bgp/runtime"],
+        &["route-server-nva-ecmp/graph", "route-server-nva-ecmp/runtime"],
+        &["edge/estate.json"],
+    ] {
+        let paths: Vec<PathBuf> = set.iter().map(|r| fixture(r)).collect();
+        let inputs = import::read_inputs(&paths).unwrap();
+        let base = import::import(&inputs).unwrap().text;
+        for seed in 1..=6u64 {
+            let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
+            let mut shuffled: Vec<Input> = inputs
+                .iter()
+                .map(|i| {
+                    let mut v: serde_json::Value = serde_json::from_slice(&i.bytes).unwrap();
+                    shuffle_json(&mut v, &mut rng, true);
+                    Input { name: i.name.clone(), bytes: serde_json::to_vec(&v).unwrap() }
+                })
+                .collect();
+            rng.shuffle(&mut shuffled);
+            let got = import::import(&shuffled).unwrap().text;
+            assert!(
+                got == base,
+                "{set:?}, shuffle {seed}: the scenario differs\n--- base\n{base}\n--- shuffled\n{got}"
+            );
+        }
+    }
+}
+
 #[test]
 fn nested_and_flattened_exports_give_the_same_scenario_but_for_id_casing() {
     for (a, b) in [
         (["seed/graph", "seed/runtime"], ["seed/cli", "seed/runtime"]),
-        (["route-server-nva-ecmp/graph", "route-server-nva-ecmp/runtime"], ["route-server-nva-ecmp/cli", "route-server-nva-ecmp/runtime"]),
+        (
+            ["route-server-nva-ecmp/graph", "route-server-nva-ecmp/runtime"],
+            ["route-server-nva-ecmp/cli", "route-server-nva-ecmp/runtime"],
+        ),
     ] {
         let strip = |t: &str| {
             t.lines()
-                .filter(|l| !l.starts_with("# /subscriptions/") && !l.starts_with("# Files:") && !l.starts_with("# routes from") && !l.starts_with("description"))
+                .filter(|l| {
+                    !l.starts_with("# /subscriptions/")
+                        && !l.starts_with("# Files:")
+                        && !l.starts_with("# routes from")
+                        && !l.starts_with("description")
+                })
                 .map(str::to_lowercase)
                 .collect::<Vec<_>>()
                 .join("\n")
         };
         assert_eq!(strip(&import_paths(&a).text), strip(&import_paths(&b).text));
     }
+}
+
+/// The edge-case estate: collisions, a stub, one-sided peerings, a Virtual WAN hub, an NSG.
+fn edge() -> Imported {
+    import_paths(&["edge/estate.json"])
+}
+
+#[test]
+fn names_shared_across_resource_groups_are_qualified_and_keep_their_ids() {
+    let i = edge();
+    assert!(i.invalid.is_none(), "{:?}", i.invalid);
+    let l = common::load(&i.text);
+    for (name, rg) in [("hub--rg-prod", "rg-prod"), ("hub--rg-dev", "rg-dev")] {
+        assert!(l.model.vnet_by_name(name).is_some(), "{name} missing:\n{}", i.text);
+        let id = format!(
+            "# /subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/hub\n# name qualified"
+        );
+        assert!(i.text.contains(&id), "the ARM id and the qualification note sit above the block:\n{}", i.text);
+    }
+    assert!(l.model.nic_by_name("nic-app--rg-prod").is_some() && l.model.nic_by_name("nic-app--rg-dev").is_some());
+    // Unshared names stay as they are.
+    assert!(l.model.vnet_by_name("spoke").is_some() && l.model.nic_by_name("nic-nva1").is_some());
+}
+
+#[test]
+fn a_peering_to_a_vnet_outside_the_export_gets_a_marked_stub() {
+    let i = edge();
+    assert!(
+        i.text.contains(
+            "# stub: outside the export; address space from the remoteAddressSpace of hub's peering to-partner"
+        ),
+        "{}",
+        i.text
+    );
+    assert!(i.warnings.iter().any(|w| w.contains("partner-vnet is outside the export")), "{:?}", i.warnings);
+    let sim = common::sim(&i.text);
+    // Connected on the exported side: the stub's half is written too, so the hub sees its space.
+    let rows = common::nic_rows(&sim, "nic-app--rg-prod");
+    assert!(rows.contains(&"Default|Active|172.30.0.0/16|VNet peering|-|-".to_string()), "{rows:#?}");
+}
+
+#[test]
+fn one_sided_initiated_and_disconnected_peerings_are_one_direction_and_carry_nothing() {
+    let i = edge();
+    let l = common::load(&i.text);
+    let m = &l.model;
+    let (dev, spoke, lab) =
+        (m.vnet_by_name("hub--rg-dev").unwrap(), m.vnet_by_name("spoke").unwrap(), m.vnet_by_name("lab").unwrap());
+    let dirs = |a, b| m.peerings.iter().filter(|p| p.from == a && p.to == b).count();
+    // dev → spoke is Initiated and spoke holds nothing back: one direction.
+    assert_eq!((dirs(dev, spoke), dirs(spoke, dev)), (1, 0));
+    // lab → spoke Connected but spoke → lab Disconnected: one direction only, with the reason.
+    assert_eq!(dirs(lab, spoke) + dirs(spoke, lab), 1);
+    assert!(i.text.contains("Azure shows lab → spoke Connected and the half back Disconnected"), "{}", i.text);
+    let sim = common::sim(&i.text);
+    let rows = common::nic_rows(&sim, "nic-app--rg-dev");
+    assert!(common::with_prefix(&rows, "10.51.0.0/16").is_empty(), "an Initiated peering carries nothing: {rows:#?}");
+}
+
+#[test]
+fn virtual_wan_hub_nsg_and_what_ersim_does_not_model_are_listed_and_warned() {
+    let i = edge();
+    let header: String = i.text.lines().take_while(|l| l.starts_with('#')).collect::<Vec<_>>().join("\n");
+    for what in [
+        "Virtual WAN hub (not a Route Server): /subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-prod/providers/Microsoft.Network/virtualHubs/vhub-weu",
+        "network security group (NSG): /subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-prod/providers/Microsoft.Network/networkSecurityGroups/nsg-app",
+        "NSG association on a subnet: hub/app → nsg-app",
+        "service endpoints on a subnet: hub/app (Microsoft.Storage)",
+        "subnet peering (peerCompleteVnets = false): hub (rg-prod) → hub (rg-dev), peering to-branch-subnets",
+        "service-tag route: rt-app/storage-direct (Storage)",
+    ] {
+        assert!(header.contains(what), "header lacks `{what}`:\n{header}");
+    }
+    assert!(!i.text.contains("[[route_server]]"), "a Virtual WAN hub is not a Route Server:\n{}", i.text);
+    for w in ["Virtual WAN hub", "network security group (NSG)", "service endpoints"] {
+        assert!(i.warnings.iter().any(|x| x.contains(w)), "no warning about {w}: {:?}", i.warnings);
+    }
+    assert!(
+        i.warnings.iter().any(|w| w.contains("VirtualApplianceEcmp") && w.contains("10.50.2.4")),
+        "{:?}",
+        i.warnings
+    );
+    assert!(i.warnings.iter().any(|w| w.contains("hub/dual has several addressPrefixes")), "{:?}", i.warnings);
+}
+
+#[test]
+fn references_outside_the_export_are_warned_and_skipped_never_a_crash() {
+    let i = edge();
+    assert!(
+        i.warnings.iter().any(|w| w.contains("NIC nic-orphan") && w.contains("not in the export: skipped")),
+        "{:?}",
+        i.warnings
+    );
+    assert!(i.warnings.iter().any(|w| w.contains("connection conn-elsewhere")), "{:?}", i.warnings);
+    assert!(!i.text.contains("nic-orphan\""), "{}", i.text);
+}
+
+#[test]
+fn malformed_files_are_located_errors_all_of_them() {
+    let paths = vec![fixture("edge/bad"), fixture("seed/graph")];
+    let inputs = import::read_inputs(&paths).unwrap();
+    let err = import::import(&inputs).expect_err("bad input");
+    let text = err.to_string();
+    for want in [
+        "not-json.json: $: not JSON: EOF while parsing",
+        "number.json: $: not an export ersim reads",
+        "wrong-shape.json: $.data[1].properties.ipConfigurations[0]: privateIPAddress is not an IP address: \"banana\"",
+        "wrong-shape.json: $.data[2]: a resource must be an object, not a string",
+        "wrong-shape.json: $.data[3].properties.subnets[0]: addressPrefix is not a prefix: \"10.0.0.300/24\"",
+        "5 problems in the input; nothing was imported",
+    ] {
+        assert!(text.contains(want), "missing `{want}` in:\n{text}");
+    }
+}
+
+fn ersim() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ersim"))
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("ersim-import-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn cli_malformed_input_exits_2_with_every_error_on_stderr() {
+    let out = ersim().arg("import").arg(fixture("edge/bad")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("error: ").count(), 6, "five located errors and the summary: {err}");
+    assert!(err.contains("$.data[3].properties.subnets[0]: addressPrefix is not a prefix"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn cli_writes_out_never_over_a_file_and_the_result_passes_check() {
+    let d = temp_dir("out");
+    let out_path = d.join("estate.toml");
+    let run = || {
+        ersim()
+            .arg("import")
+            .arg(fixture("seed/graph"))
+            .arg(fixture("seed/runtime"))
+            .arg("--out")
+            .arg(&out_path)
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("next: ersim check"));
+    let written = std::fs::read_to_string(&out_path).unwrap();
+    let second = run();
+    assert_eq!(second.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("never overwrites"),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&out_path).unwrap(), written, "the file is untouched");
+    let check = ersim().arg("check").arg(&out_path).output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+    // Without --out: the same text on stdout; warnings (none here but not-modelled ones) on stderr.
+    let stdout = ersim().arg("import").arg(fixture("seed/graph")).arg(fixture("seed/runtime")).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&stdout.stdout), written);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn cli_warns_on_stderr_about_what_it_does_not_model() {
+    let out = ersim().arg("import").arg(fixture("edge/estate.json")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning: not modelled, not imported: 1 × Virtual WAN hub (not a Route Server)"), "{err}");
+    assert!(err.contains("warning: not modelled, not imported: 1 × network security group (NSG)"), "{err}");
 }
