@@ -23,6 +23,7 @@
 pub mod app;
 pub mod bgp;
 pub mod check;
+pub mod compare;
 pub mod diag;
 pub mod effective;
 pub mod forward;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::bgp::{NoConvergence, SpeakerId};
 use crate::check::{self, CheckReport};
+use crate::compare::{self, CompareError, Comparison};
 use crate::diag::suggest;
 use crate::forward::{self, EndpointError};
 use crate::import::{self, ImportError, Imported};
@@ -48,6 +49,9 @@ pub enum Error {
     /// An Azure export could not be imported.
     #[error(transparent)]
     Import(#[from] ImportError),
+    /// Actual state could not be compared.
+    #[error(transparent)]
+    Compare(#[from] CompareError),
     /// Something else about the command line is wrong.
     #[error("{message}")]
     Usage {
@@ -251,4 +255,12 @@ pub fn import(paths: &[PathBuf], out: Option<&Path>) -> Result<Imported, Error> 
             .map_err(|e| Error::Usage { message: format!("cannot write {}: {e}", out.display()) })?;
     }
     Ok(imported)
+}
+
+/// `ersim compare SCENARIO --actual FILE...`: Azure's effective and learned routes held against
+/// the prediction for a loaded scenario.
+pub fn compare(loaded: &Loaded, actual: &[PathBuf], nic: Option<&str>) -> Result<Comparison, Error> {
+    let (actuals, skipped) = compare::read_actuals(actual, nic)?;
+    let sim = Simulation::new(loaded.model.clone())?;
+    Ok(compare::compare(&sim, &actuals, skipped)?)
 }

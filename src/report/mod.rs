@@ -7,6 +7,7 @@
 
 pub mod bgp;
 pub mod check;
+pub mod compare;
 pub mod graph;
 pub mod matrix;
 pub mod reach;

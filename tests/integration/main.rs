@@ -8,6 +8,8 @@ mod check_cmd;
 mod cli;
 /// Helpers: load scenario text, tables as comparable rows.
 mod common;
+/// `ersim compare`: the seed's prediction against the article's rows; learned routes.
+mod compare;
 /// The repository's docs: TOML examples validate, links stay inside the repository.
 mod docs;
 /// ExpressRoute rules: D4, gateway transit, routing weight, ECMP, circuit transit.
