@@ -382,3 +382,155 @@ fn cli_warns_on_stderr_about_what_it_does_not_model() {
     assert!(err.contains("warning: not modelled, not imported: 1 × Virtual WAN hub (not a Route Server)"), "{err}");
     assert!(err.contains("warning: not modelled, not imported: 1 × network security group (NSG)"), "{err}");
 }
+
+/// Run `scripts/export-azure.sh` with bash and the fake `az` first on PATH; returns (output,
+/// export folder, az call log).
+fn export_with_fake_az(
+    tag: &str,
+    pages: &str,
+    runtime: &str,
+    peerings: &str,
+    args: &[&str],
+) -> (std::process::Output, PathBuf, Vec<String>) {
+    let d = temp_dir(tag);
+    let bin = d.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let az = bin.join("az");
+    std::fs::copy(fixture("fake-az/az"), &az).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out_dir = d.join("export");
+    let log = d.join("az.log");
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let out = Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/export-azure.sh"))
+        .arg("--out")
+        .arg(&out_dir)
+        .args(args)
+        .env("PATH", path)
+        .env("FAKE_AZ_LOG", &log)
+        .env("FAKE_AZ_STATE", d.join("az.state"))
+        .env("FAKE_AZ_PAGES", fixture(pages))
+        .env("FAKE_AZ_RUNTIME", fixture(runtime))
+        .env("FAKE_AZ_PEERINGS", fixture(peerings))
+        .output()
+        .unwrap();
+    let calls = std::fs::read_to_string(&log).unwrap_or_default().lines().map(str::to_string).collect();
+    (out, out_dir, calls)
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn export_script_pages_through_resource_graph_and_names_runtime_files_for_import_and_compare() {
+    let (out, dir, calls) = export_with_fake_az(
+        "export-seed",
+        "seed/graph",
+        "seed/runtime",
+        "seed/runtime",
+        &[
+            "--subscription",
+            "3f2a9c1e-7b4d-4e8a-9c2f-5d6e7f8a9b0c",
+            "--nic",
+            "rg-spokes/nic-spoke10",
+            "--gateway",
+            "rg-hub00/ergw-hub00",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        files_in(&dir),
+        ["ergw-hub00.learned.json", "nic-spoke10.json", "resources-page-1.json", "resources-page-2.json"]
+    );
+    // Two pages: the second call carries the first page's skip token.
+    let graph: Vec<&String> = calls.iter().filter(|c| c.starts_with("graph query")).collect();
+    assert_eq!(graph.len(), 2, "{calls:#?}");
+    assert!(!graph[0].contains("--skip-token"), "{}", graph[0]);
+    let page1: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("seed/graph/resources-page-1.json")).unwrap()).unwrap();
+    let token = page1["skip_token"].as_str().unwrap();
+    assert!(graph[1].ends_with(&format!("--skip-token {token}")), "{}", graph[1]);
+    for c in &graph {
+        assert!(
+            c.contains("--first 1000") && c.contains("--subscriptions 3f2a9c1e-7b4d-4e8a-9c2f-5d6e7f8a9b0c"),
+            "{c}"
+        );
+        assert!(
+            c.contains("microsoft.network/virtualnetworks") && c.contains("project id, name, type, location"),
+            "{c}"
+        );
+    }
+    assert!(
+        calls.contains(&"network nic show-effective-route-table -g rg-spokes -n nic-spoke10 -o json".to_string()),
+        "{calls:#?}"
+    );
+    assert!(
+        calls.contains(&"network vnet-gateway list-learned-routes -g rg-hub00 -n ergw-hub00 -o json".to_string()),
+        "{calls:#?}"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("resources-page-2.json")).unwrap(),
+        std::fs::read(fixture("seed/graph/resources-page-2.json")).unwrap()
+    );
+    // The folder is what import and compare read.
+    let inputs = import::read_inputs(&[dir.clone()]).unwrap();
+    let imported = import::import(&inputs).unwrap();
+    assert_same_routes(&common::seed_text(), &imported);
+    let toml = dir.parent().unwrap().join("estate.toml");
+    std::fs::write(&toml, &imported.text).unwrap();
+    let cmp = ersim().arg("compare").arg(&toml).arg("--actual").arg(&dir).output().unwrap();
+    assert_eq!(cmp.status.code(), Some(0), "{}", String::from_utf8_lossy(&cmp.stdout));
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+}
+
+#[test]
+fn export_script_collects_route_server_peerings_and_their_learned_routes() {
+    let (out, dir, calls) = export_with_fake_az(
+        "export-rs",
+        "route-server-nva-ecmp/graph",
+        "route-server-nva-ecmp/runtime",
+        "route-server-nva-ecmp/cli",
+        &["--route-server", "rg-hub-eus2/rs-hub"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        files_in(&dir),
+        [
+            "resources-page-1.json",
+            "rs-hub.nva-fw.rs-learned.json",
+            "rs-hub.nva-sdwan1.rs-learned.json",
+            "rs-hub.nva-sdwan2.rs-learned.json",
+            "rs-hub.peerings.json"
+        ]
+    );
+    assert_eq!(calls.iter().filter(|c| c.starts_with("graph query")).count(), 1, "one page, no skip token: {calls:#?}");
+    assert!(!calls.iter().any(|c| c.contains("--subscriptions")), "no --subscription given: {calls:#?}");
+    let imported = import::import(&import::read_inputs(&[dir.clone()]).unwrap()).unwrap();
+    assert_same_routes(&common::bundled_text("route-server-nva-ecmp.toml"), &imported);
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+}
+
+#[test]
+fn export_script_refuses_bad_arguments_with_exit_2() {
+    for args in [&["--bogus"][..], &["--nic", "no-resource-group"]] {
+        let (out, _, calls) = export_with_fake_az("export-bad", "seed/graph", "seed/runtime", "seed/runtime", args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        if args[0] == "--bogus" {
+            assert!(calls.is_empty(), "nothing is asked of az: {calls:#?}");
+        }
+    }
+    let out = Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/export-azure.sh"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--out DIR is required"));
+}
