@@ -82,11 +82,7 @@ impl Plan<'_> {
             }
         }
         self.settle_onprems(seen);
-        for f in &files {
-            if let RuntimeDoc::Effective(entries) = &f.doc {
-                self.msee_next_hops(f, entries);
-            }
-        }
+        self.msee_next_hops(&files);
     }
 
     fn nva_routes(&mut self, f: &RuntimeFile, routes: &[LearnedRoute]) {
@@ -255,68 +251,120 @@ impl Plan<'_> {
         k
     }
 
-    fn msee_next_hops(&mut self, f: &RuntimeFile, entries: &[super::runtime::EffectiveEntry]) {
-        let nic = self.by_subject(
-            &f.subject,
-            self.nics.iter().filter(|(_, n)| !n.stub).map(|(k, n)| (k, n.name.as_str(), n.id.resource_group())),
-        );
-        let Some(nkey) = nic else {
-            self.p.warn(format!(
-                "{}: effective routes of `{}`, which is no NIC in the scenario: not used",
-                f.file, f.subject
-            ));
-            return;
-        };
-        let Some(gw) = self.er_gateway_of(&self.nics[&nkey].vnet) else { return };
-        let circuits: Vec<String> = self
-            .conns
-            .values()
-            .filter(|c| c.gateway == gw)
-            .filter_map(|c| match &c.target {
-                Target::Circuit(k) => Some(k.clone()),
-                _ => None,
-            })
-            .collect();
+    /// The circuits a gateway's route for `prefixes` comes over, by D9 as Azure chose: the
+    /// connections' routing weight, then the AS path length (the router's prepend toward the
+    /// circuit and the path behind it). Empty when no circuit's router advertises the prefix.
+    fn winning_circuits(&self, circuits: &[(String, u64)], prefixes: &[IpNet]) -> Vec<String> {
+        let mut cands: Vec<(&String, u64, usize)> = Vec::new();
+        for (c, weight) in circuits {
+            let Some(o) = self.onprems.get(&format!("onprem:circuit:{c}")) else { continue };
+            let Some(behind) = prefixes.iter().find_map(|p| o.adverts.get(p)) else { continue };
+            let len = 1 + o.prepend.get(c).copied().unwrap_or(0) as usize + behind.len();
+            cands.push((c, *weight, len));
+        }
+        let Some(best_w) = cands.iter().map(|c| c.1).max() else { return Vec::new() };
+        cands.retain(|c| c.1 == best_w);
+        let best_len = cands.iter().map(|c| c.2).min().unwrap_or(0);
+        cands.into_iter().filter(|c| c.2 == best_len).map(|c| c.0.clone()).collect()
+    }
+
+    /// The MSEE next hops of circuits, from the ExpressRoute rows of NICs' effective routes. A row
+    /// shows the next hops of the circuit(s) its prefix won on (D9): a row tied to one circuit
+    /// names that circuit's addresses; a row over several circuits gives the addresses the others
+    /// do not already have, once only one of them is left unknown.
+    fn msee_next_hops(&mut self, files: &[&RuntimeFile]) {
         let known = self.known_addresses();
-        let mut unattributed = 0;
-        for e in entries {
-            if !e.source.eq_ignore_ascii_case("VirtualNetworkGateway")
-                || !e.next_hop_type.eq_ignore_ascii_case("VirtualNetworkGateway")
-            {
+        // (file, NIC, the circuits the row came over, its circuit-side next hops)
+        let mut seen: Vec<(String, String, Vec<String>, BTreeSet<IpAddr>)> = Vec::new();
+        for f in files {
+            let RuntimeDoc::Effective(entries) = &f.doc else { continue };
+            let nic = self.by_subject(
+                &f.subject,
+                self.nics.iter().filter(|(_, n)| !n.stub).map(|(k, n)| (k, n.name.as_str(), n.id.resource_group())),
+            );
+            let Some(nkey) = nic else {
+                self.p.warn(format!(
+                    "{}: effective routes of `{}`, which is no NIC in the scenario: not used",
+                    f.file, f.subject
+                ));
                 continue;
-            }
-            let hops: Vec<IpAddr> = e.next_hops.iter().filter_map(|h| addr(h)).filter(|h| !known.contains(h)).collect();
-            if hops.is_empty() {
-                continue;
-            }
-            let prefixes: Vec<IpNet> = e.prefixes.iter().filter_map(|p| parse_prefix(p)).collect();
-            let target = if circuits.len() == 1 {
-                Some(circuits[0].clone())
-            } else {
-                let via: Vec<&String> = circuits
-                    .iter()
-                    .filter(|c| {
-                        self.onprems
-                            .get(&format!("onprem:circuit:{c}"))
-                            .is_some_and(|o| prefixes.iter().any(|p| o.adverts.contains_key(p)))
-                    })
-                    .collect();
-                (via.len() == 1).then(|| via[0].clone())
             };
-            match target {
-                Some(c) => {
-                    let co = self.circuits.get_mut(&c).expect("connected circuits exist");
-                    co.next_hops.extend(hops);
-                    co.hops_from.insert(f.subject.clone());
+            let Some(gw) = self.er_gateway_of(&self.nics[&nkey].vnet) else { continue };
+            let circuits: Vec<(String, u64)> = self
+                .conns
+                .values()
+                .filter(|c| c.gateway == gw)
+                .filter_map(|c| match &c.target {
+                    Target::Circuit(k) => Some((k.clone(), c.weight)),
+                    _ => None,
+                })
+                .collect();
+            for e in entries {
+                if !e.source.eq_ignore_ascii_case("VirtualNetworkGateway")
+                    || !e.next_hop_type.eq_ignore_ascii_case("VirtualNetworkGateway")
+                {
+                    continue;
                 }
-                None => unattributed += 1,
+                let hops: BTreeSet<IpAddr> =
+                    e.next_hops.iter().filter_map(|h| addr(h)).filter(|h| !known.contains(h)).collect();
+                if hops.is_empty() {
+                    continue;
+                }
+                let over = if circuits.len() == 1 {
+                    vec![circuits[0].0.clone()]
+                } else {
+                    let prefixes: Vec<IpNet> = e.prefixes.iter().filter_map(|p| parse_prefix(p)).collect();
+                    let won = self.winning_circuits(&circuits, &prefixes);
+                    if won.is_empty() { circuits.iter().map(|c| c.0.clone()).collect() } else { won }
+                };
+                seen.push((f.file.clone(), f.subject.clone(), over, hops));
             }
         }
-        if unattributed > 0 {
+        // Tie rows to circuits until nothing more can be learned.
+        let mut done = vec![false; seen.len()];
+        loop {
+            let mut progress = false;
+            for (i, (_, nic, over, hops)) in seen.iter().enumerate() {
+                if done[i] {
+                    continue;
+                }
+                let unknown: Vec<&String> = over.iter().filter(|c| self.circuits[*c].next_hops.is_empty()).collect();
+                let target = match (over.len(), unknown.len()) {
+                    (1, _) => Some(over[0].clone()),
+                    (_, 1) => Some(unknown[0].clone()),
+                    (_, 0) => {
+                        done[i] = true;
+                        None
+                    }
+                    _ => None,
+                };
+                let Some(c) = target else { continue };
+                let others: BTreeSet<IpAddr> =
+                    over.iter().filter(|o| **o != c).flat_map(|o| self.circuits[o].next_hops.iter().copied()).collect();
+                let mine: BTreeSet<IpAddr> = hops.difference(&others).copied().collect();
+                done[i] = true;
+                if mine.is_empty() {
+                    continue;
+                }
+                let co = self.circuits.get_mut(&c).expect("connected circuits exist");
+                let before = co.next_hops.len();
+                co.next_hops.extend(mine);
+                co.hops_from.insert(nic.clone());
+                progress |= co.next_hops.len() != before || over.len() > 1;
+            }
+            if !progress {
+                break;
+            }
+        }
+        let mut untied: BTreeMap<&String, usize> = BTreeMap::new();
+        for (i, (file, ..)) in seen.iter().enumerate() {
+            if !done[i] {
+                *untied.entry(file).or_insert(0) += 1;
+            }
+        }
+        for (file, n) in untied {
             self.p.warn(format!(
-                "{}: {unattributed} ExpressRoute row(s) could not be tied to one of the {} circuits of the NIC's gateway: their next hops are not used",
-                f.file,
-                circuits.len()
+                "{file}: {n} ExpressRoute row(s) could not be tied to one circuit of the NIC's gateway: their next hops are not used"
             ));
         }
     }

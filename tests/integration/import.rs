@@ -998,6 +998,24 @@ mod round_trip {
                     "properties": {"privateIPAddress": n.ip.to_string(), "primary": true, "subnet": {"id": subnet_id(n.subnet.idx())}}}],
             })));
         }
+        for f in &m.firewalls {
+            let v = f.vnet.idx();
+            res.push(nested("azureFirewalls", &vrg(v), &f.name, &m.vnets[v].region, json!({
+                "sku": {"name": "AZFW_VNet", "tier": "Standard"},
+                "threatIntelMode": "Alert",
+                "ipConfigurations": [{"name": "ipconfig", "properties": {"privateIPAddress": f.ip.to_string(), "subnet": {"id": subnet_id(f.subnet.idx())}}}],
+            })));
+        }
+        for lb in &m.load_balancers {
+            let v = lb.vnet.idx();
+            let lb_id = id("rg-lbs", "loadBalancers", &lb.name);
+            res.push(nested("loadBalancers", "rg-lbs", &lb.name, &m.vnets[v].region, json!({
+                "frontendIPConfigurations": [{"name": "frontend", "properties": {"privateIPAddress": lb.frontend_ip.to_string(), "subnet": {"id": subnet_id(lb.subnet.idx())}}}],
+                "backendAddressPools": [{"id": format!("{lb_id}/backendAddressPools/nvas"), "name": "nvas", "properties": {
+                    "backendIPConfigurations": lb.backends.iter().map(|n| json!({"id": format!("{}/ipConfigurations/ipconfig1", id("rg-nics", "networkInterfaces", &m.nics[n.idx()].name))})).collect::<Vec<_>>()}}],
+                "loadBalancingRules": [{"name": "ha", "properties": {"protocol": if lb.ha_ports { "All" } else { "Tcp" }, "frontendPort": 0, "backendPort": 0}}],
+            })));
+        }
         for r in &m.route_servers {
             let v = r.vnet.idx();
             res.push(nested(
@@ -1076,6 +1094,19 @@ mod round_trip {
     }
 
     #[test]
+    fn every_bundled_scenario_written_as_an_azure_export_imports_back_to_its_routes() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        for f in files.iter().filter(|f| f.extension().is_some_and(|x| x == "toml")) {
+            let text = std::fs::read_to_string(f).unwrap();
+            let sim = common::sim(&text);
+            let imported = import::import(&export(&sim)).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            assert_same_routes(&text, &imported);
+        }
+    }
+
+    #[test]
     fn import_of_an_azure_export_written_from_a_random_design_gives_its_routes_back() {
         let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
         runner
@@ -1134,10 +1165,19 @@ fn onprem_routes_come_from_msee_tables_and_gateway_learned_routes_with_prepends_
     let o = &l.model.onprems[0];
     assert_eq!(o.asn, 65150);
     let adv: Vec<String> = o.advertise.iter().map(|p| p.to_string()).collect();
-    assert_eq!(adv, ["10.200.0.0/16", "172.20.0.0/16", "192.168.10.0/24"], "Azure's own routes (65515, 12076) are not on-premises routes");
+    assert_eq!(
+        adv,
+        ["10.200.0.0/16", "172.20.0.0/16", "192.168.10.0/24"],
+        "Azure's own routes (65515, 12076) are not on-premises routes"
+    );
     let sim = common::sim(&i.text);
     let rows = common::nic_rows(&sim, "nic-spoke10");
-    assert!(rows.contains(&"Virtual network gateway|Active|192.168.10.0/24|Virtual network gateway|10.2.146.76|-".to_string()), "{rows:#?}");
+    assert!(
+        rows.contains(
+            &"Virtual network gateway|Active|192.168.10.0/24|Virtual network gateway|10.2.146.76|-".to_string()
+        ),
+        "{rows:#?}"
+    );
 }
 
 #[test]
@@ -1152,7 +1192,9 @@ fn without_runtime_outputs_routers_are_stubs_and_next_hops_placeholders() {
 
 #[test]
 fn a_route_server_peer_without_its_nic_in_the_export_gets_a_marked_stub_nic() {
-    let mut inputs = import::read_inputs(&[fixture("route-server-nva-ecmp/graph"), fixture("route-server-nva-ecmp/runtime")]).unwrap();
+    let mut inputs =
+        import::read_inputs(&[fixture("route-server-nva-ecmp/graph"), fixture("route-server-nva-ecmp/runtime")])
+            .unwrap();
     for input in &mut inputs {
         if input.name.ends_with("resources-page-1.json") {
             let mut v: serde_json::Value = serde_json::from_slice(&input.bytes).unwrap();
@@ -1162,7 +1204,13 @@ fn a_route_server_peer_without_its_nic_in_the_export_gets_a_marked_stub_nic() {
     }
     let i = import::import(&inputs).unwrap();
     assert!(i.invalid.is_none(), "{:?}", i.invalid);
-    assert!(i.text.contains("# stub: the NVA NIC holding 10.0.1.6 (peer of route server peering nva-fw) is not in the export"), "{}", i.text);
+    assert!(
+        i.text.contains(
+            "# stub: the NVA NIC holding 10.0.1.6 (peer of route server peering nva-fw) is not in the export"
+        ),
+        "{}",
+        i.text
+    );
     assert!(i.warnings.iter().any(|w| w.contains("no NIC in the export holds 10.0.1.6")), "{:?}", i.warnings);
     // The NVA's routes still reach every NIC, with the stub's address as next hop.
     let original = common::sim(&common::bundled_text("route-server-nva-ecmp.toml"));
@@ -1192,7 +1240,8 @@ fn keys_the_reader_does_not_take_yet_are_written_as_it_takes_them() {
         {"id": format!("{s}/localNetworkGateways/lng-dc"), "name": "lng-dc", "gatewayIpAddress": "198.51.100.7",
          "localNetworkAddressSpace": {"addressPrefixes": ["192.168.0.0/16"]}}
     ]);
-    let i = import::import(&[Input { name: "estate.json".into(), bytes: serde_json::to_vec(&estate).unwrap() }]).unwrap();
+    let i =
+        import::import(&[Input { name: "estate.json".into(), bytes: serde_json::to_vec(&estate).unwrap() }]).unwrap();
     assert!(i.invalid.is_none(), "{:?}\n{}", i.invalid, i.text);
     // TODO(fidelity) cases: two addresses for an active-standby VPN gateway, no `ips` on ER,
     // `default_site` as a comment.
@@ -1220,7 +1269,11 @@ fn an_estate_the_format_cannot_express_is_written_but_exits_1() {
     std::fs::write(&f, serde_json::to_vec(&estate).unwrap()).unwrap();
     let out = ersim().arg("import").arg(&f).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("does not pass validation"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("does not pass validation"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("[[vnet]]"), "the scenario is still written");
     let _ = std::fs::remove_dir_all(&d);
 }
