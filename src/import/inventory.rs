@@ -483,7 +483,6 @@ impl Inventory {
                 return;
             }
         };
-        let errors = p.errors.len();
         let Some(m) = meta(n, p) else { return };
         match kind {
             Kind::Vnet => {
@@ -570,7 +569,6 @@ impl Inventory {
             Kind::PublicIp => self.public_ips.push(PublicIp { ip: n.ip(p, "ipAddress"), meta: m }),
             Kind::NotModelled(what) => self.not_modelled.push(NotModelled { what: what.into(), id: m.id.raw().into() }),
         }
-        let _ = errors;
     }
 
     /// Attach loose subnets and peerings, drop duplicates, and sort every list by id.

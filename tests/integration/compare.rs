@@ -241,3 +241,32 @@ fn junit_has_one_case_per_nic_and_gateway_and_directories_skip_other_files() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn a_placeholder_next_hop_is_named_as_the_reason_of_a_mismatch() {
+    let d = temp_dir("placeholder");
+    let seed = std::fs::read_to_string(repo(SEED)).unwrap();
+    let text = super::common::edit(&seed, "next_hops = [\"10.2.146.76\", \"10.2.146.77\"]", "");
+    let scenario = d.join("seed-without-next-hops.toml");
+    std::fs::write(&scenario, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ersim"))
+        .arg("compare")
+        .arg(&scenario)
+        .arg("--actual")
+        .arg(fixture("seed/runtime"))
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_of(&out);
+    let missing = v["nics"][0]["missing"].as_array().unwrap();
+    assert_eq!(missing.len(), 6, "three prefixes, two placeholder next hops each");
+    assert!(
+        missing.iter().all(|m| m["explanation"]["detail"].as_str().unwrap().contains("placeholder")),
+        "{missing:#?}"
+    );
+    // The gateway's learned routes still match: ersim does not know the MSEE addresses, so any matches.
+    assert_eq!(v["gateways"][0]["missing"], json!([]), "{:#}", v["gateways"][0]);
+    assert_eq!(v["gateways"][0]["unexpected"], json!([]), "{:#}", v["gateways"][0]);
+    let _ = std::fs::remove_dir_all(&d);
+}
