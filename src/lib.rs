@@ -23,9 +23,11 @@
 pub mod app;
 pub mod bgp;
 pub mod check;
+pub mod compare;
 pub mod diag;
 pub mod effective;
 pub mod forward;
+pub mod import;
 pub mod limits;
 pub mod matrix;
 pub mod model;

@@ -66,6 +66,19 @@ enum Command {
         after_help = "Templates:\n  hub-spoke-expressroute  a hub with an ExpressRoute gateway, two spokes, one circuit (default)\n  vpn                     a hub with a site-to-site VPN gateway (BGP) to a branch, one spoke\n  route-server-nva        a hub with Route Server and an NVA advertising a default route\n\nExit status: 0 written, 2 the file exists or the template is unknown.\n\nExamples:\n  ersim init && ersim check\n  ersim init --template vpn --out branch.toml"
     )]
     Init(InitArgs),
+    /// Compare ersim's prediction with what Azure shows: a NIC's effective routes, a gateway's
+    /// learned routes.
+    #[command(
+        after_help = "Each FILE (or each .json file of a directory) is `az network nic show-effective-route-table -o json`\n(named <nic>.json, or any name with --nic) or `az network vnet-gateway list-learned-routes -o json`\n(named <gateway>.learned.json); other files in a directory are skipped. Rows are compared as\n(source, state, prefix, next hop type, next hop) after splitting ECMP and multi-prefix entries;\nevery mismatch says where ersim's row comes from and the rule. Service endpoints, service tags\nand connected groups are reported as not modelled, not as mismatches.\n\nExit status: 0 everything matches, 1 a mismatch, 2 bad input.\n\nExamples:\n  ersim compare estate.toml --actual export/\n  ersim compare estate.toml --actual routes.json --nic nic-app -o junit > compare-junit.xml"
+    )]
+    Compare(CompareArgs),
+    /// Turn a running Azure estate into a scenario: Resource Graph pages, az CLI list outputs and
+    /// runtime outputs (effective routes, learned routes, MSEE route tables) in, a commented
+    /// scenario out.
+    #[command(
+        after_help = "FILE is a JSON file or a directory of them (scripts/export-azure.sh writes one): Resource\nGraph pages ({\"data\": [...]}), az list outputs (JSON arrays), `az network nic\nshow-effective-route-table` outputs (<nic>.json: a circuit's MSEE next hops), `az network\nvnet-gateway list-learned-routes` (<gateway>.learned.json) and `az network express-route\nlist-route-tables` (<circuit>.routetable.json) outputs (on-premises routes), `az network\nrouteserver peering list` and its learned routes (NVA routes). Every block carries its ARM id\nin a comment; what ersim does not model is listed in the header and warned about on stderr.\n\nExit status: 0 imported, 1 imported but the result does not pass ersim's validation (errors on\nstderr), 2 bad input (not JSON, a wrong shape: every error with its file and JSON path) or\n--out exists.\n\nExamples:\n  ersim import export/ --out estate.toml && ersim check estate.toml\n  ersim import resources-page-1.json resources-page-2.json nic-app.json > estate.toml"
+    )]
+    Import(ImportArgs),
     /// Print the JSON Schema of the scenario format (also docs/ersim.schema.json), for editors with
     /// TOML schema support: a first line `#:schema ./docs/ersim.schema.json` in a scenario enables
     /// completion and checking in taplo / Even Better TOML.
@@ -92,6 +105,31 @@ struct InitArgs {
     /// Where to write it.
     #[arg(long, default_value = "ersim.toml")]
     out: PathBuf,
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
+    scenario: Option<PathBuf>,
+    /// Azure's runtime outputs: files, or directories of .json files.
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    actual: Vec<PathBuf>,
+    /// The NIC an effective-routes file belongs to (one file; default: its file name).
+    #[arg(long, value_name = "NIC")]
+    nic: Option<String>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = CheckFormat::Text)]
+    output: CheckFormat,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// Export files, or directories of .json files.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Write the scenario here (never over an existing file) instead of to stdout.
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -407,6 +445,38 @@ fn init(a: InitArgs) -> Result<(String, u8), Error> {
     Ok((format!("{msg}\n"), 0))
 }
 
+fn compare(a: CompareArgs) -> Result<(String, u8), Error> {
+    let path = scenario_path(a.scenario)?;
+    let loaded = scenario::load(&path)?;
+    print_warnings(&loaded);
+    let c = app::compare(&loaded, &a.actual, a.nic.as_deref())?;
+    let out = match a.output {
+        CheckFormat::Text => report::compare::text(&c),
+        CheckFormat::Json => report::compare::json(&c),
+        CheckFormat::Junit => report::compare::junit(&c),
+    };
+    Ok((out, c.exit_code()))
+}
+
+fn import(a: ImportArgs) -> Result<(String, u8), Error> {
+    let r = app::import(&a.files, a.out.as_deref())?;
+    let mut err = std::io::stderr().lock();
+    for w in &r.warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
+    let code = if let Some(invalid) = &r.invalid {
+        let _ = write!(err, "{invalid}");
+        let _ = writeln!(err, "error: the imported scenario does not pass validation (see above); it is written as is");
+        1
+    } else {
+        0
+    };
+    match &a.out {
+        Some(out) => Ok((format!("wrote {}; next: ersim check {}\n", out.display(), out.display()), code)),
+        None => Ok((r.text, code)),
+    }
+}
+
 fn rule(a: RuleArgs) -> Result<(String, u8), Error> {
     let mut text = app::rule_text(&a.id)?.to_string();
     text.push('\n');
@@ -438,6 +508,8 @@ fn main() -> ExitCode {
         Command::Graph(a) => graph(a),
         Command::Synth(a) => synth(a),
         Command::Init(a) => init(a),
+        Command::Import(a) => import(a),
+        Command::Compare(a) => compare(a),
         Command::Schema => Ok((ersim::scenario::schema::schema_text(), 0)),
         Command::Rule(a) => rule(a),
         Command::Completions(a) => completions(a),
@@ -459,7 +531,11 @@ fn main() -> ExitCode {
             let text = match &e {
                 Error::Load(LoadError::Invalid(inv)) => inv.render_colored(use_color(std::io::stderr().is_terminal())),
                 // Messages that carry their own location and severity already.
-                Error::Load(LoadError::NotUtf8 { .. }) => e.to_string(),
+                Error::Load(LoadError::NotUtf8 { .. })
+                | Error::Import(ersim::import::ImportError::Input(_))
+                | Error::Compare(ersim::compare::CompareError::Input(ersim::import::ImportError::Input(_))) => {
+                    e.to_string()
+                }
                 _ => format!("error: {e}"),
             };
             let mut err = std::io::stderr().lock();

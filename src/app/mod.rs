@@ -11,8 +11,10 @@ use std::path::{Path, PathBuf};
 
 use crate::bgp::{NoConvergence, SpeakerId};
 use crate::check::{self, CheckReport};
+use crate::compare::{self, CompareError, Comparison};
 use crate::diag::{Code, Diagnostic, Source, suggest};
 use crate::forward::{self, EndpointError};
+use crate::import::{self, ImportError, Imported};
 use crate::matrix;
 use crate::model::Model;
 use crate::resolve::{self, ResolveError};
@@ -54,6 +56,12 @@ pub enum Error {
     /// A matrix larger than ersim computes.
     #[error(transparent)]
     Matrix(#[from] matrix::TooLarge),
+    /// An Azure export could not be imported.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// Actual state could not be compared.
+    #[error(transparent)]
+    Compare(#[from] CompareError),
     /// Something else about the command line is wrong.
     #[error("{message}")]
     Usage {
@@ -254,4 +262,43 @@ pub fn speaker(sim: &Simulation, n: SpeakerName<'_>) -> Result<SpeakerId, Error>
     m.bgp_peer_by_name(n)
         .map(|g| b.nva_speaker[g.idx()])
         .ok_or_else(|| unknown(n, m.bgp_peers.iter().map(|x| x.name.as_str()).collect()))
+}
+
+/// `ersim import FILE... [--out PATH]`: read an Azure export (files or directories of `.json`)
+/// into a scenario. With `out`, the scenario is written there, never over an existing file
+/// (checked before anything is read); the caller prints `Imported::text` otherwise.
+pub fn import(paths: &[PathBuf], out: Option<&Path>) -> Result<Imported, Error> {
+    let refuse = |out: &Path| Error::Usage {
+        message: format!(
+            "cannot write {}: it exists; ersim import never overwrites a file: remove it or pass --out another path",
+            out.display()
+        ),
+    };
+    if let Some(out) = out
+        && out.exists()
+    {
+        return Err(refuse(out));
+    }
+    let inputs = import::read_inputs(paths)?;
+    let imported = import::import(&inputs)?;
+    if let Some(out) = out {
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(out).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                refuse(out)
+            } else {
+                Error::Usage { message: format!("cannot write {}: {e}", out.display()) }
+            }
+        })?;
+        std::io::Write::write_all(&mut f, imported.text.as_bytes())
+            .map_err(|e| Error::Usage { message: format!("cannot write {}: {e}", out.display()) })?;
+    }
+    Ok(imported)
+}
+
+/// `ersim compare SCENARIO --actual FILE...`: Azure's effective and learned routes held against
+/// the prediction for a loaded scenario.
+pub fn compare(loaded: &Loaded, actual: &[PathBuf], nic: Option<&str>) -> Result<Comparison, Error> {
+    let (actuals, skipped) = compare::read_actuals(actual, nic)?;
+    let sim = Simulation::new(loaded.model.clone())?;
+    Ok(compare::compare(&sim, &actuals, skipped)?)
 }

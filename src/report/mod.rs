@@ -7,6 +7,7 @@
 
 pub mod bgp;
 pub mod check;
+pub mod compare;
 pub mod forward;
 pub mod graph;
 pub mod matrix;

@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["effective"],
     &["simulation"],
     &["forward"],
-    &["check", "matrix", "topology", "synth"],
+    &["check", "matrix", "topology", "synth", "import", "compare"],
     &["report"],
     &["app"],
     &["lib"],

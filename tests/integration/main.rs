@@ -8,6 +8,8 @@ mod check_cmd;
 mod cli;
 /// Helpers: load scenario text, tables as comparable rows.
 mod common;
+/// `ersim compare`: the seed's prediction against the article's rows; learned routes.
+mod compare;
 /// The repository's docs: TOML examples validate, links stay inside the repository.
 mod docs;
 /// ExpressRoute rules: D4, gateway transit, routing weight, ECMP, circuit transit.
@@ -20,6 +22,8 @@ mod forwarding;
 mod graph;
 /// Hostile inputs: deep nesting, huge files, many errors, prefixes and VNets.
 mod hostile;
+/// `ersim import`: Azure exports in both forms reproduce bundled designs; edge cases; round trip.
+mod import;
 /// The crate's modules form one-way layers without import cycles.
 mod layering;
 /// `ersim matrix` over the seed.
