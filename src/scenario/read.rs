@@ -543,23 +543,16 @@ fn adverts(
 /// a BGP peer).
 fn advert(e: &Val<'_>, entry: &'static BlockKeys, d: &mut Diagnostics, text: &str) -> Option<RawAdvert> {
     match &e.v {
-        V::Str(_) => Some(RawAdvert {
-            span: e.span(),
-            prefix: Some(Sp::new(string_of(e, text), e.span())),
-            as_path: None,
-            next_hop: None,
-        }),
+        V::Str(_) => Some(RawAdvert { prefix: Some(Sp::new(RawPrefix::of(string_of(e, text)), e.span())), more: None }),
         V::Table(t) => {
             let mut b = Block::new(entry, t, e.span(), text);
-            let v = RawAdvert {
-                span: e.span(),
-                prefix: b.string(d, "prefix"),
-                as_path: b.list(d, "as_path", "integers", "[65020]", |x| x.int(text)),
-                next_hop: if entry.get("next_hop").is_some() { b.string(d, "next_hop") } else { None },
-            };
-            b.require(d, "prefix", &v.prefix, "\"172.16.0.0/12\"");
+            let prefix = b.string(d, "prefix");
+            let as_path = b.list(d, "as_path", "integers", "[65020]", |x| x.int(text));
+            let next_hop = if entry.get("next_hop").is_some() { b.string(d, "next_hop") } else { None };
+            b.require(d, "prefix", &prefix, "\"172.16.0.0/12\"");
             b.finish(d);
-            Some(v)
+            let more = (as_path.is_some() || next_hop.is_some()).then(|| Box::new(RawAdvertMore { as_path, next_hop }));
+            Some(RawAdvert { prefix: prefix.map(|p| Sp::new(RawPrefix::of(p.v), p.span)), more })
         }
         _ => {
             d.push(
