@@ -565,6 +565,13 @@ mod tests {
             ]
             .map(String::from),
         );
+        // Valid scenarios never leave the small parser (no token list is built for them).
+        let synth = crate::synth::generate(&crate::synth::SynthParams::default());
+        for t in texts.iter().chain([&synth]) {
+            if reference(t).1 == 0 {
+                assert!(Simple::new(t, false).run(None, &mut Discard, &mut ()).is_ok(), "{t}");
+            }
+        }
         for t in &texts {
             let (a, b) = (streamed(t), reference(t));
             assert!(a == b, "{t:?}: {} events and {} errors, not {} and {}", a.0.len(), a.1, b.0.len(), b.1);
