@@ -11,6 +11,8 @@ mod load;
 pub(crate) mod raw;
 mod read;
 pub mod schema;
+mod toml_doc;
+mod toml_events;
 pub mod validate;
 
 pub use load::{

@@ -5,6 +5,8 @@
 
 use std::ops::Range;
 
+use ipnet::IpNet;
+
 /// A value and the byte range of the text it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sp<T> {
@@ -162,11 +164,38 @@ pub struct RawRouteServer {
     pub branch_to_branch: Option<Sp<bool>>,
 }
 
+/// One `advertise` entry. Lists of them can hold millions, so an entry is small: its prefix is
+/// parsed as it is read when it is a valid network address, and the table form's other keys are
+/// boxed.
 #[derive(Clone, Debug)]
 pub struct RawAdvert {
-    #[allow(dead_code)]
-    pub span: Range<usize>,
-    pub prefix: Option<Sp<String>>,
+    pub prefix: Option<Sp<RawPrefix>>,
+    /// `as_path` and `next_hop`, when the entry is a table that has either.
+    pub more: Option<Box<RawAdvertMore>>,
+}
+
+/// An advertised prefix as read.
+#[derive(Clone, Debug)]
+pub enum RawPrefix {
+    /// A valid prefix without host bits (nothing for validation to say about it).
+    Net(IpNet),
+    /// Anything else, as written: validation parses it and reports what is wrong.
+    Text(String),
+}
+
+impl RawPrefix {
+    /// Read a prefix string: parsed when validation would accept it as it is.
+    pub fn of(s: String) -> Self {
+        match s.trim().parse::<IpNet>() {
+            Ok(net) if net == net.trunc() => RawPrefix::Net(net),
+            _ => RawPrefix::Text(s),
+        }
+    }
+}
+
+/// The rarer keys of an `advertise` table.
+#[derive(Clone, Debug)]
+pub struct RawAdvertMore {
     pub as_path: Option<SpList<Int>>,
     pub next_hop: Option<Sp<String>>,
 }

@@ -1,31 +1,29 @@
 //! TOML text to [`RawScenario`], key by key, reporting every problem at once.
 //!
-//! Stages, so errors never cascade: syntax (`toml`'s recoverable parser reports every syntax
-//! error), then shape. Each block is read key by key from the spanned document tree, so a wrong
-//! type or an unknown key in one block hides nothing else, in that block or any other. Unknown keys
-//! are errors with a "did you mean" when a known key is close (the format's `deny_unknown_fields`).
+//! Stages, so errors never cascade: syntax (every TOML error `toml` would report), then shape.
+//! The text is parsed as a stream ([`super::toml_doc`]): each `[[kind]]` block is read into its
+//! raw form as soon as the next block of its kind starts, and its document tree is dropped, so the
+//! whole document is never held. Each block is read key by key, so a wrong type or an unknown key
+//! in one block hides nothing else, in that block or any other. Unknown keys are errors with a
+//! "did you mean" when a known key is close (the format's `deny_unknown_fields`).
 
 use std::ops::Range;
 
-use toml::Spanned;
-use toml::de::{DeTable, DeValue};
-
 use super::keys::{self, BlockKeys};
 use super::raw::*;
+use super::toml_doc::{Table, V, Val};
 use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
 
-type Val<'i> = Spanned<DeValue<'i>>;
-
 /// The name TOML gives a value's type, for messages.
-fn type_name(v: &DeValue<'_>) -> &'static str {
-    match v {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date-time",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
+fn type_name(v: &Val<'_>) -> &'static str {
+    match v.v {
+        V::Str(_) => "a string",
+        V::Int => "an integer",
+        V::Float => "a float",
+        V::Bool(_) => "a boolean",
+        V::Datetime => "a date-time",
+        V::Array(_) => "an array",
+        V::Table(_) | V::Taken => "a table",
     }
 }
 
@@ -33,13 +31,14 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
 struct Block<'a, 'i> {
     what: &'static str,
     keys: &'static BlockKeys,
-    table: &'a DeTable<'i>,
+    table: &'a Table<'i>,
     span: Range<usize>,
+    text: &'i str,
 }
 
 impl<'a, 'i> Block<'a, 'i> {
-    fn new(keys: &'static BlockKeys, table: &'a DeTable<'i>, span: Range<usize>) -> Self {
-        Block { what: keys.what, keys, table, span }
+    fn new(keys: &'static BlockKeys, table: &'a Table<'i>, span: Range<usize>, text: &'i str) -> Self {
+        Block { what: keys.what, keys, table, span, text }
     }
 
     fn raw(&mut self, key: &'static str) -> Option<&'a Val<'i>> {
@@ -51,7 +50,7 @@ impl<'a, 'i> Block<'a, 'i> {
         d.push(
             Diagnostic::error(
                 Code::WrongType,
-                format!("`{key}` in {} must be {want}, not {}", self.what, type_name(v.get_ref())),
+                format!("`{key}` in {} must be {want}, not {}", self.what, type_name(v)),
             )
             .at(v.span())
             .label(format!("expected {want}"))
@@ -61,8 +60,8 @@ impl<'a, 'i> Block<'a, 'i> {
 
     fn string(&mut self, d: &mut Diagnostics, key: &'static str) -> Option<Sp<String>> {
         let v = self.raw(key)?;
-        match v.get_ref() {
-            DeValue::String(s) => Some(Sp::new(s.to_string(), v.span())),
+        match v.v {
+            V::Str(_) => Some(Sp::new(string_of(v, self.text), v.span())),
             _ => {
                 self.type_error(d, key, v, "a string", "\"...\"");
                 None
@@ -72,8 +71,8 @@ impl<'a, 'i> Block<'a, 'i> {
 
     fn boolean(&mut self, d: &mut Diagnostics, key: &'static str) -> Option<Sp<bool>> {
         let v = self.raw(key)?;
-        match v.get_ref() {
-            DeValue::Boolean(b) => Some(Sp::new(*b, v.span())),
+        match v.v {
+            V::Bool(b) => Some(Sp::new(b, v.span())),
             _ => {
                 self.type_error(d, key, v, "a boolean", "true");
                 None
@@ -83,7 +82,7 @@ impl<'a, 'i> Block<'a, 'i> {
 
     fn integer(&mut self, d: &mut Diagnostics, key: &'static str) -> Option<Sp<Int>> {
         let v = self.raw(key)?;
-        let r = int_value(v);
+        let r = int_value(v, self.text);
         if r.is_none() {
             self.type_error(d, key, v, "an integer", "65001");
         }
@@ -99,22 +98,18 @@ impl<'a, 'i> Block<'a, 'i> {
         mut item: impl FnMut(&Val<'i>) -> Option<T>,
     ) -> Option<SpList<T>> {
         let v = self.raw(key)?;
-        let DeValue::Array(arr) = v.get_ref() else {
+        let V::Array(arr) = &v.v else {
             self.type_error(d, key, v, &format!("an array of {want}"), example);
             return None;
         };
-        let mut out = Vec::with_capacity(arr.len());
-        for e in arr.iter() {
+        let mut out = Vec::with_capacity(arr.items.len());
+        for e in &arr.items {
             match item(e) {
                 Some(x) => out.push(Sp::new(x, e.span())),
                 None => d.push(
                     Diagnostic::error(
                         Code::WrongType,
-                        format!(
-                            "every element of `{key}` in {} must be {want}, not {}",
-                            self.what,
-                            type_name(e.get_ref())
-                        ),
+                        format!("every element of `{key}` in {} must be {want}, not {}", self.what, type_name(e)),
                     )
                     .at(e.span())
                     .label(format!("expected {want}"))
@@ -126,22 +121,24 @@ impl<'a, 'i> Block<'a, 'i> {
     }
 
     fn strings(&mut self, d: &mut Diagnostics, key: &'static str, example: &str) -> Option<SpList<String>> {
-        self.list(d, key, "strings", example, |e| e.get_ref().as_str().map(str::to_string))
+        let text = self.text;
+        self.list(d, key, "strings", example, |e| matches!(e.v, V::Str(_)).then(|| string_of(e, text)))
     }
 
-    /// An array of tables (`[[vnet.subnet]]`), or an inline array of inline tables.
-    fn tables(&mut self, d: &mut Diagnostics, key: &'static str) -> Vec<(&'a DeTable<'i>, Range<usize>)> {
+    /// An array of tables (`[[vnet.subnet]]`), or an inline array of inline tables. Elements
+    /// already read (handed off while streaming) are skipped.
+    fn tables(&mut self, d: &mut Diagnostics, key: &'static str) -> Vec<(&'a Table<'i>, Range<usize>)> {
         let Some(v) = self.raw(key) else { return Vec::new() };
         // The header of one such block: `[[vnet]]` at the top level, `[[vnet.subnet]]` inside `[[vnet]]`.
         let header = match self.what.strip_prefix("[[").and_then(|w| w.strip_suffix("]]")) {
             Some(parent) => format!("[[{parent}.{key}]]"),
             None => format!("[[{key}]]"),
         };
-        let DeValue::Array(arr) = v.get_ref() else {
+        let V::Array(arr) = &v.v else {
             d.push(
                 Diagnostic::error(
                     Code::WrongType,
-                    format!("`{key}` in {} must be an array of tables, not {}", self.what, type_name(v.get_ref())),
+                    format!("`{key}` in {} must be an array of tables, not {}", self.what, type_name(v)),
                 )
                 .at(v.span())
                 .label("expected an array of tables")
@@ -150,13 +147,14 @@ impl<'a, 'i> Block<'a, 'i> {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for e in arr.iter() {
-            match e.get_ref() {
-                DeValue::Table(t) => out.push((t, e.span())),
-                other => d.push(
+        for e in &arr.items {
+            match &e.v {
+                V::Table(t) => out.push((&**t, e.span())),
+                V::Taken => {}
+                _ => d.push(
                     Diagnostic::error(
                         Code::WrongType,
-                        format!("`{key}` in {} must hold tables, not {}", self.what, type_name(other)),
+                        format!("`{key}` in {} must hold tables, not {}", self.what, type_name(e)),
                     )
                     .at(e.span())
                     .help(format!("write each one as a `{header}` block")),
@@ -181,13 +179,12 @@ impl<'a, 'i> Block<'a, 'i> {
 
     /// Report every key the format does not define, with a suggestion when one is close.
     fn finish(self, d: &mut Diagnostics) {
-        for (k, _) in self.table.iter() {
-            let name: &str = k.get_ref();
+        for (name, slot) in &self.table.map {
             if self.keys.get(name).is_none() {
                 let known = self.keys.sorted_names();
                 d.push(
                     Diagnostic::error(Code::UnknownKey, format!("unknown key `{name}` in {}", self.what))
-                        .at(k.span())
+                        .at(slot.key_span())
                         .label("not a key of this block")
                         .help_opt(did_you_mean(name, known.iter().copied()))
                         .help(format!("the keys of {} are: {}", self.what, known.join(", "))),
@@ -197,97 +194,64 @@ impl<'a, 'i> Block<'a, 'i> {
     }
 }
 
-fn int_value(v: &Val<'_>) -> Option<Sp<Int>> {
-    match v.get_ref() {
-        DeValue::Integer(i) => {
-            let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
-            Int::from_str_radix(&digits, i.radix()).ok().map(|n| Sp::new(n, v.span()))
-        }
-        _ => None,
-    }
+/// A string scalar's value.
+fn string_of(v: &Val<'_>, text: &str) -> String {
+    v.decode(text).map(|c| c.into_owned()).unwrap_or_default()
+}
+
+fn int_value(v: &Val<'_>, text: &str) -> Option<Sp<Int>> {
+    v.int(text).map(|n| Sp::new(n, v.span()))
 }
 
 /// Parse scenario text into the raw form. Syntax errors stop here; every shape error is collected.
 pub(crate) fn read(text: &str, d: &mut Diagnostics) -> Option<RawScenario> {
-    let (doc, errors) = DeTable::parse_recoverable(text);
+    // Blocks read while streaming, and their shape errors: kept apart until the whole file is
+    // known to be TOML of format 1.
+    let mut s = RawScenario::default();
+    let mut shape = Diagnostics::default();
+    let (root, errors) = super::toml_doc::parse(text, &mut |kind, val| {
+        if let V::Table(t) = &val.v {
+            push_block(&mut s, kind, t, val.span(), &mut shape, text);
+        }
+    });
     if !errors.is_empty() {
         for e in errors {
-            let span = e.span().unwrap_or(0..0);
             d.push(
-                Diagnostic::error(Code::Syntax, format!("invalid TOML: {}", e.message().trim_end()))
-                    .at(span)
+                Diagnostic::error(Code::Syntax, format!("invalid TOML: {}", e.message.trim_end()))
+                    .at(e.span.unwrap_or(0..0))
                     .help("fix the TOML syntax; see docs/scenario-format.md or the files in scenarios/ for examples"),
             );
         }
         return None;
     }
-    let root = doc.get_ref();
-    let mut top = Block::new(&keys::TOP, root, 0..0);
-    let mut s = RawScenario {
-        format: top.integer(d, "format"),
-        name: top.string(d, "name"),
-        description: top.string(d, "description"),
-        system_routes: top.string(d, "system_routes"),
-        ..RawScenario::default()
-    };
+    let mut top = Block::new(&keys::TOP, &root, 0..0, text);
+    s.format = top.integer(d, "format");
+    s.name = top.string(d, "name");
+    s.description = top.string(d, "description");
+    s.system_routes = top.string(d, "system_routes");
     // A file of another format is refused as a whole (validate says so): its keys are not format
     // 1's, and reporting them as unknown would only bury that one error.
     if s.format.as_ref().is_some_and(|f| f.v != 1) {
-        return Some(s);
+        let RawScenario { format, name, description, system_routes, .. } = s;
+        return Some(RawScenario { format, name, description, system_routes, ..RawScenario::default() });
     }
-    for (t, span) in top.tables(d, "vnet") {
-        s.vnets.push(vnet(t, span, d));
-    }
-    for (t, span) in top.tables(d, "nic") {
-        s.nics.push(nic(t, span, d));
-    }
-    for (t, span) in top.tables(d, "peering") {
-        s.peerings.push(peering(t, span, d));
-    }
-    for (t, span) in top.tables(d, "gateway") {
-        s.gateways.push(gateway(t, span, d));
-    }
-    for (t, span) in top.tables(d, "circuit") {
-        s.circuits.push(circuit(t, span, d));
-    }
-    for (t, span) in top.tables(d, "onprem") {
-        s.onprems.push(onprem(t, span, d));
-    }
-    for (t, span) in top.tables(d, "connection") {
-        s.connections.push(connection(t, span, d));
-    }
-    for (t, span) in top.tables(d, "local_gateway") {
-        s.local_gateways.push(local_gateway(t, span, d));
-    }
-    for (t, span) in top.tables(d, "route_server") {
-        s.route_servers.push(route_server(t, span, d));
-    }
-    for (t, span) in top.tables(d, "bgp_peer") {
-        s.bgp_peers.push(bgp_peer(t, span, d));
-    }
-    for (t, span) in top.tables(d, "load_balancer") {
-        s.load_balancers.push(load_balancer(t, span, d));
-    }
-    for (t, span) in top.tables(d, "route_table") {
-        s.route_tables.push(route_table(t, span, d));
-    }
-    for (t, span) in top.tables(d, "firewall") {
-        s.firewalls.push(firewall(t, span, d));
-    }
-    for (t, span) in top.tables(d, "expect") {
-        s.expects.push(expect(t, span, d));
+    d.items.append(&mut shape.items);
+    for kind in BLOCK_KINDS {
+        for (t, span) in top.tables(d, kind) {
+            push_block(&mut s, kind, t, span, d, text);
+        }
     }
     // Top-level unknown keys: suggest the block kind.
     let top_keys: Vec<&str> = keys::TOP.keys.iter().map(|k| k.name).collect();
-    for (k, _) in root.iter() {
-        let name: &str = k.get_ref();
+    for (name, slot) in &root.map {
+        let name: &str = name;
         if top_keys.contains(&name) {
             continue;
         }
         if let Some((_, what, instead)) = keys::NOT_MODELLED.iter().find(|(names, _, _)| names.contains(&name)) {
             d.push(
                 Diagnostic::error(Code::UnknownKey, format!("`{name}`: {what} are not modelled (yet)"))
-                    .at(k.span())
+                    .at(slot.key_span())
                     .label("not modelled by ersim")
                     .help(format!("remove this block; {instead}"))
                     .help("docs/scenario-format.md lists what format v1 describes"),
@@ -295,7 +259,7 @@ pub(crate) fn read(text: &str, d: &mut Diagnostics) -> Option<RawScenario> {
         } else {
             d.push(
                 Diagnostic::error(Code::UnknownKey, format!("unknown top-level key or block `{name}`"))
-                    .at(k.span())
+                    .at(slot.key_span())
                     .label("not part of scenario format v1")
                     .help_opt(did_you_mean(name, top_keys.iter().copied()))
                     .help(format!("format v1 knows: {}", top_keys.join(", "))),
@@ -305,14 +269,53 @@ pub(crate) fn read(text: &str, d: &mut Diagnostics) -> Option<RawScenario> {
     Some(s)
 }
 
-fn vnet(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawVnet {
-    let mut b = Block::new(&keys::VNET, t, span.clone());
+/// The top-level block kinds, in the order they are read.
+const BLOCK_KINDS: [&str; 14] = [
+    "vnet",
+    "nic",
+    "peering",
+    "gateway",
+    "circuit",
+    "onprem",
+    "connection",
+    "local_gateway",
+    "route_server",
+    "bgp_peer",
+    "load_balancer",
+    "route_table",
+    "firewall",
+    "expect",
+];
+
+/// Read one top-level block of `kind` into `s` (other keys are reported with the top level).
+fn push_block(s: &mut RawScenario, kind: &str, t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) {
+    match kind {
+        "vnet" => s.vnets.push(vnet(t, span, d, text)),
+        "nic" => s.nics.push(nic(t, span, d, text)),
+        "peering" => s.peerings.push(peering(t, span, d, text)),
+        "gateway" => s.gateways.push(gateway(t, span, d, text)),
+        "circuit" => s.circuits.push(circuit(t, span, d, text)),
+        "onprem" => s.onprems.push(onprem(t, span, d, text)),
+        "connection" => s.connections.push(connection(t, span, d, text)),
+        "local_gateway" => s.local_gateways.push(local_gateway(t, span, d, text)),
+        "route_server" => s.route_servers.push(route_server(t, span, d, text)),
+        "bgp_peer" => s.bgp_peers.push(bgp_peer(t, span, d, text)),
+        "load_balancer" => s.load_balancers.push(load_balancer(t, span, d, text)),
+        "route_table" => s.route_tables.push(route_table(t, span, d, text)),
+        "firewall" => s.firewalls.push(firewall(t, span, d, text)),
+        "expect" => s.expects.push(expect(t, span, d, text)),
+        _ => {}
+    }
+}
+
+fn vnet(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawVnet {
+    let mut b = Block::new(&keys::VNET, t, span.clone(), text);
     let v = RawVnet {
         span,
         name: b.string(d, "name"),
         region: b.string(d, "region"),
         address_space: b.strings(d, "address_space", "[\"10.0.0.0/16\"]"),
-        subnets: b.tables(d, "subnet").into_iter().map(|(t, s)| subnet(t, s, d)).collect(),
+        subnets: b.tables(d, "subnet").into_iter().map(|(t, s)| subnet(t, s, d, text)).collect(),
     };
     b.require(d, "name", &v.name, "\"hub00\"");
     b.require(d, "address_space", &v.address_space, "[\"10.0.0.0/16\"]");
@@ -320,8 +323,8 @@ fn vnet(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawVnet {
     v
 }
 
-fn subnet(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawSubnet {
-    let mut b = Block::new(&keys::SUBNET, t, span.clone());
+fn subnet(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawSubnet {
+    let mut b = Block::new(&keys::SUBNET, t, span.clone(), text);
     let v = RawSubnet {
         span,
         name: b.string(d, "name"),
@@ -334,8 +337,8 @@ fn subnet(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawSubnet
     v
 }
 
-fn nic(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawNic {
-    let mut b = Block::new(&keys::NIC, t, span.clone());
+fn nic(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawNic {
+    let mut b = Block::new(&keys::NIC, t, span.clone(), text);
     let v = RawNic {
         span,
         name: b.string(d, "name"),
@@ -354,8 +357,8 @@ fn nic(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawNic {
     v
 }
 
-fn peering(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawPeering {
-    let mut b = Block::new(&keys::PEERING, t, span.clone());
+fn peering(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawPeering {
+    let mut b = Block::new(&keys::PEERING, t, span.clone(), text);
     let v = RawPeering {
         span,
         from: b.string(d, "from"),
@@ -371,8 +374,8 @@ fn peering(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawPeeri
     v
 }
 
-fn gateway(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawGateway {
-    let mut b = Block::new(&keys::GATEWAY, t, span.clone());
+fn gateway(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawGateway {
+    let mut b = Block::new(&keys::GATEWAY, t, span.clone(), text);
     let v = RawGateway {
         span,
         name: b.string(d, "name"),
@@ -394,8 +397,8 @@ fn gateway(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawGatew
     v
 }
 
-fn circuit(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawCircuit {
-    let mut b = Block::new(&keys::CIRCUIT, t, span.clone());
+fn circuit(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawCircuit {
+    let mut b = Block::new(&keys::CIRCUIT, t, span.clone(), text);
     let v = RawCircuit {
         span,
         name: b.string(d, "name"),
@@ -409,8 +412,8 @@ fn circuit(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawCircu
     v
 }
 
-fn onprem(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawOnprem {
-    let mut b = Block::new(&keys::ONPREM, t, span.clone());
+fn onprem(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawOnprem {
+    let mut b = Block::new(&keys::ONPREM, t, span.clone(), text);
     let mut v = RawOnprem {
         span,
         name: b.string(d, "name"),
@@ -422,22 +425,19 @@ fn onprem(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawOnprem
     };
     if let Some(a) = b.raw("advertise") {
         v.advertise_span = Some(a.span());
-        v.advertise = adverts(&b, a, &keys::ONPREM_ADVERT, d);
+        v.advertise = adverts(&b, a, &keys::ONPREM_ADVERT, d, text);
     }
     if let Some(p) = b.raw("as_path_prepend") {
-        match p.get_ref() {
-            DeValue::Table(pt) => {
-                for (k, val) in pt.iter() {
-                    match int_value(val) {
-                        Some(n) => v.as_path_prepend.push((Sp::new(k.get_ref().to_string(), k.span()), n)),
+        match &p.v {
+            V::Table(pt) => {
+                for (k, slot) in &pt.map {
+                    let val = &slot.val;
+                    match int_value(val, text) {
+                        Some(n) => v.as_path_prepend.push((Sp::new(k.to_string(), slot.key_span()), n)),
                         None => d.push(
                             Diagnostic::error(
                                 Code::WrongType,
-                                format!(
-                                    "`as_path_prepend.{}` must be an integer, not {}",
-                                    k.get_ref(),
-                                    type_name(val.get_ref())
-                                ),
+                                format!("`as_path_prepend.{k}` must be an integer, not {}", type_name(val)),
                             )
                             .at(val.span())
                             .help("write it like `as_path_prepend = { circuit01 = 2 }`"),
@@ -454,8 +454,8 @@ fn onprem(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawOnprem
     v
 }
 
-fn connection(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawConnection {
-    let mut b = Block::new(&keys::CONNECTION, t, span.clone());
+fn connection(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawConnection {
+    let mut b = Block::new(&keys::CONNECTION, t, span.clone(), text);
     let v = RawConnection {
         span,
         name: b.string(d, "name"),
@@ -472,8 +472,8 @@ fn connection(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawCo
     v
 }
 
-fn local_gateway(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawLocalGateway {
-    let mut b = Block::new(&keys::LOCAL_GATEWAY, t, span.clone());
+fn local_gateway(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawLocalGateway {
+    let mut b = Block::new(&keys::LOCAL_GATEWAY, t, span.clone(), text);
     let v = RawLocalGateway {
         span,
         name: b.string(d, "name"),
@@ -487,8 +487,8 @@ fn local_gateway(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> Ra
     v
 }
 
-fn route_server(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawRouteServer {
-    let mut b = Block::new(&keys::ROUTE_SERVER, t, span.clone());
+fn route_server(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawRouteServer {
+    let mut b = Block::new(&keys::ROUTE_SERVER, t, span.clone(), text);
     let v = RawRouteServer {
         span,
         name: b.string(d, "name"),
@@ -501,8 +501,8 @@ fn route_server(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> Raw
     v
 }
 
-fn bgp_peer(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawBgpPeer {
-    let mut b = Block::new(&keys::BGP_PEER, t, span.clone());
+fn bgp_peer(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawBgpPeer {
+    let mut b = Block::new(&keys::BGP_PEER, t, span.clone(), text);
     let mut v = RawBgpPeer {
         span,
         name: b.string(d, "name"),
@@ -512,7 +512,7 @@ fn bgp_peer(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawBgpP
         advertise: Vec::new(),
     };
     if let Some(a) = b.raw("advertise") {
-        v.advertise = adverts(&b, a, &keys::BGP_PEER_ADVERT, d);
+        v.advertise = adverts(&b, a, &keys::BGP_PEER_ADVERT, d, text);
     }
     b.require(d, "name", &v.name, "\"nva-hub00\"");
     b.require(d, "nic", &v.nic, "\"nic-nva-hub00\"");
@@ -523,9 +523,15 @@ fn bgp_peer(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawBgpP
 }
 
 /// An `advertise` list: prefix strings or tables of `entry`'s keys.
-fn adverts(b: &Block<'_, '_>, a: &Val<'_>, entry: &'static BlockKeys, d: &mut Diagnostics) -> Vec<RawAdvert> {
-    match a.get_ref() {
-        DeValue::Array(arr) => arr.iter().filter_map(|e| advert(e, entry, d)).collect(),
+fn adverts(
+    b: &Block<'_, '_>,
+    a: &Val<'_>,
+    entry: &'static BlockKeys,
+    d: &mut Diagnostics,
+    text: &str,
+) -> Vec<RawAdvert> {
+    match &a.v {
+        V::Array(arr) => arr.items.iter().filter_map(|e| advert(e, entry, d, text)).collect(),
         _ => {
             b.type_error(d, "advertise", a, "an array", "[\"192.168.0.0/16\"]");
             Vec::new()
@@ -535,31 +541,24 @@ fn adverts(b: &Block<'_, '_>, a: &Val<'_>, entry: &'static BlockKeys, d: &mut Di
 
 /// One `advertise` entry: a prefix string, or a table (`{ prefix, as_path }`, and `next_hop` for
 /// a BGP peer).
-fn advert(e: &Val<'_>, entry: &'static BlockKeys, d: &mut Diagnostics) -> Option<RawAdvert> {
-    match e.get_ref() {
-        DeValue::String(s) => Some(RawAdvert {
-            span: e.span(),
-            prefix: Some(Sp::new(s.to_string(), e.span())),
-            as_path: None,
-            next_hop: None,
-        }),
-        DeValue::Table(t) => {
-            let mut b = Block::new(entry, t, e.span());
-            let v = RawAdvert {
-                span: e.span(),
-                prefix: b.string(d, "prefix"),
-                as_path: b.list(d, "as_path", "integers", "[65020]", |x| int_value(x).map(|n| n.v)),
-                next_hop: if entry.get("next_hop").is_some() { b.string(d, "next_hop") } else { None },
-            };
-            b.require(d, "prefix", &v.prefix, "\"172.16.0.0/12\"");
+fn advert(e: &Val<'_>, entry: &'static BlockKeys, d: &mut Diagnostics, text: &str) -> Option<RawAdvert> {
+    match &e.v {
+        V::Str(_) => Some(RawAdvert { prefix: Some(Sp::new(RawPrefix::of(string_of(e, text)), e.span())), more: None }),
+        V::Table(t) => {
+            let mut b = Block::new(entry, t, e.span(), text);
+            let prefix = b.string(d, "prefix");
+            let as_path = b.list(d, "as_path", "integers", "[65020]", |x| x.int(text));
+            let next_hop = if entry.get("next_hop").is_some() { b.string(d, "next_hop") } else { None };
+            b.require(d, "prefix", &prefix, "\"172.16.0.0/12\"");
             b.finish(d);
-            Some(v)
+            let more = (as_path.is_some() || next_hop.is_some()).then(|| Box::new(RawAdvertMore { as_path, next_hop }));
+            Some(RawAdvert { prefix: prefix.map(|p| Sp::new(RawPrefix::of(p.v), p.span)), more })
         }
-        other => {
+        _ => {
             d.push(
                 Diagnostic::error(
                     Code::WrongType,
-                    format!("an `advertise` entry must be a prefix string or a table, not {}", type_name(other)),
+                    format!("an `advertise` entry must be a prefix string or a table, not {}", type_name(e)),
                 )
                 .at(e.span())
                 .help(if entry.get("next_hop").is_some() {
@@ -573,8 +572,8 @@ fn advert(e: &Val<'_>, entry: &'static BlockKeys, d: &mut Diagnostics) -> Option
     }
 }
 
-fn load_balancer(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawLoadBalancer {
-    let mut b = Block::new(&keys::LOAD_BALANCER, t, span.clone());
+fn load_balancer(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawLoadBalancer {
+    let mut b = Block::new(&keys::LOAD_BALANCER, t, span.clone(), text);
     let v = RawLoadBalancer {
         span,
         name: b.string(d, "name"),
@@ -592,21 +591,21 @@ fn load_balancer(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> Ra
     v
 }
 
-fn route_table(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawRouteTable {
-    let mut b = Block::new(&keys::ROUTE_TABLE, t, span.clone());
+fn route_table(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawRouteTable {
+    let mut b = Block::new(&keys::ROUTE_TABLE, t, span.clone(), text);
     let v = RawRouteTable {
         span,
         name: b.string(d, "name"),
         disable_bgp_route_propagation: b.boolean(d, "disable_bgp_route_propagation"),
-        routes: b.tables(d, "route").into_iter().map(|(t, s)| route(t, s, d)).collect(),
+        routes: b.tables(d, "route").into_iter().map(|(t, s)| route(t, s, d, text)).collect(),
     };
     b.require(d, "name", &v.name, "\"rt-spoke10\"");
     b.finish(d);
     v
 }
 
-fn route(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawRoute {
-    let mut b = Block::new(&keys::ROUTE, t, span.clone());
+fn route(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawRoute {
+    let mut b = Block::new(&keys::ROUTE, t, span.clone(), text);
     let v = RawRoute {
         span,
         name: b.string(d, "name"),
@@ -621,8 +620,8 @@ fn route(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawRoute {
     v
 }
 
-fn firewall(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawFirewall {
-    let mut b = Block::new(&keys::FIREWALL, t, span.clone());
+fn firewall(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawFirewall {
+    let mut b = Block::new(&keys::FIREWALL, t, span.clone(), text);
     let v = RawFirewall { span, name: b.string(d, "name"), vnet: b.string(d, "vnet"), ip: b.string(d, "ip") };
     b.require(d, "name", &v.name, "\"afw-hub00\"");
     b.require(d, "vnet", &v.vnet, "\"hub00\"");
@@ -630,8 +629,8 @@ fn firewall(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawFire
     v
 }
 
-fn expect(t: &DeTable<'_>, span: Range<usize>, d: &mut Diagnostics) -> RawExpect {
-    let mut b = Block::new(&keys::EXPECT, t, span.clone());
+fn expect(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) -> RawExpect {
+    let mut b = Block::new(&keys::EXPECT, t, span.clone(), text);
     let v = RawExpect {
         span,
         name: b.string(d, "name"),

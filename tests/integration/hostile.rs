@@ -147,3 +147,88 @@ fn errors_in_a_one_megabyte_line_show_a_window_around_each_value() {
     assert_eq!(&snippet[at..at + "\"11.256.0.0/24\"".len()], "\"11.256.0.0/24\"", "\n{snippet}\n{caret}");
     assert_eq!(caret.matches('^').count(), "\"11.256.0.0/24\"".len(), "the caret covers the value");
 }
+
+/// A router with `n` prefixes, one per line, behind a hub with `vnets` more VNets (one block each).
+fn streamed_estate(n: u32, vnets: u32, bad: Option<u32>) -> String {
+    let mut text = String::from(
+        "format = 1\n\n[[vnet]]\nname = \"hub\"\naddress_space = [\"10.0.0.0/16\"]\n  [[vnet.subnet]]\n  name = \"GatewaySubnet\"\n  prefix = \"10.0.255.0/27\"\n",
+    );
+    for i in 0..vnets {
+        text.push_str(&format!(
+            "\n[[vnet]]\nname = \"v{i}\"\naddress_space = [\"10.{}.{}.0/24\"]\n  [[vnet.subnet]]\n  name = \"default\"\n  prefix = \"10.{}.{}.0/24\"\n",
+            1 + i / 256,
+            i % 256,
+            1 + i / 256,
+            i % 256
+        ));
+    }
+    text.push_str("\n[[gateway]]\nname = \"ergw\"\nvnet = \"hub\"\ntype = \"ExpressRoute\"\n");
+    text.push_str("\n[[circuit]]\nname = \"c1\"\nsku = \"Premium\"\n");
+    text.push_str("\n[[connection]]\nname = \"conn\"\ngateway = \"ergw\"\ncircuit = \"c1\"\n");
+    text.push_str("\n[[onprem]]\nname = \"dc\"\nasn = 65001\ncircuits = [\"c1\"]\nadvertise = [\n");
+    for i in 0..n {
+        if Some(i) == bad {
+            text.push_str("  \"11.999.0.0/24\",\n");
+        } else {
+            text.push_str(&format!("  \"{}.{}.{}.0/24\",\n", 11 + i / 65_536, (i / 256) % 256, i % 256));
+        }
+    }
+    text.push_str("]\n");
+    text
+}
+
+#[test]
+fn a_two_hundred_thousand_prefix_list_and_thousands_of_blocks_are_read_as_a_stream() {
+    // Valid: every block and every prefix arrives in the model, in order.
+    let text = streamed_estate(200_000, 3_000, None);
+    let l = load(&text);
+    assert_eq!(l.model.vnets.len(), 3_001);
+    assert!(l.model.vnets.iter().any(|v| v.name == "v2999"));
+    let adv = &l.model.onprems[0].advertise;
+    assert_eq!(adv.len(), 200_000);
+    assert_eq!(adv[199_999].to_string(), "14.13.63.0/24");
+
+    // One bad prefix deep in the list and an unknown key in the last VNet: both located exactly.
+    let mut text = streamed_estate(200_000, 3_000, Some(150_000));
+    let last_vnet = text.find("name = \"v2999\"").unwrap();
+    text.insert_str(last_vnet, "colour = \"blue\"\n");
+    let inv = invalid(text.clone());
+    let errors: Vec<_> = inv.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
+    assert_eq!(errors.len(), 2, "{}", inv.render());
+    let bad_at = text.find("\"11.999.0.0/24\"").unwrap();
+    assert_eq!(errors[0].code.as_str(), "unknown-key");
+    assert_eq!(errors[0].span.as_ref().unwrap().start, last_vnet);
+    assert!(errors[1].message.contains("`11.999.0.0/24` is not a valid prefix"), "{}", errors[1].message);
+    assert_eq!(errors[1].span.clone().unwrap(), bad_at..bad_at + 15);
+    let line = text[..bad_at].matches('\n').count() + 1;
+    assert!(inv.render().contains(&format!("hostile.toml:{line}:3: error")), "line {line}");
+}
+
+#[test]
+fn syntax_errors_in_a_streamed_file_are_toml_s_own() {
+    // Syntax errors after thousands of blocks and inside a long list: the reader hands the rest
+    // of the file to toml's parser at the last header line, so every error is toml's, at its place.
+    let base = streamed_estate(20_000, 2_000, None);
+    let cases = [
+        base.replacen("  \"11.0.200.0/24\",\n", "  \"11.0.200.0/24\" \"x\",\n", 1),
+        base.replacen("name = \"v1999\"", "name = \"v1999", 1),
+        base.replacen("[[gateway]]", "[[gateway]\nnic = [1,,2]", 1),
+        base.replacen("name = \"v1000\"", "name = \"v1000\"\nname = \"again\"", 1),
+        base.replacen("[[circuit]]", "[circuit]\n[[circuit]]", 1),
+        format!("vnet = [{{ name = \"x\" }}]\n{base}"),
+        format!("{base}[[onprem.advertise]]\nprefix = \"1.0.0.0/8\"\n"),
+    ];
+    for text in cases {
+        let inv = invalid(text.clone());
+        let ours: Vec<_> = inv.diagnostics.iter().map(|d| (d.message.clone(), d.span.clone())).collect();
+        let (_, errors) = toml::de::DeTable::parse_recoverable(&text);
+        assert!(!errors.is_empty());
+        let mut toml_s: Vec<_> = errors
+            .iter()
+            .map(|e| (format!("invalid TOML: {}", e.message().trim_end()), Some(e.span().unwrap_or(0..0))))
+            .collect();
+        toml_s.sort_by_key(|(m, s)| (s.as_ref().map(|s| s.start), m.clone()));
+        toml_s.dedup();
+        assert_eq!(ours, toml_s);
+    }
+}

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use super::ctx::Ctx;
 use super::draft::BgpPeerDraft;
-use super::values::{UNSPECIFIED, check_reserved_asn, parse_asn, parse_ip, parse_prefix};
+use super::values::{UNSPECIFIED, advertised_prefix, check_reserved_asn, parse_asn, parse_ip};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::Advert;
 use crate::rules::Rule;
@@ -61,14 +61,14 @@ fn bgp_peer(ctx: &mut Ctx, b: &RawBgpPeer) -> BgpPeerDraft {
 
 /// One advertised route, when its prefix and next hop are valid.
 fn advert(a: &RawAdvert, nic_ip: Option<IpAddr>, d: &mut Diagnostics) -> Option<Advert> {
-    let prefix = a.prefix.as_ref().and_then(|p| parse_prefix(p, "advertised prefix", d))?;
+    let prefix = a.prefix.as_ref().and_then(|p| advertised_prefix(p, d))?;
     let mut as_path = Vec::new();
-    for x in a.as_path.iter().flat_map(|list| &list.v) {
+    for x in a.more.iter().flat_map(|m| &m.as_path).flat_map(|list| &list.v) {
         if let Some(n) = parse_asn(x, "AS path entry", false, d) {
             as_path.push(n);
         }
     }
-    let next_hop = match &a.next_hop {
+    let next_hop = match a.more.as_ref().and_then(|m| m.next_hop.as_ref()) {
         Some(sp) => parse_ip(sp, "next_hop", d),
         None => nic_ip,
     };

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::ctx::Ctx;
 use super::draft::OnpremDraft;
-use super::values::{check_reserved_asn, int_in, parse_asn, parse_prefix};
+use super::values::{advertised_prefix, check_reserved_asn, int_in, parse_asn};
 use crate::diag::{Code, Diagnostic};
 use crate::scenario::raw::RawOnprem;
 
@@ -39,9 +39,14 @@ fn onprem(ctx: &mut Ctx, o: &RawOnprem) -> OnpremDraft {
     let mut advertise = Vec::new();
     let mut paths = BTreeMap::new();
     for a in &o.advertise {
-        let Some(p) = a.prefix.as_ref().and_then(|p| parse_prefix(p, "advertised prefix", d)) else { continue };
-        let path: Vec<u32> =
-            a.as_path.iter().flat_map(|l| &l.v).filter_map(|x| parse_asn(x, "AS path entry", false, d)).collect();
+        let Some(p) = a.prefix.as_ref().and_then(|p| advertised_prefix(p, d)) else { continue };
+        let path: Vec<u32> = a
+            .more
+            .iter()
+            .flat_map(|m| &m.as_path)
+            .flat_map(|l| &l.v)
+            .filter_map(|x| parse_asn(x, "AS path entry", false, d))
+            .collect();
         if !path.is_empty() {
             paths.insert(p, path);
         }

@@ -9,11 +9,19 @@ use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::model::GatewayKind;
 use crate::net::{prefix_order, reserved_asn};
 use crate::rules::Rule;
-use crate::scenario::raw::{Int, Sp};
+use crate::scenario::raw::{Int, RawPrefix, Sp};
 
 /// The address the model gives an item that has none: a firewall whose AzureFirewallSubnet has
 /// no `.4`. While validating, an item whose address is not known compares as this address.
 pub(super) const UNSPECIFIED: IpAddr = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+
+/// An advertised prefix as read: parsed already, or checked and reported as [`parse_prefix`] does.
+pub(super) fn advertised_prefix(p: &Sp<RawPrefix>, d: &mut Diagnostics) -> Option<IpNet> {
+    match &p.v {
+        RawPrefix::Net(net) => Some(*net),
+        RawPrefix::Text(s) => parse_prefix(&Sp::new(s.clone(), p.span.clone()), "advertised prefix", d),
+    }
+}
 
 /// A prefix in CIDR form; host bits set are an error, and the network meant is used from there on.
 pub(super) fn parse_prefix(sp: &Sp<String>, what: &str, d: &mut Diagnostics) -> Option<IpNet> {
