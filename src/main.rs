@@ -38,7 +38,7 @@ enum Command {
     Check(CheckArgs),
     /// Every VNet to every VNet: delivered both ways or not, with drop reasons and a summary per hub.
     #[command(
-        after_help = "Each VNet is represented by its first NIC (or a synthetic host). Isolation is often\nintended, so matrix exits 0 unless the input is bad.\n\nExit status: 0 ok, 2 bad input.\n\nExamples:\n  ersim matrix scenarios/seed-multi-hub-expressroute.toml\n  ersim matrix --output csv scenario.toml > matrix.csv"
+        after_help = "Each VNet is represented by its first NIC (or a synthetic host), a router by an address it\nadvertises. Verdicts are computed per class of sources that forward alike, and printed as\nclasses of pairs with one verdict each; --pairs streams every ordered pair instead.\n\nOutput changed in 0.2: JSON is {vnets, pairs, delivered, classes: [{from, to, pairs,\ndelivered, forward, return}], domains, legend} and CSV has one line per class\n(from,to,pairs,delivered,forward,return; names space-separated); the per-pair CSV is\n--pairs -o csv (from,to,delivered,forward,return), and --pairs -o json is JSON Lines.\n\nIsolation is often intended, so matrix exits 0 unless the input is bad.\n\nExit status: 0 ok, 2 bad input or bad usage (a selector that matches nothing, or a matrix\nover its memory bound, which names the filter that gets under it).\n\nExamples:\n  ersim matrix scenarios/seed-multi-hub-expressroute.toml\n  ersim matrix --from hub:hub00 --include-onprem scenario.toml\n  ersim matrix --pairs -o csv scenario.toml | grep ',false,'"
     )]
     Matrix(MatrixArgs),
     /// What one BGP speaker learns or advertises (gateway, circuit, on-premises router, route
@@ -226,9 +226,24 @@ struct CompletionsArgs {
 struct MatrixArgs {
     /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
     scenario: Option<PathBuf>,
-    /// Output format.
+    /// Output format (with --pairs: text lines, CSV, or JSON Lines).
     #[arg(long, short, value_enum, default_value_t = MatrixFormat::Text)]
     output: MatrixFormat,
+    /// Sources: VNet names or globs (`spoke1*`, `vnet:spoke1*`), `hub:NAME` (the hub and every VNet using its gateways), `onprem:NAME`; comma-separated or repeated (default: every VNet).
+    #[arg(long, value_name = "SELECTOR")]
+    from: Vec<String>,
+    /// Destinations, as --from (default: every VNet).
+    #[arg(long, value_name = "SELECTOR")]
+    to: Vec<String>,
+    /// Add every on-premises router as a destination.
+    #[arg(long)]
+    include_onprem: bool,
+    /// Stream every ordered pair instead of the classes of pairs.
+    #[arg(long)]
+    pairs: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -378,15 +393,70 @@ fn check(a: CheckArgs) -> Result<(String, u8), Error> {
     Ok((out, r.exit_code()))
 }
 
+/// A progress bar on stderr for work longer than about a second: only on a terminal, never with
+/// `--quiet`, without colour (the template has none).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    started: std::time::Instant,
+    enabled: bool,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        Progress { bar: None, started: std::time::Instant::now(), enabled: !quiet && std::io::stderr().is_terminal() }
+    }
+
+    fn update(&mut self, done: usize, total: usize) {
+        if !self.enabled {
+            return;
+        }
+        if self.bar.is_none() && self.started.elapsed() >= std::time::Duration::from_secs(1) && done < total {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} destinations, {eta} left")
+                    .expect("constant template")
+                    .progress_chars("=> "),
+            );
+            bar.set_message("matrix");
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(done as u64);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 fn matrix(a: MatrixArgs) -> Result<(String, u8), Error> {
     let (sim, _) = load(a.scenario)?;
-    let mx = ersim::matrix::matrix(&sim)?;
-    let out = match a.output {
-        MatrixFormat::Text => report::matrix::text(&sim, &mx),
-        MatrixFormat::Json => report::matrix::json(&sim, &mx),
-        MatrixFormat::Csv => report::matrix::csv(&sim, &mx),
+    let sel =
+        ersim::matrix::Selection { from: a.from, to: a.to, include_onprem: a.include_onprem, ..Default::default() };
+    let mut progress = Progress::new(a.quiet);
+    let mx = ersim::matrix::compute(&sim, &sel, &mut |done, total| progress.update(done, total));
+    progress.finish();
+    let mx = mx?;
+    // Written as produced: the output can be far larger than memory should hold.
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let written = match (a.pairs, a.output) {
+        (true, MatrixFormat::Text) => report::matrix::write_pairs(&mx, report::matrix::PairsFormat::Text, &mut w),
+        (true, MatrixFormat::Csv) => report::matrix::write_pairs(&mx, report::matrix::PairsFormat::Csv, &mut w),
+        (true, MatrixFormat::Json) => report::matrix::write_pairs(&mx, report::matrix::PairsFormat::JsonLines, &mut w),
+        (false, MatrixFormat::Text) => report::matrix::write_text(&sim, &mx, &mut w),
+        (false, MatrixFormat::Json) => report::matrix::write_json(&sim, &mx, &mut w),
+        (false, MatrixFormat::Csv) => report::matrix::write_csv(&mx, &mut w),
     };
-    Ok((out, 0))
+    match written.and_then(|_| w.flush()) {
+        Ok(()) => Ok((String::new(), 0)),
+        // Piped into `head`: stop quietly.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok((String::new(), 0)),
+        Err(e) => Err(Error::Usage { message: format!("cannot write output: {e}") }),
+    }
 }
 
 fn graph(a: GraphArgs) -> Result<(String, u8), Error> {

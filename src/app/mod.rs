@@ -55,7 +55,7 @@ pub enum Error {
     NoConvergence(#[from] NoConvergence),
     /// A matrix larger than ersim computes.
     #[error(transparent)]
-    Matrix(#[from] matrix::TooLarge),
+    Matrix(#[from] matrix::MatrixError),
     /// An Azure export could not be imported.
     #[error(transparent)]
     Import(#[from] ImportError),

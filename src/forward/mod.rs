@@ -264,6 +264,12 @@ impl<'a> Prober<'a> {
         Prober { walker: walk::Walker::new(sim), memo: walk::Memo::new() }
     }
 
+    /// Forget the memo (walks toward one destination share it; `matrix` clears it between
+    /// destinations, since a memoised summary holds for its destination host only).
+    pub fn clear(&mut self) {
+        self.memo.clear();
+    }
+
     /// One direction, summarised.
     pub fn one_way(&mut self, from: &Host, to: &Host) -> Summary {
         self.walker.summary(from, to, &mut self.memo)

@@ -352,10 +352,20 @@ fn d19_an_nva_drops_asymmetric_flows_only_when_it_is_stateful() {
     let with_expect = format!("{}\n[[expect]]\nfrom = \"vm-app\"\nto = \"dc\"\n", through_device(FIREWALL, ""));
     let r = check(&with_expect);
     assert_eq!(r.exit_code(), 1, "{}", ersim::report::check::text(&r));
-    // matrix agrees with reach (the on-premises router is not a matrix end; the VNets are).
+    // matrix agrees with reach: with the router as a destination, the pair drops on D19 too.
     let s = sim(&with_expect);
-    let mx = ersim::matrix::matrix(&s).unwrap();
-    assert_eq!(mx.len(), 2);
+    let sel = ersim::matrix::Selection { include_onprem: true, ..Default::default() };
+    let mx = ersim::matrix::compute(&s, &sel, &mut |_, _| {}).unwrap();
+    assert_eq!(mx.len(), 3, "two VNets and the router");
+    let (app, dc) = (mx.index("spoke").expect("VNet spoke"), mx.index("onprem:dc").expect("router dc"));
+    let cell = mx.cell(app, dc);
+    assert!(!cell.delivered(), "{cell:?}");
+    let ersim::matrix::Cell::Dropped { forward, back } = &cell else { panic!("{cell:?}") };
+    assert!(
+        forward.contains(&ersim::forward::DropReason::AsymmetricStatefulFirewall)
+            || back.contains(&ersim::forward::DropReason::AsymmetricStatefulFirewall),
+        "{cell:?}"
+    );
 }
 
 /// A hub with an active-standby VPN gateway to site `lng` (static), and a spoke forced-tunnelled

@@ -346,11 +346,51 @@ fn build(k: &Knobs) -> Design {
     Design { blocks, vnets: n, nics, forwarders, gateways }
 }
 
+/// The knobs with twins added: for each listed VNet that is not a hub, another VNet with the same
+/// region, an equal route table under another name, and the same peerings — sources that
+/// forward alike, so `matrix` puts them in one class.
+fn with_twins(k: &Knobs, of: &[usize]) -> Knobs {
+    let hub = |i: usize| k.er_hub[i] || k.vpn_hub[i] || k.rs_hub[i];
+    let of: BTreeSet<usize> = of.iter().copied().filter(|i| *i < k.n && !hub(*i)).collect();
+    let mut k = k.clone();
+    for (t, i) in of.into_iter().enumerate() {
+        let w = k.n + t;
+        k.er_hub.push(false);
+        k.vpn_hub.push(false);
+        k.rs_hub.push(false);
+        k.regions.push(k.regions[i]);
+        k.remote_traffic.push(k.remote_traffic[i]);
+        let twin_pairs: Vec<PeerKnob> = k
+            .peer_pairs
+            .iter()
+            .filter(|p| (p.0 == i) != (p.1 == i))
+            .map(|&(a, b, f, x, both, flip)| {
+                let other = if a == i { b } else { a };
+                // `build` orders each pair; the twin (numbered last) is always second, so the
+                // transit flip is inverted when the original came first.
+                let flip = if other < i { flip } else { !flip };
+                (other, w, f, x, both, flip)
+            })
+            .collect();
+        k.peer_pairs.extend(twin_pairs);
+        let tables: Vec<TableKnob> =
+            k.tables.iter().filter(|t| t.0 == i).take(1).map(|t| (w, t.1.clone(), t.2)).collect();
+        k.tables.extend(tables);
+    }
+    k.n = k.regions.len();
+    k
+}
+
 fn design() -> impl Strategy<Value = Design> {
     knobs().prop_map(|k| build(&k))
 }
 
 /// Designs with peerings only: no gateways, route servers, NVAs or route tables.
+/// Designs with twin VNets (see [`with_twins`]).
+fn twin_design() -> impl Strategy<Value = Design> {
+    (knobs(), prop::collection::vec(0usize..7, 1..4)).prop_map(|(k, of)| build(&with_twins(&k, &of)))
+}
+
 fn plain_design() -> impl Strategy<Value = Design> {
     knobs().prop_map(|mut k| {
         k.er_hub.iter_mut().for_each(|x| *x = false);
@@ -491,6 +531,58 @@ proptest! {
         let mb = ersim::matrix::matrix(&sb).unwrap();
         prop_assert_eq!(ersim::report::matrix::json(&sa, &ma), ersim::report::matrix::json(&sb, &mb));
         prop_assert_eq!(ersim::report::graph::dot(&sa), ersim::report::graph::dot(&sb));
+    }
+
+    /// `matrix` walks once per source class and destination, yet gives `reach`'s verdict and
+    /// drop reasons, both directions, for every ordered pair of VNets and on-premises routers.
+    #[test]
+    fn matrix_classes_agree_with_reach_on_every_pair(d in twin_design()) {
+        let sim = Simulation::new(load(&d.natural()).model).unwrap();
+        let sel = ersim::matrix::Selection { include_onprem: true, ..Default::default() };
+        let mx = ersim::matrix::compute(&sim, &sel, &mut |_, _| {}).unwrap();
+        prop_assert!(mx.classes() <= mx.len());
+        let endpoint = |k: usize| match mx.nodes[k] {
+            ersim::matrix::Node::Vnet(v) => ersim::model::Endpoint::Vnet(v),
+            ersim::matrix::Node::Onprem(o) => ersim::model::Endpoint::Onprem(o),
+        };
+        let reasons = |t: &ersim::forward::Trace| -> Vec<ersim::forward::DropReason> {
+            let mut r: Vec<_> = t.branches.iter().filter_map(|b| match &b.outcome {
+                ersim::forward::Outcome::Dropped(d) => Some(d.reason()),
+                ersim::forward::Outcome::Delivered => None,
+            }).collect();
+            r.sort();
+            r.dedup();
+            r
+        };
+        for a in 0..mx.len() {
+            for b in 0..mx.len() {
+                if a == b || !mx.covers(a, b) {
+                    continue;
+                }
+                let cell = mx.cell(a, b);
+                let label = format!("{} → {}", mx.names[a], mx.names[b]);
+                let hosts = ersim::forward::hosts(&sim, &endpoint(a), &endpoint(b));
+                let (Ok((fh, _)), Ok((_, th))) = (hosts.clone(), ersim::forward::hosts(&sim, &endpoint(b), &endpoint(b))) else {
+                    prop_assert_eq!(cell, ersim::matrix::Cell::NoHost, "{}", label);
+                    continue;
+                };
+                let _ = hosts;
+                let r = ersim::forward::reach_hosts(&sim, &fh, &th);
+                let back = r.back.as_ref().expect("private destinations have a return path");
+                if r.forward.truncated || back.truncated {
+                    continue;
+                }
+                match &cell {
+                    ersim::matrix::Cell::Delivered => prop_assert_eq!(r.verdict, ersim::forward::Verdict::Delivered, "{}", label),
+                    ersim::matrix::Cell::Dropped { forward, back: ret } => {
+                        prop_assert_eq!(r.verdict, ersim::forward::Verdict::NotDelivered, "{}", label);
+                        prop_assert_eq!(forward, &reasons(&r.forward), "{} forward", label);
+                        prop_assert_eq!(ret, &reasons(back), "{} return", label);
+                    }
+                    other => prop_assert!(false, "{}: {:?}", label, other),
+                }
+            }
+        }
     }
 
     /// Propagation reaches a fixed point within its bound, and one more round changes nothing.

@@ -867,7 +867,7 @@ ip = "10.2.0.9"
     // matrix uses the same hosts
     let s = sim(text);
     let mx = ersim::matrix::matrix(&s).unwrap();
-    let idx = |v: &str| mx.vnets.iter().position(|x| s.model.vnets[x.idx()].name == v).unwrap();
+    let idx = |v: &str| mx.index(v).unwrap();
     assert!(mx.delivered(idx("empty"), idx("a")) && mx.delivered(idx("a"), idx("b")));
     assert!(!mx.delivered(idx("empty"), idx("b")) && !mx.delivered(idx("b"), idx("empty")));
     assert_eq!(reach(text, "b", "empty").reach.verdict, Verdict::NotDelivered);
@@ -1173,7 +1173,7 @@ fn virtual_network_access_off_behind_an_nva_drops_both_ways_and_the_fix_sets_bot
     assert_eq!(reasons(back(&a)), [DropReason::PeeringAccessDisabled], "{}", shown(&a));
     let s = sim(&text);
     let mx = ersim::matrix::matrix(&s).unwrap();
-    let idx = |v: &str| mx.vnets.iter().position(|x| s.model.vnets[x.idx()].name == v).unwrap();
+    let idx = |v: &str| mx.index(v).unwrap();
     assert_eq!(mx.reason(idx("spoke1"), idx("spoke2")), Some(DropReason::PeeringAccessDisabled));
     assert_eq!(mx.reason(idx("hub"), idx("spoke2")), Some(DropReason::PeeringAccessDisabled));
     let f = a
@@ -1211,7 +1211,11 @@ fn matrix_agrees_with_reach_on_every_pair_of_every_bundled_design() {
                 if i == j {
                     continue;
                 }
-                let (a, b) = (mx.vnets[i], mx.vnets[j]);
+                let vnet = |k: usize| match mx.nodes[k] {
+                    ersim::matrix::Node::Vnet(v) => v,
+                    other => panic!("only VNets by default: {other:?}"),
+                };
+                let (a, b) = (vnet(i), vnet(j));
                 let (ea, eb) = (ersim::model::Endpoint::Vnet(a), ersim::model::Endpoint::Vnet(b));
                 let (fh, th) = ersim::forward::hosts(&s, &ea, &eb).unwrap();
                 let r = ersim::forward::reach_hosts(&s, &fh, &th);
@@ -1308,17 +1312,12 @@ fn json_outputs_have_exactly_the_documented_keys() {
     let sm = sim(&seed_text());
     let mx = ersim::matrix::matrix(&sm).unwrap();
     let j: serde_json::Value = serde_json::from_str(&ersim::report::matrix::json(&sm, &mx)).unwrap();
-    assert_eq!(keys(&j), s(&["cells", "domains", "legend", "vnets"]));
+    assert_eq!(keys(&j), s(&["classes", "delivered", "domains", "legend", "pairs", "vnets"]));
     for d in j["domains"].as_array().unwrap() {
         assert_eq!(keys(d), s(&["delivered", "from", "pairs", "to"]));
     }
-    for row in j["cells"].as_array().unwrap() {
-        for c in row.as_array().unwrap() {
-            if !c.is_null() {
-                let k = keys(c);
-                assert!(k == s(&["delivered"]) || k == s(&["delivered", "forward", "return"]), "{c}");
-            }
-        }
+    for c in j["classes"].as_array().unwrap() {
+        assert_eq!(keys(c), s(&["delivered", "forward", "from", "pairs", "return", "to"]), "{c}");
     }
 }
 
