@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use super::fidelity;
+use super::instances::{self, VpnInstances};
 use super::names::Names;
 use super::plan::{Plan, Target, kind};
 use super::write::{Block, Section, b, ips, n, nets, raw, s, strs};
@@ -18,6 +19,12 @@ fn id_block(header: &'static str, names: &Names, k: &'static str, key: &str, id:
         blk.note("name qualified with its resource group: another resource of this kind has the same name");
     }
     blk
+}
+
+/// A gateway's instance addresses as Azure shows them: its BGP peering addresses, else the private
+/// addresses of its IP configurations.
+fn instance_addresses(g: &super::inventory::Gateway) -> &[IpAddr] {
+    if g.bgp_ips.is_empty() { &g.private_ips } else { &g.bgp_ips }
 }
 
 fn sorted(mut v: Vec<(String, Block)>) -> Vec<Block> {
@@ -126,9 +133,11 @@ impl Plan<'_> {
                     if g.allow_remote_vnet_traffic {
                         blk.key("allow_remote_vnet_traffic", b(true));
                     }
-                    let found = if g.bgp_ips.is_empty() { &g.private_ips } else { &g.bgp_ips };
-                    if let Some(line) = fidelity::er_gateway_ips(found) {
-                        blk.lines.push(line);
+                    if let Some(net) = self.gateway_subnet(&go.vnet) {
+                        let vpn = self.vpn_instances(&go.vnet).map(|v| v.held).unwrap_or_default();
+                        if let Some(line) = instances::er_gateway_ips(instance_addresses(g), net, &vpn) {
+                            blk.lines.push(line);
+                        }
                     }
                 }
                 GatewayKind::Vpn => {
@@ -148,18 +157,8 @@ impl Plan<'_> {
                         blk.key("asn", n(a as u64));
                     }
                     blk.key("bgp", b(g.bgp)).key("active_active", b(g.active_active));
-                    let found = if g.bgp_ips.is_empty() { &g.private_ips } else { &g.bgp_ips };
-                    if let Some(net) = self.gateway_subnet(&go.vnet) {
-                        let taken = self.taken(&go.vnet);
-                        match fidelity::vpn_gateway_ips(g.active_active, found, net, &taken) {
-                            Some((v, Some(c))) => {
-                                blk.key_c("ips", v, c);
-                            }
-                            Some((v, None)) => {
-                                blk.key("ips", v);
-                            }
-                            None => {}
-                        }
+                    if let Some(line) = self.vpn_instances(&go.vnet).and_then(|v| v.line) {
+                        blk.lines.push(line);
                     }
                     let public = g
                         .public_ips
@@ -199,16 +198,11 @@ impl Plan<'_> {
             .and_then(|s| s.prefix)
     }
 
-    /// Addresses held in a VNet by what the scenario writes explicitly.
-    fn taken(&self, vnet: &str) -> BTreeSet<IpAddr> {
-        let mut t: BTreeSet<IpAddr> = self.nics.values().filter(|n| n.vnet == vnet).filter_map(|n| n.ip).collect();
-        t.extend(self.lbs.values().filter(|l| l.vnet == vnet).map(|l| l.ip));
-        t.extend(self.fws.values().filter(|f| f.vnet == vnet).map(|f| f.ip));
-        for g in self.gateways.values().filter(|g| g.vnet == vnet) {
-            t.extend(self.inv.gateways[g.gi].bgp_ips.iter().copied());
-            t.extend(self.inv.gateways[g.gi].private_ips.iter().copied());
-        }
-        t
+    /// The `ips` decision of the VPN gateway in a VNet, if it has one.
+    fn vpn_instances(&self, vnet: &str) -> Option<VpnInstances> {
+        let go = self.gateways.values().find(|g| g.vnet == vnet && g.kind == GatewayKind::Vpn)?;
+        let g = &self.inv.gateways[go.gi];
+        Some(instances::vpn_gateway_ips(g.active_active, instance_addresses(g), self.gateway_subnet(vnet)?))
     }
 
     fn circuit_blocks(&self, names: &Names) -> Vec<Block> {

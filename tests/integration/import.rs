@@ -82,6 +82,9 @@ fn seed_nested_resource_graph_pages_reproduce_its_routes() {
     let i = import_paths(&["seed/graph", "seed/runtime"]);
     assert_same_routes(&common::seed_text(), &i);
     assert!(i.text.contains("next_hops = [\"10.2.146.76\", \"10.2.146.77\"]"), "{}", i.text);
+    // ergw-hub00's instance addresses, as its bgpSettings show them (ergw-hub100's are not shown).
+    assert!(i.text.contains("ips = [\"10.0.200.4\", \"10.0.200.5\"]"), "{}", i.text);
+    assert_eq!(i.text.matches("ips = ").count(), 1, "{}", i.text);
 }
 
 #[test]
@@ -1300,7 +1303,7 @@ mod round_trip {
     }
 }
 
-// ---------------------------------------------------------------- on-premises, NVAs, fidelity
+// ---------------------------------------------------------------- on-premises, NVAs, gateway keys
 
 /// Inputs from fixture directories plus in-memory files.
 fn inputs_with(rels: &[&str], extra: &[(&str, serde_json::Value)]) -> Vec<Input> {
@@ -1395,36 +1398,92 @@ fn a_route_server_peer_without_its_nic_in_the_export_gets_a_marked_stub_nic() {
     }
 }
 
-#[test]
-fn keys_the_reader_does_not_take_yet_are_written_as_it_takes_them() {
+/// A hub with an active-standby VPN gateway (BGP addresses `vpn_ips`, default site `site`,
+/// site-to-site connections to `connected`) and an ExpressRoute gateway (BGP addresses `er_ips`),
+/// as az list outputs give them; two local gateways, lng-dc and lng-branch.
+fn gateway_estate(vpn_ips: &[&str], site: &str, connected: &[&str], er_ips: &[&str]) -> Vec<Input> {
     let s = "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-gw/providers/Microsoft.Network";
-    let estate = serde_json::json!([
-        {"id": format!("{s}/virtualNetworks/hub"), "name": "hub", "type": "Microsoft.Network/virtualNetworks", "location": "westeurope",
+    let gs = format!("{s}/virtualNetworks/hub/subnets/GatewaySubnet");
+    let bgp = |ips: &[&str]| ips.iter().map(|a| serde_json::json!({"defaultBgpIpAddresses": [a]})).collect::<Vec<_>>();
+    let lng = |name: &str, space: &str| {
+        serde_json::json!({"id": format!("{s}/localNetworkGateways/{name}"), "name": name, "gatewayIpAddress": "198.51.100.7",
+         "localNetworkAddressSpace": {"addressPrefixes": [space]}})
+    };
+    let mut estate = vec![
+        serde_json::json!({"id": format!("{s}/virtualNetworks/hub"), "name": "hub", "type": "Microsoft.Network/virtualNetworks", "location": "westeurope",
          "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
-         "subnets": [{"id": format!("{s}/virtualNetworks/hub/subnets/GatewaySubnet"), "name": "GatewaySubnet", "addressPrefix": "10.0.255.0/27"}]},
-        {"id": format!("{s}/virtualNetworkGateways/vpngw"), "name": "vpngw", "gatewayType": "Vpn", "vpnType": "RouteBased",
+         "subnets": [{"id": gs, "name": "GatewaySubnet", "addressPrefix": "10.0.255.0/27"}]}),
+        serde_json::json!({"id": format!("{s}/virtualNetworkGateways/vpngw"), "name": "vpngw", "gatewayType": "Vpn", "vpnType": "RouteBased",
          "sku": {"name": "VpnGw1", "tier": "VpnGw1"}, "activeActive": false, "enableBgp": true,
-         "bgpSettings": {"asn": 65050, "bgpPeeringAddress": "10.0.255.30", "bgpPeeringAddresses": [{"defaultBgpIpAddresses": ["10.0.255.30"]}]},
-         "ipConfigurations": [{"privateIPAddress": null, "subnet": {"id": format!("{s}/virtualNetworks/hub/subnets/GatewaySubnet")},
+         "bgpSettings": {"asn": 65050, "bgpPeeringAddress": vpn_ips.join(","), "bgpPeeringAddresses": bgp(vpn_ips)},
+         "ipConfigurations": [{"privateIPAddress": null, "subnet": {"id": gs},
                                "publicIPAddress": {"id": format!("{s}/publicIPAddresses/pip-missing")}}],
-         "gatewayDefaultSite": {"id": format!("{s}/localNetworkGateways/lng-dc")}},
-        {"id": format!("{s}/virtualNetworkGateways/ergw"), "name": "ergw", "gatewayType": "ExpressRoute",
-         "sku": {"name": "UltraPerformance"}, "bgpSettings": {"asn": 65515, "bgpPeeringAddresses": [
-            {"defaultBgpIpAddresses": ["10.0.255.12"]}, {"defaultBgpIpAddresses": ["10.0.255.13"]}]},
-         "ipConfigurations": [{"subnet": {"id": format!("{s}/virtualNetworks/hub/subnets/GatewaySubnet")}}]},
-        {"id": format!("{s}/localNetworkGateways/lng-dc"), "name": "lng-dc", "gatewayIpAddress": "198.51.100.7",
-         "localNetworkAddressSpace": {"addressPrefixes": ["192.168.0.0/16"]}}
-    ]);
-    let i =
-        import::import(&[Input { name: "estate.json".into(), bytes: serde_json::to_vec(&estate).unwrap() }]).unwrap();
+         "gatewayDefaultSite": {"id": format!("{s}/localNetworkGateways/{site}")}}),
+        serde_json::json!({"id": format!("{s}/virtualNetworkGateways/ergw"), "name": "ergw", "gatewayType": "ExpressRoute",
+         "sku": {"name": "UltraPerformance"}, "bgpSettings": {"asn": 65515, "bgpPeeringAddresses": bgp(er_ips)},
+         "ipConfigurations": [{"subnet": {"id": gs}}]}),
+        lng("lng-dc", "192.168.0.0/16"),
+        lng("lng-branch", "172.16.0.0/16"),
+    ];
+    for l in connected {
+        estate.push(serde_json::json!({"id": format!("{s}/connections/s2s-{l}"), "name": format!("s2s-{l}"), "connectionType": "IPsec",
+            "enableBgp": false, "virtualNetworkGateway1": {"id": format!("{s}/virtualNetworkGateways/vpngw")},
+            "localNetworkGateway2": {"id": format!("{s}/localNetworkGateways/{l}")}}));
+    }
+    vec![Input { name: "estate.json".into(), bytes: serde_json::to_vec(&estate).unwrap() }]
+}
+
+#[test]
+fn gateway_addresses_are_written_as_azure_shows_them() {
+    let i = import::import(&gateway_estate(
+        &["10.0.255.30"],
+        "lng-dc",
+        &["lng-dc", "lng-branch"],
+        &["10.0.255.12", "10.0.255.13"],
+    ))
+    .unwrap();
     assert!(i.invalid.is_none(), "{:?}\n{}", i.invalid, i.text);
-    // TODO(fidelity) cases: two addresses for an active-standby VPN gateway, no `ips` on ER,
-    // `default_site` as a comment.
-    assert!(i.text.contains("ips = [\"10.0.255.30\", \"10.0.255.4\"]  # instance address 10.0.255.30;"), "{}", i.text);
-    assert!(i.text.contains("# instance addresses 10.0.255.12, 10.0.255.13 (not written"), "{}", i.text);
+    // An active-standby VPN gateway: its one BGP peer address, nothing made up for a second place.
+    assert!(i.text.contains("ips = [\"10.0.255.30\"]\n"), "{}", i.text);
+    assert!(i.text.contains("ips = [\"10.0.255.12\", \"10.0.255.13\"]\n"), "{}", i.text);
+    // TODO(fidelity): the default site as a comment.
     assert!(i.text.contains("# default_site = \"lng-dc\" (GatewayDefaultSite; not written"), "{}", i.text);
     assert!(i.text.contains("# public address not in the export"), "{}", i.text);
     assert!(i.text.contains("sku = \"UltraPerformance\""), "{}", i.text);
+    let m = common::load(&i.text).model;
+    let gw = |name: &str| m.gateways.iter().find(|g| g.name == name).unwrap();
+    let addrs = |name: &str| gw(name).ips.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+    assert_eq!(addrs("vpngw"), ["10.0.255.30"]);
+    assert_eq!(addrs("ergw"), ["10.0.255.12", "10.0.255.13"]);
+}
+
+#[test]
+fn gateway_addresses_the_scenario_cannot_take_are_left_out_for_the_defaults() {
+    // No BGP address on the VPN gateway (ersim's default .4), and the ExpressRoute gateway on .4:
+    // writing it would hold .4 twice.
+    let i = import::import(&gateway_estate(&[], "lng-dc", &["lng-dc"], &["10.0.255.4", "10.0.255.5"])).unwrap();
+    assert!(i.invalid.is_none(), "{:?}\n{}", i.invalid, i.text);
+    assert!(!i.text.contains("ips = "), "{}", i.text);
+    assert!(
+        i.text.contains(
+            "# ips left out: 10.0.255.4 is the VPN gateway's address in the scenario; ersim's defaults apply"
+        ),
+        "{}",
+        i.text
+    );
+    // One address where two are needed, and one Azure reserves.
+    let i = import::import(&gateway_estate(&["10.0.255.3"], "lng-dc", &["lng-dc"], &["10.0.255.12"])).unwrap();
+    assert!(i.invalid.is_none(), "{:?}\n{}", i.invalid, i.text);
+    assert!(
+        i.text.contains("# ips left out (an active-standby gateway): 10.0.255.3 is not a usable address of GatewaySubnet 10.0.255.0/27"),
+        "{}",
+        i.text
+    );
+    assert!(
+        i.text.contains("# ips left out: Azure shows 1 instance address (10.0.255.12), the scenario takes 2"),
+        "{}",
+        i.text
+    );
 }
 
 #[test]
