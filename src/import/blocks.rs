@@ -173,13 +173,11 @@ impl Plan<'_> {
                         }
                         None => {}
                     }
-                    if let Some(site) = &g.default_site {
-                        let lng = if self.lngs.contains_key(site.key()) {
-                            names.of(kind::LOCAL_GATEWAY, site.key())
-                        } else {
-                            site.name().to_string()
-                        };
-                        blk.lines.push(fidelity::default_site(&lng));
+                    if let Some(site) = &go.default_site {
+                        blk.key("default_site", s(&names.of(kind::LOCAL_GATEWAY, site)));
+                    }
+                    if let Some(note) = &go.default_site_note {
+                        blk.comment(note.clone());
                     }
                 }
             }

@@ -1,20 +1,10 @@
 //! What the importer writes where the scenario reader does not yet take what Azure shows: each
 //! case is one small function here, marked `TODO(fidelity)`, so it can be switched to the exact
-//! form in one place once the reader takes it (a VPN gateway's `default_site` and `advertise`
-//! entries as tables on `[[onprem]]`).
+//! form in one place once the reader takes it (`advertise` entries as tables on `[[onprem]]`).
 
 use ipnet::IpNet;
 
-use super::write::{Line, Value, raw, s};
-
-/// `default_site` of a VPN gateway (forced tunnelling to a local gateway): a comment for now.
-pub fn default_site(local_gateway: &str) -> Line {
-    // TODO(fidelity): the reader does not take `default_site` yet; once it does, return
-    // `Line::Key("default_site", s(local_gateway), None)`.
-    Line::Comment(format!(
-        "default_site = \"{local_gateway}\" (GatewayDefaultSite; not written: the reader does not take it yet)"
-    ))
-}
+use super::write::{Value, raw, s};
 
 /// The `advertise` list of an `[[onprem]]`: each prefix with the AS path behind the router.
 pub fn onprem_advertise(adverts: &[(IpNet, Vec<u32>)]) -> Value {

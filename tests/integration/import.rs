@@ -1434,7 +1434,7 @@ fn gateway_estate(vpn_ips: &[&str], site: &str, connected: &[&str], er_ips: &[&s
 }
 
 #[test]
-fn gateway_addresses_are_written_as_azure_shows_them() {
+fn gateway_addresses_and_the_default_site_are_written_as_azure_shows_them() {
     let i = import::import(&gateway_estate(
         &["10.0.255.30"],
         "lng-dc",
@@ -1446,15 +1446,31 @@ fn gateway_addresses_are_written_as_azure_shows_them() {
     // An active-standby VPN gateway: its one BGP peer address, nothing made up for a second place.
     assert!(i.text.contains("ips = [\"10.0.255.30\"]\n"), "{}", i.text);
     assert!(i.text.contains("ips = [\"10.0.255.12\", \"10.0.255.13\"]\n"), "{}", i.text);
-    // TODO(fidelity): the default site as a comment.
-    assert!(i.text.contains("# default_site = \"lng-dc\" (GatewayDefaultSite; not written"), "{}", i.text);
+    assert!(i.text.contains("default_site = \"lng-dc\"\n"), "{}", i.text);
     assert!(i.text.contains("# public address not in the export"), "{}", i.text);
     assert!(i.text.contains("sku = \"UltraPerformance\""), "{}", i.text);
+    assert!(i.warnings.iter().all(|w| !w.contains("default site")), "{:?}", i.warnings);
     let m = common::load(&i.text).model;
     let gw = |name: &str| m.gateways.iter().find(|g| g.name == name).unwrap();
     let addrs = |name: &str| gw(name).ips.iter().map(|a| a.to_string()).collect::<Vec<_>>();
     assert_eq!(addrs("vpngw"), ["10.0.255.30"]);
     assert_eq!(addrs("ergw"), ["10.0.255.12", "10.0.255.13"]);
+    let site = gw("vpngw").default_site.expect("a default site");
+    assert_eq!(m.local_gateways[site.idx()].name, "lng-dc");
+}
+
+#[test]
+fn a_default_site_outside_the_export_or_not_connected_is_left_out_with_a_warning() {
+    for (site, why) in [
+        ("lng-gone", "its default site lng-gone (gatewayDefaultSite) is not in the export"),
+        ("lng-branch", "its default site lng-branch (gatewayDefaultSite) has no site-to-site connection from it"),
+    ] {
+        let i = import::import(&gateway_estate(&["10.0.255.30"], site, &["lng-dc"], &[])).unwrap();
+        assert!(i.invalid.is_none(), "{:?}\n{}", i.invalid, i.text);
+        assert!(!i.text.contains("default_site ="), "{}", i.text);
+        assert!(i.text.contains(&format!("# default_site left out: {why}")), "{}", i.text);
+        assert!(i.warnings.contains(&format!("gateway vpngw: {why}: default_site left out")), "{:?}", i.warnings);
+    }
 }
 
 #[test]
