@@ -4,11 +4,10 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use super::fidelity;
 use super::instances::{self, VpnInstances};
 use super::names::Names;
 use super::plan::{Plan, Target, kind};
-use super::write::{Block, Section, b, ips, n, nets, raw, s, strs};
+use super::write::{Block, Section, advertise, b, ips, n, nets, raw, s, strs};
 use crate::model::{CircuitSku, GatewayKind, GatewaySku};
 use crate::net::AZURE_ASN;
 
@@ -278,7 +277,13 @@ impl Plan<'_> {
             let mut adverts: Vec<(ipnet::IpNet, Vec<u32>)> = o.adverts.iter().map(|(p, a)| (*p, a.clone())).collect();
             adverts.sort_by(|a, b| crate::net::prefix_order(&a.0, &b.0));
             if !adverts.is_empty() {
-                blk.key("advertise", fidelity::onprem_advertise(&adverts));
+                let value = if adverts.iter().all(|(_, path)| path.is_empty()) {
+                    nets(&adverts.iter().map(|(p, _)| *p).collect::<Vec<_>>())
+                } else {
+                    let entries: Vec<_> = adverts.iter().map(|(p, path)| (*p, path.as_slice(), None)).collect();
+                    advertise(&entries)
+                };
+                blk.key("advertise", value);
             }
             if !o.prepend.is_empty() {
                 let items: Vec<String> =
@@ -376,26 +381,8 @@ impl Plan<'_> {
             if !p.adverts.is_empty() {
                 let mut adverts: Vec<&super::plan::NvaAdvert> = p.adverts.iter().collect();
                 adverts.sort_by(|a, b| crate::net::prefix_order(&a.prefix, &b.prefix).then(a.cmp(b)));
-                let items: Vec<String> = adverts
-                    .iter()
-                    .map(|a| {
-                        let prefix = s(&a.prefix.to_string()).0;
-                        if a.as_path.is_empty() && a.next_hop.is_none() {
-                            return format!("  {prefix},");
-                        }
-                        let mut t = format!("  {{ prefix = {prefix}");
-                        if !a.as_path.is_empty() {
-                            let l: Vec<String> = a.as_path.iter().map(|x| x.to_string()).collect();
-                            t.push_str(&format!(", as_path = [{}]", l.join(", ")));
-                        }
-                        if let Some(nh) = a.next_hop {
-                            t.push_str(&format!(", next_hop = {}", s(&nh.to_string()).0));
-                        }
-                        t.push_str(" },");
-                        t
-                    })
-                    .collect();
-                blk.key("advertise", raw(format!("[\n{}\n]", items.join("\n"))));
+                let entries: Vec<_> = adverts.iter().map(|a| (a.prefix, a.as_path.as_slice(), a.next_hop)).collect();
+                blk.key("advertise", advertise(&entries));
             }
             out.push((name, blk));
         }

@@ -1335,9 +1335,10 @@ fn onprem_routes_come_from_msee_tables_and_gateway_learned_routes_with_prepends_
     assert!(i.invalid.is_none(), "{:?}\n{}", i.invalid, i.text);
     // One copy of 65150 is prepended on every prefix toward circuit01: the router's prepend.
     assert!(i.text.contains("as_path_prepend = { \"circuit01\" = 1 }"), "{}", i.text);
-    // The path behind the router is kept as a comment until the reader takes it (TODO(fidelity)).
-    assert!(i.text.contains("\"172.20.0.0/16\",  # as_path = [65020]"), "{}", i.text);
-    assert!(i.text.contains("\"10.200.0.0/16\",  # as_path = [65030]"), "{}", i.text);
+    // The path behind the router, after its own ASN and prepends.
+    assert!(i.text.contains("  { prefix = \"172.20.0.0/16\", as_path = [65020] },\n"), "{}", i.text);
+    assert!(i.text.contains("  { prefix = \"10.200.0.0/16\", as_path = [65030] },\n"), "{}", i.text);
+    assert!(i.text.contains("  \"192.168.10.0/24\",\n"), "{}", i.text);
     assert!(i.text.contains("# routes from circuit01.routetable.primary.json, ergw-hub100.learned.json"), "{}", i.text);
     let l = common::load(&i.text);
     let o = &l.model.onprems[0];
@@ -1348,6 +1349,8 @@ fn onprem_routes_come_from_msee_tables_and_gateway_learned_routes_with_prepends_
         ["10.200.0.0/16", "172.20.0.0/16", "192.168.10.0/24"],
         "Azure's own routes (65515, 12076) are not on-premises routes"
     );
+    let paths: Vec<(String, Vec<u32>)> = o.paths.iter().map(|(p, a)| (p.to_string(), a.clone())).collect();
+    assert_eq!(paths, [("10.200.0.0/16".to_string(), vec![65030]), ("172.20.0.0/16".to_string(), vec![65020])]);
     let sim = common::sim(&i.text);
     let rows = common::nic_rows(&sim, "nic-spoke10");
     assert!(
