@@ -544,7 +544,9 @@ mod round_trip {
     //! A random design → Azure-shaped JSON written from its model (a test-only writer: Resource
     //! Graph resources, Route Server peerings, and the runtime outputs import reads: MSEE route
     //! tables, a VPN gateway's learned routes, Route Server learned routes, every NIC's effective
-    //! routes) → `import` → a scenario whose routes equal the original's for every NIC.
+    //! routes) → `import` → a scenario whose routes equal the original's for every NIC. Gateways
+    //! show their instance addresses and a VPN gateway its default site; on-premises routers send
+    //! some prefixes with an AS path behind them, which the import must write back.
     //!
     //! Each ExpressRoute gateway connects to one circuit (the importer ties MSEE next hops to a
     //! circuit through the NIC's gateway) and each circuit has one on-premises router (one
@@ -586,8 +588,11 @@ mod round_trip {
         er_circuit: Vec<(usize, u8)>,
         onprems: usize,
         onprem_adv: Vec<Vec<u8>>,
+        /// The length of the AS path behind a router for on-premises prefix number k.
+        onprem_path: Vec<u8>,
         prepend: Vec<u8>,
-        s2s: Vec<(usize, bool)>,
+        /// A site on VPN gateway i: BGP, and whether it is the gateway's default site.
+        s2s: Vec<(usize, bool, bool)>,
         v2v: Vec<(usize, usize, bool)>,
         nva_adv: Vec<(u8, u8)>,
         tables: Vec<TableKnob>,
@@ -616,9 +621,10 @@ mod round_trip {
                         1usize..3,
                         prop::collection::vec(prop::collection::vec(0u8..12, 0..4), 3),
                         prop::collection::vec(0u8..3, 3),
+                        prop::collection::vec(0u8..3, 12),
                     ),
                     (
-                        prop::collection::vec((0..n, any::<bool>()), 0..2),
+                        prop::collection::vec((0..n, any::<bool>(), any::<bool>()), 0..2),
                         prop::collection::vec((0..n, 0..n, any::<bool>()), 0..2),
                         prop::collection::vec((0u8..12, 0u8..3), 0..4),
                         prop::collection::vec(
@@ -642,6 +648,7 @@ mod round_trip {
                 onprems: b.3,
                 onprem_adv: b.4,
                 prepend: b.5,
+                onprem_path: b.6,
                 s2s: c.0,
                 v2v: c.1,
                 nva_adv: c.2,
@@ -743,8 +750,11 @@ mod round_trip {
             ));
         }
         if k.vpn[i] {
+            // the first site of this gateway decides (as in `site_to_site_blocks`)
+            let site = k.s2s.iter().find(|(j, _, _)| *j == i).is_some_and(|(_, _, default)| *default);
+            let site = if site { format!("default_site = \"lng{i}\"\n") } else { String::new() };
             b.push(format!(
-                "[[gateway]]\nname = \"vpn{i}\"\nvnet = \"v{i}\"\ntype = \"Vpn\"\nsku = \"VpnGw2AZ\"\nbgp = true\nasn = {}\nactive_active = {}\n",
+                "[[gateway]]\nname = \"vpn{i}\"\nvnet = \"v{i}\"\ntype = \"Vpn\"\nsku = \"VpnGw2AZ\"\nbgp = true\nasn = {}\nactive_active = {}\n{site}",
                 65100 + i,
                 k.active_active[i]
             ));
@@ -822,7 +832,7 @@ mod round_trip {
         }
         for o in 0..k.onprems.min(k.circuits) {
             let cs: Vec<usize> = (0..k.circuits).filter(|c| c % k.onprems == o).collect();
-            let adv: BTreeSet<String> = k.onprem_adv[o].iter().map(|p| format!("\"{}\"", ext(*p))).collect();
+            let adv: BTreeSet<String> = k.onprem_adv[o].iter().map(|p| onprem_entry(k, *p)).collect();
             let pre = if k.prepend[o] > 0 {
                 format!("as_path_prepend = {{ c{} = {} }}\n", cs[0], k.prepend[o])
             } else {
@@ -838,12 +848,23 @@ mod round_trip {
         b
     }
 
+    /// On-premises prefix number p as an `[[onprem]]` advertise entry, with the AS path behind the
+    /// router the knobs give it.
+    fn onprem_entry(k: &Knobs, p: u8) -> String {
+        let path: Vec<String> = (0..k.onprem_path[p as usize]).map(|j| (65200 + j as u32).to_string()).collect();
+        if path.is_empty() {
+            format!("\"{}\"", ext(p))
+        } else {
+            format!("{{ prefix = \"{}\", as_path = [{}] }}", ext(p), path.join(", "))
+        }
+    }
+
     /// A site per VPN gateway at most: a local gateway (with a BGP router behind it, or static
-    /// prefixes) and its connection.
+    /// prefixes) and its connection; the gateway's default site when the knob says so.
     fn site_to_site_blocks(k: &Knobs) -> Vec<String> {
         let mut b = Vec::new();
         let mut seen = BTreeSet::new();
-        for (i, bgp) in &k.s2s {
+        for (i, bgp, _) in &k.s2s {
             if !k.vpn[*i] || !seen.insert(*i) {
                 continue;
             }
@@ -1020,11 +1041,12 @@ mod round_trip {
             let v = g.vnet.idx();
             let gs = m.special_subnet(g.vnet, ersim::model::SubnetRole::Gateway).map(|s| subnet_id(m, s.idx()));
             let kind = if g.kind == GatewayKind::Vpn { "Vpn" } else { "ExpressRoute" };
-            let ips: Vec<String> = if g.active_active {
-                g.ips.iter().map(|i| i.to_string()).collect()
-            } else {
-                g.ips.iter().take(1).map(|i| i.to_string()).collect()
-            };
+            // One BGP address on an active-standby VPN gateway; two on active-active and ExpressRoute.
+            let one = g.kind == GatewayKind::Vpn && !g.active_active;
+            let ips: Vec<String> = g.ips.iter().take(if one { 1 } else { 2 }).map(|i| i.to_string()).collect();
+            let site = g
+                .default_site
+                .map(|l| json!({"id": id("rg-sites", "localNetworkGateways", &m.local_gateways[l.idx()].name)}));
             let pip = id(&vrg(m, v), "publicIPAddresses", &format!("pip-{}", g.name));
             res.push(nested("virtualNetworkGateways", &vrg(m, v), &g.name, &m.vnets[v].region, json!({
                 "gatewayType": kind,
@@ -1035,6 +1057,7 @@ mod round_trip {
                 "allowRemoteVnetTraffic": g.allow_remote_vnet_traffic,
                 "ipConfigurations": [{"name": "default", "properties": {"subnet": {"id": gs}, "publicIPAddress": {"id": pip}}}],
                 "bgpSettings": {"asn": g.asn, "bgpPeeringAddresses": ips.iter().map(|i| json!({"defaultBgpIpAddresses": [i]})).collect::<Vec<_>>()},
+                "gatewayDefaultSite": site,
             })));
             if g.kind == GatewayKind::Vpn {
                 res.push(nested(
@@ -1229,14 +1252,20 @@ mod round_trip {
             let mut rows = Vec::new();
             for o in m.onprems.iter().filter(|o| o.circuits.iter().any(|x| x.idx() == ci)) {
                 let copies = 1 + o.prepend.iter().find(|(k, _)| k.idx() == ci).map(|(_, n)| *n).unwrap_or(0);
-                let path = vec![o.asn.to_string(); copies as usize].join(" ");
                 for p in &o.advertise {
+                    let path = onprem_path(o, copies as usize, p).join(" ");
                     rows.push(json!({"network": p.to_string(), "nextHop": "192.168.255.1", "locPrf": "", "weight": 0, "path": path}));
                 }
             }
             files.push((format!("{}.routetable.primary.json", c.name), json!({"value": rows})));
         }
         files
+    }
+
+    /// The AS path a router sends `p` with: `copies` of its ASN, then the path behind it.
+    fn onprem_path(o: &ersim::model::Onprem, copies: usize, p: &ipnet::IpNet) -> Vec<String> {
+        let behind = o.paths.get(p).into_iter().flatten();
+        std::iter::repeat_n(o.asn, copies).chain(behind.copied()).map(|a| a.to_string()).collect()
     }
 
     /// A VPN gateway's learned routes: what the router behind each BGP site-to-site connection advertises.
@@ -1251,7 +1280,7 @@ mod round_trip {
                 let o = &m.onprems[o.idx()];
                 for p in &o.advertise {
                     rows.push(json!({"localAddress": g.ips[0].to_string(), "network": p.to_string(), "nextHop": peer.to_string(),
-                        "sourcePeer": peer.to_string(), "origin": "EBgp", "asPath": o.asn.to_string(), "weight": 32768}));
+                        "sourcePeer": peer.to_string(), "origin": "EBgp", "asPath": onprem_path(o, 1, p).join("-"), "weight": 32768}));
                 }
             }
             files.push((format!("{}.learned.json", g.name), json!({"value": rows})));
