@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use super::fidelity;
+use super::instances::{self, VpnInstances};
 use super::names::Names;
 use super::plan::{Plan, Target, kind};
-use super::write::{Block, Section, b, ips, n, nets, raw, s, strs};
+use super::write::{Block, Section, advertise, b, ips, n, nets, raw, s, strs};
 use crate::model::{CircuitSku, GatewayKind, GatewaySku};
 use crate::net::AZURE_ASN;
 
@@ -18,6 +18,12 @@ fn id_block(header: &'static str, names: &Names, k: &'static str, key: &str, id:
         blk.note("name qualified with its resource group: another resource of this kind has the same name");
     }
     blk
+}
+
+/// A gateway's instance addresses as Azure shows them: its BGP peering addresses, else the private
+/// addresses of its IP configurations.
+fn instance_addresses(g: &super::inventory::Gateway) -> &[IpAddr] {
+    if g.bgp_ips.is_empty() { &g.private_ips } else { &g.bgp_ips }
 }
 
 fn sorted(mut v: Vec<(String, Block)>) -> Vec<Block> {
@@ -126,9 +132,11 @@ impl Plan<'_> {
                     if g.allow_remote_vnet_traffic {
                         blk.key("allow_remote_vnet_traffic", b(true));
                     }
-                    let found = if g.bgp_ips.is_empty() { &g.private_ips } else { &g.bgp_ips };
-                    if let Some(line) = fidelity::er_gateway_ips(found) {
-                        blk.lines.push(line);
+                    if let Some(net) = self.gateway_subnet(&go.vnet) {
+                        let vpn = self.vpn_instances(&go.vnet).map(|v| v.held).unwrap_or_default();
+                        if let Some(line) = instances::er_gateway_ips(instance_addresses(g), net, &vpn) {
+                            blk.lines.push(line);
+                        }
                     }
                 }
                 GatewayKind::Vpn => {
@@ -148,18 +156,8 @@ impl Plan<'_> {
                         blk.key("asn", n(a as u64));
                     }
                     blk.key("bgp", b(g.bgp)).key("active_active", b(g.active_active));
-                    let found = if g.bgp_ips.is_empty() { &g.private_ips } else { &g.bgp_ips };
-                    if let Some(net) = self.gateway_subnet(&go.vnet) {
-                        let taken = self.taken(&go.vnet);
-                        match fidelity::vpn_gateway_ips(g.active_active, found, net, &taken) {
-                            Some((v, Some(c))) => {
-                                blk.key_c("ips", v, c);
-                            }
-                            Some((v, None)) => {
-                                blk.key("ips", v);
-                            }
-                            None => {}
-                        }
+                    if let Some(line) = self.vpn_instances(&go.vnet).and_then(|v| v.line) {
+                        blk.lines.push(line);
                     }
                     let public = g
                         .public_ips
@@ -174,13 +172,11 @@ impl Plan<'_> {
                         }
                         None => {}
                     }
-                    if let Some(site) = &g.default_site {
-                        let lng = if self.lngs.contains_key(site.key()) {
-                            names.of(kind::LOCAL_GATEWAY, site.key())
-                        } else {
-                            site.name().to_string()
-                        };
-                        blk.lines.push(fidelity::default_site(&lng));
+                    if let Some(site) = &go.default_site {
+                        blk.key("default_site", s(&names.of(kind::LOCAL_GATEWAY, site)));
+                    }
+                    if let Some(note) = &go.default_site_note {
+                        blk.comment(note.clone());
                     }
                 }
             }
@@ -199,16 +195,11 @@ impl Plan<'_> {
             .and_then(|s| s.prefix)
     }
 
-    /// Addresses held in a VNet by what the scenario writes explicitly.
-    fn taken(&self, vnet: &str) -> BTreeSet<IpAddr> {
-        let mut t: BTreeSet<IpAddr> = self.nics.values().filter(|n| n.vnet == vnet).filter_map(|n| n.ip).collect();
-        t.extend(self.lbs.values().filter(|l| l.vnet == vnet).map(|l| l.ip));
-        t.extend(self.fws.values().filter(|f| f.vnet == vnet).map(|f| f.ip));
-        for g in self.gateways.values().filter(|g| g.vnet == vnet) {
-            t.extend(self.inv.gateways[g.gi].bgp_ips.iter().copied());
-            t.extend(self.inv.gateways[g.gi].private_ips.iter().copied());
-        }
-        t
+    /// The `ips` decision of the VPN gateway in a VNet, if it has one.
+    fn vpn_instances(&self, vnet: &str) -> Option<VpnInstances> {
+        let go = self.gateways.values().find(|g| g.vnet == vnet && g.kind == GatewayKind::Vpn)?;
+        let g = &self.inv.gateways[go.gi];
+        Some(instances::vpn_gateway_ips(g.active_active, instance_addresses(g), self.gateway_subnet(vnet)?))
     }
 
     fn circuit_blocks(&self, names: &Names) -> Vec<Block> {
@@ -286,7 +277,13 @@ impl Plan<'_> {
             let mut adverts: Vec<(ipnet::IpNet, Vec<u32>)> = o.adverts.iter().map(|(p, a)| (*p, a.clone())).collect();
             adverts.sort_by(|a, b| crate::net::prefix_order(&a.0, &b.0));
             if !adverts.is_empty() {
-                blk.key("advertise", fidelity::onprem_advertise(&adverts));
+                let value = if adverts.iter().all(|(_, path)| path.is_empty()) {
+                    nets(&adverts.iter().map(|(p, _)| *p).collect::<Vec<_>>())
+                } else {
+                    let entries: Vec<_> = adverts.iter().map(|(p, path)| (*p, path.as_slice(), None)).collect();
+                    advertise(&entries)
+                };
+                blk.key("advertise", value);
             }
             if !o.prepend.is_empty() {
                 let items: Vec<String> =
@@ -384,26 +381,8 @@ impl Plan<'_> {
             if !p.adverts.is_empty() {
                 let mut adverts: Vec<&super::plan::NvaAdvert> = p.adverts.iter().collect();
                 adverts.sort_by(|a, b| crate::net::prefix_order(&a.prefix, &b.prefix).then(a.cmp(b)));
-                let items: Vec<String> = adverts
-                    .iter()
-                    .map(|a| {
-                        let prefix = s(&a.prefix.to_string()).0;
-                        if a.as_path.is_empty() && a.next_hop.is_none() {
-                            return format!("  {prefix},");
-                        }
-                        let mut t = format!("  {{ prefix = {prefix}");
-                        if !a.as_path.is_empty() {
-                            let l: Vec<String> = a.as_path.iter().map(|x| x.to_string()).collect();
-                            t.push_str(&format!(", as_path = [{}]", l.join(", ")));
-                        }
-                        if let Some(nh) = a.next_hop {
-                            t.push_str(&format!(", next_hop = {}", s(&nh.to_string()).0));
-                        }
-                        t.push_str(" },");
-                        t
-                    })
-                    .collect();
-                blk.key("advertise", raw(format!("[\n{}\n]", items.join("\n"))));
+                let entries: Vec<_> = adverts.iter().map(|a| (a.prefix, a.as_path.as_slice(), a.next_hop)).collect();
+                blk.key("advertise", advertise(&entries));
             }
             out.push((name, blk));
         }

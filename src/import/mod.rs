@@ -11,14 +11,14 @@
 //! 3. [`plan`]: references followed, stubs for what lies outside the export, names given
 //!    ([`names`]); [`routes`] adds what only runtime outputs show;
 //! 4. [`blocks`] and [`write`]: the scenario text, every block with its ARM id in a comment;
-//!    [`fidelity`] holds what is written differently until the reader takes it.
+//!    [`instances`] decides a gateway's `ips` from the addresses Azure shows.
 //!
 //! The result is checked by ersim's own reader: an importer bug or an estate the format cannot
 //! express shows up as validation errors, not as a silently wrong scenario. The output depends only
 //! on the content of the files, not on their order or the order of resources in them.
 
 pub mod blocks;
-pub mod fidelity;
+pub mod instances;
 pub mod inventory;
 pub mod json;
 pub mod names;

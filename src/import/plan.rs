@@ -89,6 +89,11 @@ pub struct GatewayOut {
     pub vnet: String,
     /// ExpressRoute or VPN.
     pub kind: GatewayKind,
+    /// A VPN gateway's default site (`gatewayDefaultSite`): the key of a local gateway it has a
+    /// site-to-site connection to in the scenario (D20).
+    pub default_site: Option<String>,
+    /// Why a default site shown by Azure is left out.
+    pub default_site_note: Option<String>,
 }
 
 /// A circuit to write (exported or a stub).
@@ -323,6 +328,7 @@ impl<'a> Plan<'a> {
         plan.peerings();
         plan.gateways_and_circuits();
         plan.connections_and_local_gateways();
+        plan.default_sites();
         plan.route_servers();
         plan.nics();
         plan.bgp_peers();
@@ -658,7 +664,10 @@ impl<'a> Plan<'a> {
                 g.meta.id.resource_group(),
                 g.meta.id.subscription(),
             );
-            self.gateways.insert(g.meta.id.key().to_string(), GatewayOut { gi, vnet: vkey, kind });
+            self.gateways.insert(
+                g.meta.id.key().to_string(),
+                GatewayOut { gi, vnet: vkey, kind, default_site: None, default_site_note: None },
+            );
         }
         for (ci, c) in self.inv.circuits.iter().enumerate() {
             self.namer.add(
@@ -808,6 +817,32 @@ impl<'a> Plan<'a> {
                 c.meta.id.key().to_string(),
                 ConnOut { ci, gateway: g1.key().to_string(), target, weight, bgp, notes },
             );
+        }
+    }
+
+    /// A VPN gateway's default site (D20) when the scenario can take it: a local gateway in the
+    /// export with a site-to-site connection from this gateway (validation refuses any other);
+    /// else left out with a warning.
+    fn default_sites(&mut self) {
+        let inv = self.inv;
+        for (gkey, g) in &mut self.gateways {
+            let gw = &inv.gateways[g.gi];
+            let Some(site) = gw.default_site.as_ref().filter(|_| g.kind == GatewayKind::Vpn) else { continue };
+            let label = &gw.meta.name;
+            let why = if !self.lngs.contains_key(site.key()) {
+                format!("its default site {} (gatewayDefaultSite) is not in the export", site.name())
+            } else if !self
+                .conns
+                .values()
+                .any(|c| &c.gateway == gkey && matches!(&c.target, Target::Local(l) if l == site.key()))
+            {
+                format!("its default site {} (gatewayDefaultSite) has no site-to-site connection from it", site.name())
+            } else {
+                g.default_site = Some(site.key().to_string());
+                continue;
+            };
+            self.p.warn(format!("gateway {label}: {why}: default_site left out"));
+            g.default_site_note = Some(format!("default_site left out: {why}"));
         }
     }
 

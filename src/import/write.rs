@@ -48,6 +48,31 @@ pub fn raw(v: impl Into<String>) -> Value {
     Value(v.into())
 }
 
+/// An `advertise` list of `[[onprem]]` or `[[bgp_peer]]`, one entry a line: a prefix string, or
+/// `{ prefix, as_path, next_hop }` when it has an AS path behind the speaker or another next hop.
+pub fn advertise(entries: &[(IpNet, &[u32], Option<IpAddr>)]) -> Value {
+    let items: Vec<String> = entries
+        .iter()
+        .map(|(prefix, as_path, next_hop)| {
+            let prefix = s(&prefix.to_string()).0;
+            if as_path.is_empty() && next_hop.is_none() {
+                return format!("  {prefix},");
+            }
+            let mut t = format!("  {{ prefix = {prefix}");
+            if !as_path.is_empty() {
+                let l: Vec<String> = as_path.iter().map(|x| x.to_string()).collect();
+                let _ = write!(t, ", as_path = [{}]", l.join(", "));
+            }
+            if let Some(nh) = next_hop {
+                let _ = write!(t, ", next_hop = {}", s(&nh.to_string()).0);
+            }
+            t.push_str(" },");
+            t
+        })
+        .collect();
+    Value(format!("[\n{}\n]", items.join("\n")))
+}
+
 /// One line of a block: a key with its value, or a comment of its own.
 #[derive(Clone, Debug)]
 pub enum Line {

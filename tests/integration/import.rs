@@ -82,6 +82,9 @@ fn seed_nested_resource_graph_pages_reproduce_its_routes() {
     let i = import_paths(&["seed/graph", "seed/runtime"]);
     assert_same_routes(&common::seed_text(), &i);
     assert!(i.text.contains("next_hops = [\"10.2.146.76\", \"10.2.146.77\"]"), "{}", i.text);
+    // ergw-hub00's instance addresses, as its bgpSettings show them (ergw-hub100's are not shown).
+    assert!(i.text.contains("ips = [\"10.0.200.4\", \"10.0.200.5\"]"), "{}", i.text);
+    assert_eq!(i.text.matches("ips = ").count(), 1, "{}", i.text);
 }
 
 #[test]
@@ -541,7 +544,9 @@ mod round_trip {
     //! A random design → Azure-shaped JSON written from its model (a test-only writer: Resource
     //! Graph resources, Route Server peerings, and the runtime outputs import reads: MSEE route
     //! tables, a VPN gateway's learned routes, Route Server learned routes, every NIC's effective
-    //! routes) → `import` → a scenario whose routes equal the original's for every NIC.
+    //! routes) → `import` → a scenario whose routes equal the original's for every NIC. Gateways
+    //! show their instance addresses and a VPN gateway its default site; on-premises routers send
+    //! some prefixes with an AS path behind them, which the import must write back.
     //!
     //! Each ExpressRoute gateway connects to one circuit (the importer ties MSEE next hops to a
     //! circuit through the NIC's gateway) and each circuit has one on-premises router (one
@@ -551,7 +556,7 @@ mod round_trip {
 
     use ersim::Simulation;
     use ersim::import::{self, Input};
-    use ersim::model::{ConnectionKind, GatewayKind};
+    use ersim::model::{ConnectionKind, GatewayKind, Model};
     use ersim::report::{Format, routes};
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
@@ -583,8 +588,11 @@ mod round_trip {
         er_circuit: Vec<(usize, u8)>,
         onprems: usize,
         onprem_adv: Vec<Vec<u8>>,
+        /// The length of the AS path behind a router for on-premises prefix number k.
+        onprem_path: Vec<u8>,
         prepend: Vec<u8>,
-        s2s: Vec<(usize, bool)>,
+        /// A site on VPN gateway i: BGP, and whether it is the gateway's default site.
+        s2s: Vec<(usize, bool, bool)>,
         v2v: Vec<(usize, usize, bool)>,
         nva_adv: Vec<(u8, u8)>,
         tables: Vec<TableKnob>,
@@ -613,9 +621,10 @@ mod round_trip {
                         1usize..3,
                         prop::collection::vec(prop::collection::vec(0u8..12, 0..4), 3),
                         prop::collection::vec(0u8..3, 3),
+                        prop::collection::vec(0u8..3, 12),
                     ),
                     (
-                        prop::collection::vec((0..n, any::<bool>()), 0..2),
+                        prop::collection::vec((0..n, any::<bool>(), any::<bool>()), 0..2),
                         prop::collection::vec((0..n, 0..n, any::<bool>()), 0..2),
                         prop::collection::vec((0u8..12, 0u8..3), 0..4),
                         prop::collection::vec(
@@ -639,6 +648,7 @@ mod round_trip {
                 onprems: b.3,
                 onprem_adv: b.4,
                 prepend: b.5,
+                onprem_path: b.6,
                 s2s: c.0,
                 v2v: c.1,
                 nva_adv: c.2,
@@ -655,95 +665,144 @@ mod round_trip {
         }
     }
 
+    /// What the knobs decide for every VNet before any block is written.
+    struct Shape {
+        /// The VNet has a gateway (ExpressRoute or VPN).
+        gw: Vec<bool>,
+        /// The VNet has a Route Server (and an NVA peering it).
+        rs: Vec<bool>,
+        /// The route table on the VNet's default subnet.
+        table_of: Vec<Option<usize>>,
+    }
+
+    impl Shape {
+        fn new(k: &Knobs) -> Self {
+            let n = k.n;
+            let gw: Vec<bool> = (0..n).map(|i| k.er[i] || k.vpn[i]).collect();
+            let rs: Vec<bool> = (0..n).map(|i| k.rs[i] && gw[i]).collect();
+            let mut table_of: Vec<Option<usize>> = vec![None; n];
+            for (t, (v, _, _)) in k.tables.iter().enumerate() {
+                if table_of[*v].is_none() {
+                    table_of[*v] = Some(t);
+                }
+            }
+            Shape { gw, rs, table_of }
+        }
+
+        /// A VNet whose gateways or Route Server a peer may use.
+        fn hub(&self, v: usize) -> bool {
+            self.gw[v] || self.rs[v]
+        }
+    }
+
     /// The design as scenario text.
     fn build(k: &Knobs) -> String {
-        let n = k.n;
-        let gw: Vec<bool> = (0..n).map(|i| k.er[i] || k.vpn[i]).collect();
-        let rs: Vec<bool> = (0..n).map(|i| k.rs[i] && gw[i]).collect();
-        let mut table_of: Vec<Option<usize>> = vec![None; n];
-        for (t, (v, _, _)) in k.tables.iter().enumerate() {
-            if table_of[*v].is_none() {
-                table_of[*v] = Some(t);
-            }
-        }
+        let shape = Shape::new(k);
         let mut b = Vec::new();
-        for i in 0..n {
-            let mut v = format!(
-                "[[vnet]]\nname = \"v{i}\"\nregion = \"r{}\"\naddress_space = [\"10.{i}.0.0/16\"]\n\n  [[vnet.subnet]]\n  name = \"default\"\n  prefix = \"10.{i}.0.0/24\"\n",
-                k.regions[i]
-            );
-            if let Some(t) = table_of[i] {
-                v.push_str(&format!("  route_table = \"rt{t}\"\n"));
-            }
-            if gw[i] {
-                v.push_str(&format!(
-                    "\n  [[vnet.subnet]]\n  name = \"GatewaySubnet\"\n  prefix = \"10.{i}.255.0/27\"\n"
-                ));
-            }
-            if rs[i] {
-                v.push_str(&format!("\n  [[vnet.subnet]]\n  name = \"RouteServerSubnet\"\n  prefix = \"10.{i}.254.0/27\"\n\n  [[vnet.subnet]]\n  name = \"nva\"\n  prefix = \"10.{i}.1.0/24\"\n"));
-            }
-            b.push(v);
+        for i in 0..k.n {
+            b.push(vnet_block(k, &shape, i));
             b.push(format!("[[nic]]\nname = \"nic{i}\"\nvnet = \"v{i}\"\nsubnet = \"default\"\nvm = \"vm{i}\"\n"));
-            if k.er[i] {
-                b.push(format!(
-                    "[[gateway]]\nname = \"er{i}\"\nvnet = \"v{i}\"\ntype = \"ExpressRoute\"\nsku = \"ErGw2AZ\"\nallow_remote_vnet_traffic = {}\n",
-                    k.remote_traffic[i]
-                ));
-                let (c, w) = k.er_circuit[i];
-                b.push(format!(
-                    "[[connection]]\nname = \"conn{i}\"\ngateway = \"er{i}\"\ncircuit = \"c{}\"\nrouting_weight = {}\n",
-                    c % k.circuits,
-                    [0, 10, 100][w as usize]
-                ));
-            }
-            if k.vpn[i] {
-                b.push(format!(
-                    "[[gateway]]\nname = \"vpn{i}\"\nvnet = \"v{i}\"\ntype = \"Vpn\"\nsku = \"VpnGw2AZ\"\nbgp = true\nasn = {}\nactive_active = {}\n",
-                    65100 + i,
-                    k.active_active[i]
-                ));
-            }
-            if rs[i] {
-                b.push(format!(
-                    "[[route_server]]\nname = \"rs{i}\"\nvnet = \"v{i}\"\nbranch_to_branch = {}\n",
-                    i % 2 == 1
-                ));
-                b.push(format!("[[nic]]\nname = \"nva{i}\"\nvnet = \"v{i}\"\nsubnet = \"nva\"\nip = \"10.{i}.1.4\"\nip_forwarding = true\n"));
-                let adv: BTreeSet<String> = k
-                    .nva_adv
-                    .iter()
-                    .map(|(p, len)| {
-                        let path: Vec<String> = (0..*len).map(|j| (64700 + j as u32).to_string()).collect();
-                        format!("{{ prefix = \"{}\", as_path = [{}] }}", ext(*p), path.join(", "))
-                    })
-                    .collect();
-                // one entry per prefix
-                let mut seen = BTreeSet::new();
-                let adv: Vec<String> = adv
-                    .into_iter()
-                    .filter(|a| seen.insert(a.split('"').nth(1).unwrap_or_default().to_string()))
-                    .collect();
-                b.push(format!(
-                    "[[bgp_peer]]\nname = \"peer{i}\"\nnic = \"nva{i}\"\nroute_server = \"rs{i}\"\nasn = {}\nadvertise = [{}]\n",
-                    64600 + i,
-                    adv.join(", ")
-                ));
+            b.extend(gateway_blocks(k, i));
+            if shape.rs[i] {
+                b.extend(route_server_blocks(k, i));
             }
         }
-        // Peerings: one per pair, gateway transit only where valid.
+        b.extend(peering_blocks(k, &shape));
+        b.extend(circuit_and_onprem_blocks(k));
+        b.extend(site_to_site_blocks(k));
+        b.extend(vnet_to_vnet_blocks(k));
+        b.extend(route_table_blocks(k, &shape));
+        b.join("\n")
+    }
+
+    /// VNet `v{i}` with its default subnet and, as the design needs them, GatewaySubnet,
+    /// RouteServerSubnet and the NVA subnet.
+    fn vnet_block(k: &Knobs, shape: &Shape, i: usize) -> String {
+        let mut v = format!(
+            "[[vnet]]\nname = \"v{i}\"\nregion = \"r{}\"\naddress_space = [\"10.{i}.0.0/16\"]\n\n  [[vnet.subnet]]\n  name = \"default\"\n  prefix = \"10.{i}.0.0/24\"\n",
+            k.regions[i]
+        );
+        if let Some(t) = shape.table_of[i] {
+            v.push_str(&format!("  route_table = \"rt{t}\"\n"));
+        }
+        if shape.gw[i] {
+            v.push_str(&format!("\n  [[vnet.subnet]]\n  name = \"GatewaySubnet\"\n  prefix = \"10.{i}.255.0/27\"\n"));
+        }
+        if shape.rs[i] {
+            v.push_str(&format!("\n  [[vnet.subnet]]\n  name = \"RouteServerSubnet\"\n  prefix = \"10.{i}.254.0/27\"\n\n  [[vnet.subnet]]\n  name = \"nva\"\n  prefix = \"10.{i}.1.0/24\"\n"));
+        }
+        v
+    }
+
+    /// VNet `v{i}`'s ExpressRoute gateway with its connection, and its VPN gateway.
+    fn gateway_blocks(k: &Knobs, i: usize) -> Vec<String> {
+        let mut b = Vec::new();
+        if k.er[i] {
+            b.push(format!(
+                "[[gateway]]\nname = \"er{i}\"\nvnet = \"v{i}\"\ntype = \"ExpressRoute\"\nsku = \"ErGw2AZ\"\nallow_remote_vnet_traffic = {}\n",
+                k.remote_traffic[i]
+            ));
+            let (c, w) = k.er_circuit[i];
+            b.push(format!(
+                "[[connection]]\nname = \"conn{i}\"\ngateway = \"er{i}\"\ncircuit = \"c{}\"\nrouting_weight = {}\n",
+                c % k.circuits,
+                [0, 10, 100][w as usize]
+            ));
+        }
+        if k.vpn[i] {
+            // the first site of this gateway decides (as in `site_to_site_blocks`)
+            let site = k.s2s.iter().find(|(j, _, _)| *j == i).is_some_and(|(_, _, default)| *default);
+            let site = if site { format!("default_site = \"lng{i}\"\n") } else { String::new() };
+            b.push(format!(
+                "[[gateway]]\nname = \"vpn{i}\"\nvnet = \"v{i}\"\ntype = \"Vpn\"\nsku = \"VpnGw2AZ\"\nbgp = true\nasn = {}\nactive_active = {}\n{site}",
+                65100 + i,
+                k.active_active[i]
+            ));
+        }
+        b
+    }
+
+    /// VNet `v{i}`'s Route Server, the NVA NIC and its BGP peering (one advertised entry per prefix).
+    fn route_server_blocks(k: &Knobs, i: usize) -> Vec<String> {
+        let mut b = Vec::new();
+        b.push(format!("[[route_server]]\nname = \"rs{i}\"\nvnet = \"v{i}\"\nbranch_to_branch = {}\n", i % 2 == 1));
+        b.push(format!(
+            "[[nic]]\nname = \"nva{i}\"\nvnet = \"v{i}\"\nsubnet = \"nva\"\nip = \"10.{i}.1.4\"\nip_forwarding = true\n"
+        ));
+        let adv: BTreeSet<String> = k
+            .nva_adv
+            .iter()
+            .map(|(p, len)| {
+                let path: Vec<String> = (0..*len).map(|j| (64700 + j as u32).to_string()).collect();
+                format!("{{ prefix = \"{}\", as_path = [{}] }}", ext(*p), path.join(", "))
+            })
+            .collect();
+        // one entry per prefix
         let mut seen = BTreeSet::new();
-        let mut uses_remote = vec![false; n];
+        let adv: Vec<String> =
+            adv.into_iter().filter(|a| seen.insert(a.split('"').nth(1).unwrap_or_default().to_string())).collect();
+        b.push(format!(
+            "[[bgp_peer]]\nname = \"peer{i}\"\nnic = \"nva{i}\"\nroute_server = \"rs{i}\"\nasn = {}\nadvertise = [{}]\n",
+            64600 + i,
+            adv.join(", ")
+        ));
+        b
+    }
+
+    /// Peerings: one per pair, gateway transit only where valid.
+    fn peering_blocks(k: &Knobs, shape: &Shape) -> Vec<String> {
+        let mut b = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut uses_remote = vec![false; k.n];
         for (a, bb, fwd, both, flip) in &k.peers {
             let (a, c) = (*a.min(bb), *a.max(bb));
             if a == c || !seen.insert((a, c)) {
                 continue;
             }
-            let hub = |x: usize| gw[x] || rs[x];
-            let transit = if hub(a) && !hub(c) && !uses_remote[c] && !flip {
+            let transit = if shape.hub(a) && !shape.hub(c) && !uses_remote[c] && !flip {
                 uses_remote[c] = true;
                 Some(a)
-            } else if hub(c) && !hub(a) && !uses_remote[a] && *flip {
+            } else if shape.hub(c) && !shape.hub(a) && !uses_remote[a] && *flip {
                 uses_remote[a] = true;
                 Some(c)
             } else {
@@ -756,31 +815,57 @@ mod round_trip {
                 b.push(format!("[[peering]]\nfrom = \"v{a}\"\nto = \"v{c}\"\n"));
             }
         }
-        if k.er.iter().any(|x| *x) {
-            for c in 0..k.circuits {
-                b.push(format!(
-                    "[[circuit]]\nname = \"c{c}\"\nlocation = \"Amsterdam\"\nsku = \"Premium\"\nbandwidth_mbps = 1000\nnext_hops = [\"10.250.{c}.1\", \"10.250.{c}.2\"]\n"
-                ));
-            }
-            for o in 0..k.onprems.min(k.circuits) {
-                let cs: Vec<usize> = (0..k.circuits).filter(|c| c % k.onprems == o).collect();
-                let adv: BTreeSet<String> = k.onprem_adv[o].iter().map(|p| format!("\"{}\"", ext(*p))).collect();
-                let pre = if k.prepend[o] > 0 {
-                    format!("as_path_prepend = {{ c{} = {} }}\n", cs[0], k.prepend[o])
-                } else {
-                    String::new()
-                };
-                b.push(format!(
-                    "[[onprem]]\nname = \"dc{o}\"\nasn = {}\ncircuits = [{}]\nadvertise = [{}]\n{pre}",
-                    65001 + o,
-                    cs.iter().map(|c| format!("\"c{c}\"")).collect::<Vec<_>>().join(", "),
-                    adv.into_iter().collect::<Vec<_>>().join(", ")
-                ));
-            }
+        b
+    }
+
+    /// Circuits and the on-premises routers holding their private peerings (none without an
+    /// ExpressRoute gateway).
+    fn circuit_and_onprem_blocks(k: &Knobs) -> Vec<String> {
+        let mut b = Vec::new();
+        if !k.er.iter().any(|x| *x) {
+            return b;
         }
-        let mut s2s_seen = BTreeSet::new();
-        for (i, bgp) in &k.s2s {
-            if !k.vpn[*i] || !s2s_seen.insert(*i) {
+        for c in 0..k.circuits {
+            b.push(format!(
+                "[[circuit]]\nname = \"c{c}\"\nlocation = \"Amsterdam\"\nsku = \"Premium\"\nbandwidth_mbps = 1000\nnext_hops = [\"10.250.{c}.1\", \"10.250.{c}.2\"]\n"
+            ));
+        }
+        for o in 0..k.onprems.min(k.circuits) {
+            let cs: Vec<usize> = (0..k.circuits).filter(|c| c % k.onprems == o).collect();
+            let adv: BTreeSet<String> = k.onprem_adv[o].iter().map(|p| onprem_entry(k, *p)).collect();
+            let pre = if k.prepend[o] > 0 {
+                format!("as_path_prepend = {{ c{} = {} }}\n", cs[0], k.prepend[o])
+            } else {
+                String::new()
+            };
+            b.push(format!(
+                "[[onprem]]\nname = \"dc{o}\"\nasn = {}\ncircuits = [{}]\nadvertise = [{}]\n{pre}",
+                65001 + o,
+                cs.iter().map(|c| format!("\"c{c}\"")).collect::<Vec<_>>().join(", "),
+                adv.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        b
+    }
+
+    /// On-premises prefix number p as an `[[onprem]]` advertise entry, with the AS path behind the
+    /// router the knobs give it.
+    fn onprem_entry(k: &Knobs, p: u8) -> String {
+        let path: Vec<String> = (0..k.onprem_path[p as usize]).map(|j| (65200 + j as u32).to_string()).collect();
+        if path.is_empty() {
+            format!("\"{}\"", ext(p))
+        } else {
+            format!("{{ prefix = \"{}\", as_path = [{}] }}", ext(p), path.join(", "))
+        }
+    }
+
+    /// A site per VPN gateway at most: a local gateway (with a BGP router behind it, or static
+    /// prefixes) and its connection; the gateway's default site when the knob says so.
+    fn site_to_site_blocks(k: &Knobs) -> Vec<String> {
+        let mut b = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (i, bgp, _) in &k.s2s {
+            if !k.vpn[*i] || !seen.insert(*i) {
                 continue;
             }
             let site = 20 + *i;
@@ -800,18 +885,31 @@ mod round_trip {
                 "[[connection]]\nname = \"s2s{i}\"\ngateway = \"vpn{i}\"\nlocal_gateway = \"lng{i}\"\nbgp = {bgp}\n"
             ));
         }
-        let mut v2v_seen = BTreeSet::new();
+        b
+    }
+
+    /// VNet-to-VNet connections, both directions, between two VPN gateways.
+    fn vnet_to_vnet_blocks(k: &Knobs) -> Vec<String> {
+        let mut b = Vec::new();
+        let mut seen = BTreeSet::new();
         for (a, c, bgp) in &k.v2v {
             let (a, c) = (*a.min(c), *a.max(c));
-            if a == c || !k.vpn[a] || !k.vpn[c] || !v2v_seen.insert((a, c)) {
+            if a == c || !k.vpn[a] || !k.vpn[c] || !seen.insert((a, c)) {
                 continue;
             }
             for (x, y) in [(a, c), (c, a)] {
                 b.push(format!("[[connection]]\nname = \"v2v{x}-{y}\"\ngateway = \"vpn{x}\"\nremote_gateway = \"vpn{y}\"\nbgp = {bgp}\n"));
             }
         }
+        b
+    }
+
+    /// The route tables some VNet's default subnet uses, one route per prefix.
+    fn route_table_blocks(k: &Knobs, shape: &Shape) -> Vec<String> {
+        let n = k.n;
+        let mut b = Vec::new();
         for (t, (_, routes, off)) in k.tables.iter().enumerate() {
-            if !table_of.contains(&Some(t)) {
+            if !shape.table_of.contains(&Some(t)) {
                 continue;
             }
             let mut rt = format!("[[route_table]]\nname = \"rt{t}\"\ndisable_bgp_route_propagation = {off}\n");
@@ -821,7 +919,7 @@ mod round_trip {
                 if !prefixes.insert(prefix.clone()) {
                     continue;
                 }
-                let nva = (0..n).find(|i| rs[*i]).map(|i| format!("10.{i}.1.4"));
+                let nva = (0..n).find(|i| shape.rs[*i]).map(|i| format!("10.{i}.1.4"));
                 let (ty, ip) = match ty {
                     0 => ("None", None),
                     1 => ("Internet", None),
@@ -836,7 +934,7 @@ mod round_trip {
             }
             b.push(rt);
         }
-        b.join("\n")
+        b
     }
 
     fn id(rg: &str, ty: &str, name: &str) -> String {
@@ -856,20 +954,54 @@ mod round_trip {
         })
     }
 
+    /// The resource group of VNet `v` and what sits in it.
+    fn vrg(m: &Model, v: usize) -> String {
+        format!("rg-{}", m.vnets[v].name)
+    }
+
+    fn vnet_id(m: &Model, v: usize) -> String {
+        id(&vrg(m, v), "virtualNetworks", &m.vnets[v].name)
+    }
+
+    fn subnet_id(m: &Model, s: usize) -> String {
+        format!("{}/subnets/{}", vnet_id(m, m.subnets[s].vnet.idx()), m.subnets[s].name)
+    }
+
+    fn nic_id(m: &Model, n: usize) -> String {
+        id("rg-nics", "networkInterfaces", &m.nics[n].name)
+    }
+
     /// Azure-shaped JSON for a simulated design: what `scripts/export-azure.sh` would collect.
     fn export(sim: &Simulation) -> Vec<Input> {
         let m = &sim.model;
-        let vrg = |v: usize| format!("rg-{}", m.vnets[v].name);
-        let vnet_id = |v: usize| id(&vrg(v), "virtualNetworks", &m.vnets[v].name);
-        let subnet_id = |s: usize| format!("{}/subnets/{}", vnet_id(m.subnets[s].vnet.idx()), m.subnets[s].name);
         let mut res: Vec<Value> = Vec::new();
+        res.extend(vnet_resources(m));
+        res.extend(gateway_resources(m));
+        res.extend(circuit_resources(m));
+        res.extend(connection_resources(m));
+        res.extend(local_gateway_resources(m));
+        res.extend(route_table_resources(m));
+        res.extend(nic_resources(m));
+        res.extend(firewall_and_load_balancer_resources(m));
+        res.extend(route_server_resources(m));
+        let mut files = resource_pages(res);
+        files.extend(route_server_files(m));
+        files.extend(msee_route_tables(m));
+        files.extend(vpn_learned_routes(m));
+        files.extend(effective_routes(sim));
+        files.into_iter().map(|(name, v)| Input { name, bytes: serde_json::to_vec_pretty(&v).unwrap() }).collect()
+    }
+
+    /// VNets with their subnets and peerings (Connected when the other half exists).
+    fn vnet_resources(m: &Model) -> Vec<Value> {
+        let mut res = Vec::new();
         for (vi, v) in m.vnets.iter().enumerate() {
             let subnets: Vec<Value> = v
                 .subnets
                 .iter()
                 .map(|s| {
                     let sn = &m.subnets[s.idx()];
-                    json!({"id": subnet_id(s.idx()), "name": sn.name, "properties": {
+                    json!({"id": subnet_id(m, s.idx()), "name": sn.name, "properties": {
                         "addressPrefix": sn.prefix.to_string(),
                         "routeTable": sn.route_table.map(|r| json!({"id": id("rg-routes", "routeTables", &m.route_tables[r.idx()].name)})),
                     }})
@@ -884,7 +1016,7 @@ mod round_trip {
                     let to = p.to.idx();
                     json!({"name": format!("to-{}", m.vnets[to].name), "properties": {
                         "peeringState": if m.ix.reverse[pi].is_some() { "Connected" } else { "Initiated" },
-                        "remoteVirtualNetwork": {"id": vnet_id(to)},
+                        "remoteVirtualNetwork": {"id": vnet_id(m, to)},
                         "remoteAddressSpace": {"addressPrefixes": m.vnets[to].address_space.iter().map(|a| a.to_string()).collect::<Vec<_>>()},
                         "allowVirtualNetworkAccess": p.allow_virtual_network_access,
                         "allowForwardedTraffic": p.allow_forwarded_traffic,
@@ -893,23 +1025,30 @@ mod round_trip {
                     }})
                 })
                 .collect();
-            res.push(nested("virtualNetworks", &vrg(vi), &v.name, &v.region, json!({
+            res.push(nested("virtualNetworks", &vrg(m, vi), &v.name, &v.region, json!({
                 "addressSpace": {"addressPrefixes": v.address_space.iter().map(|a| a.to_string()).collect::<Vec<_>>()},
                 "subnets": subnets,
                 "virtualNetworkPeerings": peerings,
             })));
         }
+        res
+    }
+
+    /// Gateways, each VPN gateway followed by its public address.
+    fn gateway_resources(m: &Model) -> Vec<Value> {
+        let mut res = Vec::new();
         for g in &m.gateways {
             let v = g.vnet.idx();
-            let gs = m.special_subnet(g.vnet, ersim::model::SubnetRole::Gateway).map(|s| subnet_id(s.idx()));
+            let gs = m.special_subnet(g.vnet, ersim::model::SubnetRole::Gateway).map(|s| subnet_id(m, s.idx()));
             let kind = if g.kind == GatewayKind::Vpn { "Vpn" } else { "ExpressRoute" };
-            let ips: Vec<String> = if g.active_active {
-                g.ips.iter().map(|i| i.to_string()).collect()
-            } else {
-                g.ips.iter().take(1).map(|i| i.to_string()).collect()
-            };
-            let pip = id(&vrg(v), "publicIPAddresses", &format!("pip-{}", g.name));
-            res.push(nested("virtualNetworkGateways", &vrg(v), &g.name, &m.vnets[v].region, json!({
+            // One BGP address on an active-standby VPN gateway; two on active-active and ExpressRoute.
+            let one = g.kind == GatewayKind::Vpn && !g.active_active;
+            let ips: Vec<String> = g.ips.iter().take(if one { 1 } else { 2 }).map(|i| i.to_string()).collect();
+            let site = g
+                .default_site
+                .map(|l| json!({"id": id("rg-sites", "localNetworkGateways", &m.local_gateways[l.idx()].name)}));
+            let pip = id(&vrg(m, v), "publicIPAddresses", &format!("pip-{}", g.name));
+            res.push(nested("virtualNetworkGateways", &vrg(m, v), &g.name, &m.vnets[v].region, json!({
                 "gatewayType": kind,
                 "vpnType": "RouteBased",
                 "sku": {"name": g.sku.name(), "tier": g.sku.name()},
@@ -918,11 +1057,12 @@ mod round_trip {
                 "allowRemoteVnetTraffic": g.allow_remote_vnet_traffic,
                 "ipConfigurations": [{"name": "default", "properties": {"subnet": {"id": gs}, "publicIPAddress": {"id": pip}}}],
                 "bgpSettings": {"asn": g.asn, "bgpPeeringAddresses": ips.iter().map(|i| json!({"defaultBgpIpAddresses": [i]})).collect::<Vec<_>>()},
+                "gatewayDefaultSite": site,
             })));
             if g.kind == GatewayKind::Vpn {
                 res.push(nested(
                     "publicIPAddresses",
-                    &vrg(v),
+                    &vrg(m, v),
                     &format!("pip-{}", g.name),
                     &m.vnets[v].region,
                     json!({
@@ -930,6 +1070,12 @@ mod round_trip {
                 ));
             }
         }
+        res
+    }
+
+    /// Circuits with their private peering (the ASN of the router holding it).
+    fn circuit_resources(m: &Model) -> Vec<Value> {
+        let mut res = Vec::new();
         for (ci, c) in m.circuits.iter().enumerate() {
             let asn =
                 m.onprems.iter().find(|o| o.circuits.iter().any(|x| x.idx() == ci)).map(|o| o.asn).unwrap_or(65400);
@@ -947,9 +1093,15 @@ mod round_trip {
                 json!({"name": format!("{}_MeteredData", c.sku), "tier": c.sku.to_string(), "family": "MeteredData"});
             res.push(r);
         }
+        res
+    }
+
+    /// Gateway connections of the three kinds.
+    fn connection_resources(m: &Model) -> Vec<Value> {
+        let mut res = Vec::new();
         for c in &m.connections {
             let g = &m.gateways[c.gateway.idx()];
-            let g1 = id(&vrg(g.vnet.idx()), "virtualNetworkGateways", &g.name);
+            let g1 = id(&vrg(m, g.vnet.idx()), "virtualNetworkGateways", &g.name);
             let props = match &c.kind {
                 ConnectionKind::ExpressRoute { circuit, routing_weight } => json!({"connectionType": "ExpressRoute",
                     "virtualNetworkGateway1": {"id": g1}, "routingWeight": routing_weight,
@@ -960,18 +1112,29 @@ mod round_trip {
                 ConnectionKind::VnetToVnet { remote_gateway, bgp } => {
                     let r = &m.gateways[remote_gateway.idx()];
                     json!({"connectionType": "Vnet2Vnet", "virtualNetworkGateway1": {"id": g1}, "enableBgp": bgp,
-                        "virtualNetworkGateway2": {"id": id(&vrg(r.vnet.idx()), "virtualNetworkGateways", &r.name)}})
+                        "virtualNetworkGateway2": {"id": id(&vrg(m, r.vnet.idx()), "virtualNetworkGateways", &r.name)}})
                 }
             };
             res.push(nested("connections", "rg-conn", &c.name, "westeurope", props));
         }
-        for l in &m.local_gateways {
-            res.push(nested("localNetworkGateways", "rg-sites", &l.name, "westeurope", json!({
-                "gatewayIpAddress": "198.51.100.1",
-                "localNetworkAddressSpace": {"addressPrefixes": l.address_prefixes.iter().map(|a| a.to_string()).collect::<Vec<_>>()},
-                "bgpSettings": l.bgp_asn.map(|a| json!({"asn": a, "bgpPeeringAddress": l.bgp_peer_ip.map(|i| i.to_string())})),
-            })));
-        }
+        res
+    }
+
+    fn local_gateway_resources(m: &Model) -> Vec<Value> {
+        m.local_gateways
+            .iter()
+            .map(|l| {
+                nested("localNetworkGateways", "rg-sites", &l.name, "westeurope", json!({
+                    "gatewayIpAddress": "198.51.100.1",
+                    "localNetworkAddressSpace": {"addressPrefixes": l.address_prefixes.iter().map(|a| a.to_string()).collect::<Vec<_>>()},
+                    "bgpSettings": l.bgp_asn.map(|a| json!({"asn": a, "bgpPeeringAddress": l.bgp_peer_ip.map(|i| i.to_string())})),
+                }))
+            })
+            .collect()
+    }
+
+    fn route_table_resources(m: &Model) -> Vec<Value> {
+        let mut res = Vec::new();
         for rt in &m.route_tables {
             let routes: Vec<Value> = rt
                 .routes
@@ -990,37 +1153,52 @@ mod round_trip {
                 "disableBgpRoutePropagation": rt.disable_bgp_route_propagation, "routes": routes}),
             ));
         }
-        for n in &m.nics {
+        res
+    }
+
+    fn nic_resources(m: &Model) -> Vec<Value> {
+        let mut res = Vec::new();
+        for (ni, n) in m.nics.iter().enumerate() {
             res.push(nested("networkInterfaces", "rg-nics", &n.name, "westeurope", json!({
                 "enableIPForwarding": n.ip_forwarding,
                 "virtualMachine": n.vm.as_ref().map(|vm| json!({"id": format!("/subscriptions/{SUB}/resourceGroups/rg-nics/providers/Microsoft.Compute/virtualMachines/{vm}")})),
-                "ipConfigurations": [{"id": format!("{}/ipConfigurations/ipconfig1", id("rg-nics", "networkInterfaces", &n.name)), "name": "ipconfig1",
-                    "properties": {"privateIPAddress": n.ip.to_string(), "primary": true, "subnet": {"id": subnet_id(n.subnet.idx())}}}],
+                "ipConfigurations": [{"id": format!("{}/ipConfigurations/ipconfig1", nic_id(m, ni)), "name": "ipconfig1",
+                    "properties": {"privateIPAddress": n.ip.to_string(), "primary": true, "subnet": {"id": subnet_id(m, n.subnet.idx())}}}],
             })));
         }
+        res
+    }
+
+    fn firewall_and_load_balancer_resources(m: &Model) -> Vec<Value> {
+        let mut res = Vec::new();
         for f in &m.firewalls {
             let v = f.vnet.idx();
-            res.push(nested("azureFirewalls", &vrg(v), &f.name, &m.vnets[v].region, json!({
+            res.push(nested("azureFirewalls", &vrg(m, v), &f.name, &m.vnets[v].region, json!({
                 "sku": {"name": "AZFW_VNet", "tier": "Standard"},
                 "threatIntelMode": "Alert",
-                "ipConfigurations": [{"name": "ipconfig", "properties": {"privateIPAddress": f.ip.to_string(), "subnet": {"id": subnet_id(f.subnet.idx())}}}],
+                "ipConfigurations": [{"name": "ipconfig", "properties": {"privateIPAddress": f.ip.to_string(), "subnet": {"id": subnet_id(m, f.subnet.idx())}}}],
             })));
         }
         for lb in &m.load_balancers {
             let v = lb.vnet.idx();
             let lb_id = id("rg-lbs", "loadBalancers", &lb.name);
             res.push(nested("loadBalancers", "rg-lbs", &lb.name, &m.vnets[v].region, json!({
-                "frontendIPConfigurations": [{"name": "frontend", "properties": {"privateIPAddress": lb.frontend_ip.to_string(), "subnet": {"id": subnet_id(lb.subnet.idx())}}}],
+                "frontendIPConfigurations": [{"name": "frontend", "properties": {"privateIPAddress": lb.frontend_ip.to_string(), "subnet": {"id": subnet_id(m, lb.subnet.idx())}}}],
                 "backendAddressPools": [{"id": format!("{lb_id}/backendAddressPools/nvas"), "name": "nvas", "properties": {
-                    "backendIPConfigurations": lb.backends.iter().map(|n| json!({"id": format!("{}/ipConfigurations/ipconfig1", id("rg-nics", "networkInterfaces", &m.nics[n.idx()].name))})).collect::<Vec<_>>()}}],
+                    "backendIPConfigurations": lb.backends.iter().map(|n| json!({"id": format!("{}/ipConfigurations/ipconfig1", nic_id(m, n.idx()))})).collect::<Vec<_>>()}}],
                 "loadBalancingRules": [{"name": "ha", "properties": {"protocol": if lb.ha_ports { "All" } else { "Tcp" }, "frontendPort": 0, "backendPort": 0}}],
             })));
         }
+        res
+    }
+
+    fn route_server_resources(m: &Model) -> Vec<Value> {
+        let mut res = Vec::new();
         for r in &m.route_servers {
             let v = r.vnet.idx();
             res.push(nested(
                 "virtualHubs",
-                &vrg(v),
+                &vrg(m, v),
                 &r.name,
                 &m.vnets[v].region,
                 json!({
@@ -1028,21 +1206,28 @@ mod round_trip {
                 "allowBranchToBranchTraffic": r.branch_to_branch, "virtualWan": null}),
             ));
         }
-        let mut files = Vec::new();
+        res
+    }
+
+    /// The resources as two Resource Graph pages, the first with a skip token.
+    fn resource_pages(mut res: Vec<Value>) -> Vec<(String, Value)> {
         let half = res.len() / 2;
-        let mut second = res.split_off(half);
-        files.push(("resources-page-1.json".to_string(), json!({"count": res.len(), "data": res, "skip_token": "t2"})));
-        files.push((
-            "resources-page-2.json".to_string(),
-            json!({"count": second.len(), "data": std::mem::take(&mut second), "skip_token": null}),
-        ));
-        // Route Server peerings (`az network routeserver peering list`, flattened) and what each NVA advertises.
+        let second = res.split_off(half);
+        vec![
+            ("resources-page-1.json".to_string(), json!({"count": res.len(), "data": res, "skip_token": "t2"})),
+            ("resources-page-2.json".to_string(), json!({"count": second.len(), "data": second, "skip_token": null})),
+        ]
+    }
+
+    /// Route Server peerings (`az network routeserver peering list`, flattened) and what each NVA advertises.
+    fn route_server_files(m: &Model) -> Vec<(String, Value)> {
+        let mut files = Vec::new();
         let mut peerings = Vec::new();
         for p in &m.bgp_peers {
             let rs = &m.route_servers[p.route_server.idx()];
             let nic_ip = m.nics[p.nic.idx()].ip.to_string();
             peerings.push(
-                json!({"id": format!("{}/bgpConnections/{}", id(&vrg(rs.vnet.idx()), "virtualHubs", &rs.name), p.name),
+                json!({"id": format!("{}/bgpConnections/{}", id(&vrg(m, rs.vnet.idx()), "virtualHubs", &rs.name), p.name),
                 "name": p.name, "peerAsn": p.asn, "peerIp": nic_ip, "connectionState": "Connected"}),
             );
             let routes: Vec<Value> = p
@@ -1057,19 +1242,35 @@ mod round_trip {
             files.push((format!("{}.{}.rs-learned.json", rs.name, p.name), json!({"RouteServiceRole_IN_0": routes})));
         }
         files.push(("peerings.json".to_string(), Value::Array(peerings)));
-        // MSEE route tables: what each circuit's router advertises, prepended toward it.
+        files
+    }
+
+    /// MSEE route tables: what each circuit's router advertises, prepended toward it.
+    fn msee_route_tables(m: &Model) -> Vec<(String, Value)> {
+        let mut files = Vec::new();
         for (ci, c) in m.circuits.iter().enumerate() {
             let mut rows = Vec::new();
             for o in m.onprems.iter().filter(|o| o.circuits.iter().any(|x| x.idx() == ci)) {
                 let copies = 1 + o.prepend.iter().find(|(k, _)| k.idx() == ci).map(|(_, n)| *n).unwrap_or(0);
-                let path = vec![o.asn.to_string(); copies as usize].join(" ");
                 for p in &o.advertise {
+                    let path = onprem_path(o, copies as usize, p).join(" ");
                     rows.push(json!({"network": p.to_string(), "nextHop": "192.168.255.1", "locPrf": "", "weight": 0, "path": path}));
                 }
             }
             files.push((format!("{}.routetable.primary.json", c.name), json!({"value": rows})));
         }
-        // A VPN gateway's learned routes: what the router behind each BGP site-to-site connection advertises.
+        files
+    }
+
+    /// The AS path a router sends `p` with: `copies` of its ASN, then the path behind it.
+    fn onprem_path(o: &ersim::model::Onprem, copies: usize, p: &ipnet::IpNet) -> Vec<String> {
+        let behind = o.paths.get(p).into_iter().flatten();
+        std::iter::repeat_n(o.asn, copies).chain(behind.copied()).map(|a| a.to_string()).collect()
+    }
+
+    /// A VPN gateway's learned routes: what the router behind each BGP site-to-site connection advertises.
+    fn vpn_learned_routes(m: &Model) -> Vec<(String, Value)> {
+        let mut files = Vec::new();
         for g in m.gateways.iter().filter(|g| g.kind == GatewayKind::Vpn) {
             let mut rows = Vec::new();
             for c in m.connections.iter().filter(|c| m.gateways[c.gateway.idx()].name == g.name) {
@@ -1079,18 +1280,24 @@ mod round_trip {
                 let o = &m.onprems[o.idx()];
                 for p in &o.advertise {
                     rows.push(json!({"localAddress": g.ips[0].to_string(), "network": p.to_string(), "nextHop": peer.to_string(),
-                        "sourcePeer": peer.to_string(), "origin": "EBgp", "asPath": o.asn.to_string(), "weight": 32768}));
+                        "sourcePeer": peer.to_string(), "origin": "EBgp", "asPath": onprem_path(o, 1, p).join("-"), "weight": 32768}));
                 }
             }
             files.push((format!("{}.learned.json", g.name), json!({"value": rows})));
         }
-        // Every NIC's effective routes, as ersim predicts them (the MSEE addresses come from these).
+        files
+    }
+
+    /// Every NIC's effective routes, as ersim predicts them (the MSEE addresses come from these).
+    fn effective_routes(sim: &Simulation) -> Vec<(String, Value)> {
+        let m = &sim.model;
+        let mut files = Vec::new();
         for (ni, n) in m.nics.iter().enumerate() {
             let t = sim.nic_table(ersim::model::NicId(ni as u32));
             let text = routes::render(sim, &t, routes::Options { format: Format::Json, merge_next_hops: true });
             files.push((format!("{}.json", n.name), serde_json::from_str(&text).unwrap()));
         }
-        files.into_iter().map(|(name, v)| Input { name, bytes: serde_json::to_vec_pretty(&v).unwrap() }).collect()
+        files
     }
 
     #[test]
@@ -1125,7 +1332,7 @@ mod round_trip {
     }
 }
 
-// ---------------------------------------------------------------- on-premises, NVAs, fidelity
+// ---------------------------------------------------------------- on-premises, NVAs, gateway keys
 
 /// Inputs from fixture directories plus in-memory files.
 fn inputs_with(rels: &[&str], extra: &[(&str, serde_json::Value)]) -> Vec<Input> {
@@ -1157,9 +1364,10 @@ fn onprem_routes_come_from_msee_tables_and_gateway_learned_routes_with_prepends_
     assert!(i.invalid.is_none(), "{:?}\n{}", i.invalid, i.text);
     // One copy of 65150 is prepended on every prefix toward circuit01: the router's prepend.
     assert!(i.text.contains("as_path_prepend = { \"circuit01\" = 1 }"), "{}", i.text);
-    // The path behind the router is kept as a comment until the reader takes it (TODO(fidelity)).
-    assert!(i.text.contains("\"172.20.0.0/16\",  # as_path = [65020]"), "{}", i.text);
-    assert!(i.text.contains("\"10.200.0.0/16\",  # as_path = [65030]"), "{}", i.text);
+    // The path behind the router, after its own ASN and prepends.
+    assert!(i.text.contains("  { prefix = \"172.20.0.0/16\", as_path = [65020] },\n"), "{}", i.text);
+    assert!(i.text.contains("  { prefix = \"10.200.0.0/16\", as_path = [65030] },\n"), "{}", i.text);
+    assert!(i.text.contains("  \"192.168.10.0/24\",\n"), "{}", i.text);
     assert!(i.text.contains("# routes from circuit01.routetable.primary.json, ergw-hub100.learned.json"), "{}", i.text);
     let l = common::load(&i.text);
     let o = &l.model.onprems[0];
@@ -1170,6 +1378,8 @@ fn onprem_routes_come_from_msee_tables_and_gateway_learned_routes_with_prepends_
         ["10.200.0.0/16", "172.20.0.0/16", "192.168.10.0/24"],
         "Azure's own routes (65515, 12076) are not on-premises routes"
     );
+    let paths: Vec<(String, Vec<u32>)> = o.paths.iter().map(|(p, a)| (p.to_string(), a.clone())).collect();
+    assert_eq!(paths, [("10.200.0.0/16".to_string(), vec![65030]), ("172.20.0.0/16".to_string(), vec![65020])]);
     let sim = common::sim(&i.text);
     let rows = common::nic_rows(&sim, "nic-spoke10");
     assert!(
@@ -1220,36 +1430,108 @@ fn a_route_server_peer_without_its_nic_in_the_export_gets_a_marked_stub_nic() {
     }
 }
 
-#[test]
-fn keys_the_reader_does_not_take_yet_are_written_as_it_takes_them() {
+/// A hub with an active-standby VPN gateway (BGP addresses `vpn_ips`, default site `site`,
+/// site-to-site connections to `connected`) and an ExpressRoute gateway (BGP addresses `er_ips`),
+/// as az list outputs give them; two local gateways, lng-dc and lng-branch.
+fn gateway_estate(vpn_ips: &[&str], site: &str, connected: &[&str], er_ips: &[&str]) -> Vec<Input> {
     let s = "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-gw/providers/Microsoft.Network";
-    let estate = serde_json::json!([
-        {"id": format!("{s}/virtualNetworks/hub"), "name": "hub", "type": "Microsoft.Network/virtualNetworks", "location": "westeurope",
+    let gs = format!("{s}/virtualNetworks/hub/subnets/GatewaySubnet");
+    let bgp = |ips: &[&str]| ips.iter().map(|a| serde_json::json!({"defaultBgpIpAddresses": [a]})).collect::<Vec<_>>();
+    let lng = |name: &str, space: &str| {
+        serde_json::json!({"id": format!("{s}/localNetworkGateways/{name}"), "name": name, "gatewayIpAddress": "198.51.100.7",
+         "localNetworkAddressSpace": {"addressPrefixes": [space]}})
+    };
+    let mut estate = vec![
+        serde_json::json!({"id": format!("{s}/virtualNetworks/hub"), "name": "hub", "type": "Microsoft.Network/virtualNetworks", "location": "westeurope",
          "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
-         "subnets": [{"id": format!("{s}/virtualNetworks/hub/subnets/GatewaySubnet"), "name": "GatewaySubnet", "addressPrefix": "10.0.255.0/27"}]},
-        {"id": format!("{s}/virtualNetworkGateways/vpngw"), "name": "vpngw", "gatewayType": "Vpn", "vpnType": "RouteBased",
+         "subnets": [{"id": gs, "name": "GatewaySubnet", "addressPrefix": "10.0.255.0/27"}]}),
+        serde_json::json!({"id": format!("{s}/virtualNetworkGateways/vpngw"), "name": "vpngw", "gatewayType": "Vpn", "vpnType": "RouteBased",
          "sku": {"name": "VpnGw1", "tier": "VpnGw1"}, "activeActive": false, "enableBgp": true,
-         "bgpSettings": {"asn": 65050, "bgpPeeringAddress": "10.0.255.30", "bgpPeeringAddresses": [{"defaultBgpIpAddresses": ["10.0.255.30"]}]},
-         "ipConfigurations": [{"privateIPAddress": null, "subnet": {"id": format!("{s}/virtualNetworks/hub/subnets/GatewaySubnet")},
+         "bgpSettings": {"asn": 65050, "bgpPeeringAddress": vpn_ips.join(","), "bgpPeeringAddresses": bgp(vpn_ips)},
+         "ipConfigurations": [{"privateIPAddress": null, "subnet": {"id": gs},
                                "publicIPAddress": {"id": format!("{s}/publicIPAddresses/pip-missing")}}],
-         "gatewayDefaultSite": {"id": format!("{s}/localNetworkGateways/lng-dc")}},
-        {"id": format!("{s}/virtualNetworkGateways/ergw"), "name": "ergw", "gatewayType": "ExpressRoute",
-         "sku": {"name": "UltraPerformance"}, "bgpSettings": {"asn": 65515, "bgpPeeringAddresses": [
-            {"defaultBgpIpAddresses": ["10.0.255.12"]}, {"defaultBgpIpAddresses": ["10.0.255.13"]}]},
-         "ipConfigurations": [{"subnet": {"id": format!("{s}/virtualNetworks/hub/subnets/GatewaySubnet")}}]},
-        {"id": format!("{s}/localNetworkGateways/lng-dc"), "name": "lng-dc", "gatewayIpAddress": "198.51.100.7",
-         "localNetworkAddressSpace": {"addressPrefixes": ["192.168.0.0/16"]}}
-    ]);
-    let i =
-        import::import(&[Input { name: "estate.json".into(), bytes: serde_json::to_vec(&estate).unwrap() }]).unwrap();
+         "gatewayDefaultSite": {"id": format!("{s}/localNetworkGateways/{site}")}}),
+        serde_json::json!({"id": format!("{s}/virtualNetworkGateways/ergw"), "name": "ergw", "gatewayType": "ExpressRoute",
+         "sku": {"name": "UltraPerformance"}, "bgpSettings": {"asn": 65515, "bgpPeeringAddresses": bgp(er_ips)},
+         "ipConfigurations": [{"subnet": {"id": gs}}]}),
+        lng("lng-dc", "192.168.0.0/16"),
+        lng("lng-branch", "172.16.0.0/16"),
+    ];
+    for l in connected {
+        estate.push(serde_json::json!({"id": format!("{s}/connections/s2s-{l}"), "name": format!("s2s-{l}"), "connectionType": "IPsec",
+            "enableBgp": false, "virtualNetworkGateway1": {"id": format!("{s}/virtualNetworkGateways/vpngw")},
+            "localNetworkGateway2": {"id": format!("{s}/localNetworkGateways/{l}")}}));
+    }
+    vec![Input { name: "estate.json".into(), bytes: serde_json::to_vec(&estate).unwrap() }]
+}
+
+#[test]
+fn gateway_addresses_and_the_default_site_are_written_as_azure_shows_them() {
+    let i = import::import(&gateway_estate(
+        &["10.0.255.30"],
+        "lng-dc",
+        &["lng-dc", "lng-branch"],
+        &["10.0.255.12", "10.0.255.13"],
+    ))
+    .unwrap();
     assert!(i.invalid.is_none(), "{:?}\n{}", i.invalid, i.text);
-    // TODO(fidelity) cases: two addresses for an active-standby VPN gateway, no `ips` on ER,
-    // `default_site` as a comment.
-    assert!(i.text.contains("ips = [\"10.0.255.30\", \"10.0.255.4\"]  # instance address 10.0.255.30;"), "{}", i.text);
-    assert!(i.text.contains("# instance addresses 10.0.255.12, 10.0.255.13 (not written"), "{}", i.text);
-    assert!(i.text.contains("# default_site = \"lng-dc\" (GatewayDefaultSite; not written"), "{}", i.text);
+    // An active-standby VPN gateway: its one BGP peer address, nothing made up for a second place.
+    assert!(i.text.contains("ips = [\"10.0.255.30\"]\n"), "{}", i.text);
+    assert!(i.text.contains("ips = [\"10.0.255.12\", \"10.0.255.13\"]\n"), "{}", i.text);
+    assert!(i.text.contains("default_site = \"lng-dc\"\n"), "{}", i.text);
     assert!(i.text.contains("# public address not in the export"), "{}", i.text);
     assert!(i.text.contains("sku = \"UltraPerformance\""), "{}", i.text);
+    assert!(i.warnings.iter().all(|w| !w.contains("default site")), "{:?}", i.warnings);
+    let m = common::load(&i.text).model;
+    let gw = |name: &str| m.gateways.iter().find(|g| g.name == name).unwrap();
+    let addrs = |name: &str| gw(name).ips.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+    assert_eq!(addrs("vpngw"), ["10.0.255.30"]);
+    assert_eq!(addrs("ergw"), ["10.0.255.12", "10.0.255.13"]);
+    let site = gw("vpngw").default_site.expect("a default site");
+    assert_eq!(m.local_gateways[site.idx()].name, "lng-dc");
+}
+
+#[test]
+fn a_default_site_outside_the_export_or_not_connected_is_left_out_with_a_warning() {
+    for (site, why) in [
+        ("lng-gone", "its default site lng-gone (gatewayDefaultSite) is not in the export"),
+        ("lng-branch", "its default site lng-branch (gatewayDefaultSite) has no site-to-site connection from it"),
+    ] {
+        let i = import::import(&gateway_estate(&["10.0.255.30"], site, &["lng-dc"], &[])).unwrap();
+        assert!(i.invalid.is_none(), "{:?}\n{}", i.invalid, i.text);
+        assert!(!i.text.contains("default_site ="), "{}", i.text);
+        assert!(i.text.contains(&format!("# default_site left out: {why}")), "{}", i.text);
+        assert!(i.warnings.contains(&format!("gateway vpngw: {why}: default_site left out")), "{:?}", i.warnings);
+    }
+}
+
+#[test]
+fn gateway_addresses_the_scenario_cannot_take_are_left_out_for_the_defaults() {
+    // No BGP address on the VPN gateway (ersim's default .4), and the ExpressRoute gateway on .4:
+    // writing it would hold .4 twice.
+    let i = import::import(&gateway_estate(&[], "lng-dc", &["lng-dc"], &["10.0.255.4", "10.0.255.5"])).unwrap();
+    assert!(i.invalid.is_none(), "{:?}\n{}", i.invalid, i.text);
+    assert!(!i.text.contains("ips = "), "{}", i.text);
+    assert!(
+        i.text.contains(
+            "# ips left out: 10.0.255.4 is the VPN gateway's address in the scenario; ersim's defaults apply"
+        ),
+        "{}",
+        i.text
+    );
+    // One address where two are needed, and one Azure reserves.
+    let i = import::import(&gateway_estate(&["10.0.255.3"], "lng-dc", &["lng-dc"], &["10.0.255.12"])).unwrap();
+    assert!(i.invalid.is_none(), "{:?}\n{}", i.invalid, i.text);
+    assert!(
+        i.text.contains("# ips left out (an active-standby gateway): 10.0.255.3 is not a usable address of GatewaySubnet 10.0.255.0/27"),
+        "{}",
+        i.text
+    );
+    assert!(
+        i.text.contains("# ips left out: Azure shows 1 instance address (10.0.255.12), the scenario takes 2"),
+        "{}",
+        i.text
+    );
 }
 
 #[test]
