@@ -24,6 +24,8 @@ pub mod app;
 pub mod bgp;
 pub mod check;
 pub mod diag;
+pub mod diff;
+pub mod down;
 pub mod effective;
 pub mod forward;
 pub mod limits;

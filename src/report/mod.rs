@@ -7,6 +7,8 @@
 
 pub mod bgp;
 pub mod check;
+pub mod diff;
+pub mod down;
 pub mod forward;
 pub mod graph;
 pub mod matrix;

@@ -1,0 +1,592 @@
+//! `ersim diff`: what changes between two simulated designs (two files, or one file with and
+//! without `--down` failures), as data; `report::diff` prints it.
+//!
+//! Everything is matched by name, never by id or position, so reordered blocks and keys change
+//! nothing, and a renamed element is one removed and one added:
+//!
+//! - **routes**: each subnet's effective routes (by `vnet/subnet`), rows added, removed and changed
+//!   (state, next hops, source) per prefix; a route with several next hops is one row here (D2
+//!   splits it only when printed);
+//! - **reachability**: VNet pairs, and VNet → on-premises router pairs, delivered both ways
+//!   before and not after (lost, with the new drop's reason and rule) or the reverse (gained, with
+//!   the old drop), summarised per pair of routing domains;
+//! - **bgp**: sessions that come up, go down or appear/disappear, and the number of prefixes each
+//!   gateway and route server learns, where it changes;
+//! - **findings**: `check`'s design findings and warnings (validation and lint) that are new or
+//!   resolved, compared by code and message, not location.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ipnet::IpNet;
+
+use crate::bgp::{Reason, SessionKind, Speaker, speaker_name};
+use crate::check::{Direction, FirstDrop, lint};
+use crate::diag::{Code, Diagnostic};
+use crate::effective::Row;
+use crate::forward::{self, DropReason, Prober};
+use crate::matrix;
+use crate::model::*;
+use crate::simulation::Simulation;
+
+/// At most this many lost or gained pairs are traced for their drop (each trace is a full `reach`).
+pub const MAX_TRACED: usize = 1_000;
+
+/// One design being compared: its simulation and the warnings found while loading it.
+#[derive(Clone, Copy, Debug)]
+pub struct Side<'a> {
+    /// The simulated design.
+    pub sim: &'a Simulation,
+    /// Validation warnings (and `--down` warnings) of its file.
+    pub warnings: &'a [Diagnostic],
+}
+
+/// A row of a subnet's table with the flag its az JSON entry carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableRow {
+    /// The row (next hops merged).
+    pub row: Row,
+    /// The subnet's `disableBgpRoutePropagation` (R31).
+    pub disable_bgp_route_propagation: bool,
+}
+
+/// One change to a subnet's table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowChange {
+    /// A row only after.
+    Added(TableRow),
+    /// A row only before.
+    Removed(TableRow),
+    /// The row for a prefix changed state, next hops, type or source.
+    Changed {
+        /// Before.
+        before: TableRow,
+        /// After.
+        after: TableRow,
+    },
+}
+
+impl RowChange {
+    /// The row that orders the change in the table (after's, or before's for a removal).
+    pub fn row(&self) -> &Row {
+        match self {
+            RowChange::Added(r) | RowChange::Removed(r) | RowChange::Changed { after: r, .. } => &r.row,
+        }
+    }
+}
+
+/// The changes to one subnet's table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubnetDiff {
+    /// `vnet/subnet`.
+    pub subnet: String,
+    /// Its changes, in the table's order (D10).
+    pub changes: Vec<RowChange>,
+}
+
+/// What the other end of a pair is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PairKind {
+    /// A VNet (both ends are VNets, `from` before `to` by name).
+    Vnet,
+    /// An on-premises router (`to`).
+    Onprem,
+}
+
+impl PairKind {
+    /// `vnet` or `onprem`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PairKind::Vnet => "vnet",
+            PairKind::Onprem => "onprem",
+        }
+    }
+}
+
+/// A pair whose reachability changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pair {
+    /// A VNet.
+    pub from: String,
+    /// A VNet or an on-premises router.
+    pub to: String,
+    /// Which.
+    pub kind: PairKind,
+    /// The drop reason on the side where it is not delivered (after for a lost pair, before for a
+    /// gained one), if a host could be placed there.
+    pub reason: Option<DropReason>,
+    /// That side's first drop with its rules (`None` beyond [`MAX_TRACED`] pairs).
+    pub drop: Option<FirstDrop>,
+}
+
+/// Pairs per pair of routing domains, where any changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DomainSummary {
+    /// A domain's hub (`-` outside any domain).
+    pub from: String,
+    /// The other domain's hub, or `on-premises`.
+    pub to: String,
+    /// Pairs between them (in either design).
+    pub pairs: usize,
+    /// Delivered before.
+    pub delivered_before: usize,
+    /// Delivered after.
+    pub delivered_after: usize,
+    /// Lost.
+    pub lost: usize,
+    /// Gained.
+    pub gained: usize,
+}
+
+/// Reachability changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reachability {
+    /// Delivered both ways before, not after.
+    pub lost: Vec<Pair>,
+    /// Delivered both ways after, not before.
+    pub gained: Vec<Pair>,
+    /// Per pair of domains.
+    pub summary: Vec<DomainSummary>,
+}
+
+/// A BGP session's state in one design.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionState {
+    /// The session does not exist.
+    Absent,
+    /// It carries routes.
+    Up,
+    /// It carries nothing (a prefix limit).
+    Down(Reason),
+}
+
+impl SessionState {
+    /// `absent`, `up` or `down`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SessionState::Absent => "absent",
+            SessionState::Up => "up",
+            SessionState::Down(_) => "down",
+        }
+    }
+}
+
+/// A session (both directions of one BGP relationship) whose state changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionChange {
+    /// What it is.
+    pub kind: SessionKind,
+    /// One speaker (the first by kind and name).
+    pub a: String,
+    /// The other.
+    pub b: String,
+    /// The connections it runs over, by name.
+    pub connections: Vec<String>,
+    /// Before.
+    pub before: SessionState,
+    /// After.
+    pub after: SessionState,
+}
+
+/// A speaker whose number of learned prefixes changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LearnedCount {
+    /// Its name.
+    pub speaker: String,
+    /// `gateway` or `route_server`.
+    pub kind: &'static str,
+    /// Prefixes learned before (`None`: it did not exist).
+    pub before: Option<usize>,
+    /// After.
+    pub after: Option<usize>,
+}
+
+/// BGP changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BgpChanges {
+    /// Sessions that came up, went down, appeared or disappeared.
+    pub sessions: Vec<SessionChange>,
+    /// Learned-prefix counts that changed.
+    pub learned_counts: Vec<LearnedCount>,
+}
+
+/// Findings and warnings that are new or resolved (by code and message).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Findings {
+    /// Only after.
+    pub new: Vec<Diagnostic>,
+    /// Only before.
+    pub resolved: Vec<Diagnostic>,
+}
+
+/// Everything that changed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Diff {
+    /// Subnets whose tables changed, by `vnet/subnet`.
+    pub routes: Vec<SubnetDiff>,
+    /// Reachability.
+    pub reachability: Reachability,
+    /// BGP.
+    pub bgp: BgpChanges,
+    /// Findings and warnings.
+    pub findings: Findings,
+}
+
+/// Which changes make `ersim diff` exit 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FailOn {
+    /// A pair that loses reachability (the default).
+    #[default]
+    Lost,
+    /// Any change.
+    Any,
+}
+
+impl Diff {
+    /// Nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.routes.is_empty()
+            && self.reachability.lost.is_empty()
+            && self.reachability.gained.is_empty()
+            && self.bgp.sessions.is_empty()
+            && self.bgp.learned_counts.is_empty()
+            && self.findings.new.is_empty()
+            && self.findings.resolved.is_empty()
+    }
+
+    /// 1 when a pair lost reachability (or, with [`FailOn::Any`], anything changed), else 0.
+    pub fn exit_code(&self, fail_on: FailOn) -> u8 {
+        let fail = match fail_on {
+            FailOn::Lost => !self.reachability.lost.is_empty(),
+            FailOn::Any => !self.is_empty(),
+        };
+        u8::from(fail)
+    }
+}
+
+/// Compare two designs.
+pub fn diff(before: Side<'_>, after: Side<'_>) -> Result<Diff, matrix::TooLarge> {
+    Ok(Diff {
+        routes: routes(before.sim, after.sim),
+        reachability: reachability(before.sim, after.sim)?,
+        bgp: BgpChanges { sessions: sessions(before.sim, after.sim), learned_counts: learned(before.sim, after.sim) },
+        findings: findings(before, after),
+    })
+}
+
+// ------------------------------------------------------------------------------------ routes
+
+/// Every subnet's rows (next hops merged), by `vnet/subnet`.
+fn tables(sim: &Simulation) -> BTreeMap<String, Vec<TableRow>> {
+    let m = &sim.model;
+    (0..m.subnets.len() as u32)
+        .map(SubnetId)
+        .map(|s| {
+            let t = sim.table(s);
+            let flag = t.disable_bgp_route_propagation();
+            let rows = t.rows().into_iter().map(|row| TableRow { row, disable_bgp_route_propagation: flag }).collect();
+            (m.subnet_path(s), rows)
+        })
+        .collect()
+}
+
+/// What a row shows (its origin holds ids of one design, so it is left out).
+fn shown(r: &TableRow) -> impl Ord + '_ {
+    let row = &r.row;
+    (row.source, row.state, row.next_hop_type, &row.next_hop_ips, &row.udr_name, r.disable_bgp_route_propagation)
+}
+
+/// Pair `before` and `after` rows that `same` matches, in order; the pairs and what is left.
+fn pair_off(
+    before: &mut Vec<TableRow>,
+    after: &mut Vec<TableRow>,
+    same: impl Fn(&TableRow, &TableRow) -> bool,
+) -> Vec<(TableRow, TableRow)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < before.len() {
+        match after.iter().position(|a| same(&before[i], a)) {
+            Some(j) => out.push((before.remove(i), after.remove(j))),
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// The changes to one table: per prefix, identical rows cancel; then rows of the same source and
+/// next hop type, then of the same source, then any remaining rows pair up as changed; the rest are
+/// added or removed.
+fn row_changes(before: Vec<TableRow>, after: Vec<TableRow>) -> Vec<RowChange> {
+    let mut by_prefix: BTreeMap<IpNet, (Vec<TableRow>, Vec<TableRow>)> = BTreeMap::new();
+    for r in before {
+        by_prefix.entry(r.row.prefix).or_default().0.push(r);
+    }
+    for r in after {
+        by_prefix.entry(r.row.prefix).or_default().1.push(r);
+    }
+    let mut out = Vec::new();
+    for (_, (mut b, mut a)) in by_prefix {
+        pair_off(&mut b, &mut a, |x, y| shown(x) == shown(y));
+        let kind =
+            |x: &TableRow, y: &TableRow| (x.row.source, x.row.next_hop_type) == (y.row.source, y.row.next_hop_type);
+        let mut changed = pair_off(&mut b, &mut a, kind);
+        changed.extend(pair_off(&mut b, &mut a, |x, y| x.row.source == y.row.source));
+        changed.extend(pair_off(&mut b, &mut a, |_, _| true));
+        out.extend(changed.into_iter().map(|(before, after)| RowChange::Changed { before, after }));
+        out.extend(b.into_iter().map(RowChange::Removed));
+        out.extend(a.into_iter().map(RowChange::Added));
+    }
+    let rank = |c: &RowChange| match c {
+        RowChange::Removed(_) => 0,
+        RowChange::Changed { .. } => 1,
+        RowChange::Added(_) => 2,
+    };
+    out.sort_by_cached_key(|c| (c.row().order_key(), rank(c)));
+    out
+}
+
+fn routes(before: &Simulation, after: &Simulation) -> Vec<SubnetDiff> {
+    let mut b = tables(before);
+    let mut a = tables(after);
+    let names: BTreeSet<String> = b.keys().chain(a.keys()).cloned().collect();
+    names
+        .into_iter()
+        .filter_map(|subnet| {
+            let changes = row_changes(b.remove(&subnet).unwrap_or_default(), a.remove(&subnet).unwrap_or_default());
+            (!changes.is_empty()).then_some(SubnetDiff { subnet, changes })
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------------------ reachability
+
+/// A pair of one design: (from, to, delivered both ways, first drop reason).
+type PairState = (String, String, bool, Option<DropReason>);
+
+/// One side's pairs: (from, to, kind) → (delivered both ways, first drop reason), and each VNet's
+/// domain hub.
+struct Pairs {
+    state: BTreeMap<(String, String, PairKind), (bool, Option<DropReason>)>,
+    domain: BTreeMap<String, String>,
+}
+
+/// Delivered-both-ways for every pair of VNets (names in order), with the first drop reason. The
+/// one place `matrix` is asked.
+fn vnet_pairs(sim: &Simulation) -> Result<Vec<PairState>, matrix::TooLarge> {
+    let mx = matrix::matrix(sim)?;
+    let m = &sim.model;
+    let name = |i: usize| m.vnets[mx.vnets[i].idx()].name.clone();
+    let mut out = Vec::new();
+    // The matrix lists VNets by name: `i < j` puts the pair's names in order.
+    for i in 0..mx.len() {
+        for j in i + 1..mx.len() {
+            out.push((name(i), name(j), mx.delivered(i, j), mx.reason(i, j)));
+        }
+    }
+    Ok(out)
+}
+
+/// Delivered-both-ways between every VNet and every on-premises router.
+fn onprem_pairs(sim: &Simulation) -> Vec<PairState> {
+    let m = &sim.model;
+    let mut prober = Prober::new(sim);
+    let mut out = Vec::new();
+    for (v, vnet) in m.vnets.iter().enumerate() {
+        for (o, router) in m.onprems.iter().enumerate() {
+            let ends = forward::hosts(sim, &Endpoint::Vnet(VnetId(v as u32)), &Endpoint::Onprem(OnpremId(o as u32)));
+            let (delivered, reason) = match ends {
+                Ok((src, dst)) => {
+                    let (f, b) = (prober.one_way(&src, &dst), prober.one_way(&dst, &src));
+                    let first = |s: forward::Summary| (!s.delivered).then(|| s.reasons().first().copied()).flatten();
+                    (f.delivered && b.delivered, first(f).or_else(|| first(b)))
+                }
+                Err(_) => (false, None),
+            };
+            out.push((vnet.name.clone(), router.name.clone(), delivered, reason));
+        }
+    }
+    out
+}
+
+fn pairs(sim: &Simulation) -> Result<Pairs, matrix::TooLarge> {
+    let m = &sim.model;
+    let mut state = BTreeMap::new();
+    for (a, b, d, r) in vnet_pairs(sim)? {
+        state.insert((a, b, PairKind::Vnet), (d, r));
+    }
+    for (a, b, d, r) in onprem_pairs(sim) {
+        state.insert((a, b, PairKind::Onprem), (d, r));
+    }
+    let domain = m
+        .vnets
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let hub = m.domain_of(VnetId(i as u32)).map(|h| m.vnets[h.idx()].name.clone());
+            (v.name.clone(), hub.unwrap_or_else(|| "-".to_string()))
+        })
+        .collect();
+    Ok(Pairs { state, domain })
+}
+
+/// The first drop of a pair in one design, by a full trace of both ways.
+fn first_drop(sim: &Simulation, from: &str, to: &str, kind: PairKind) -> Option<FirstDrop> {
+    let m = &sim.model;
+    let a = Endpoint::Vnet(m.vnet_by_name(from)?);
+    let b = match kind {
+        PairKind::Vnet => Endpoint::Vnet(m.vnet_by_name(to)?),
+        PairKind::Onprem => Endpoint::Onprem(m.onprem_by_name(to)?),
+    };
+    let (fh, th) = forward::hosts(sim, &a, &b).ok()?;
+    let r = forward::reach_hosts(sim, &fh, &th);
+    let first = |direction, t: &forward::Trace| t.drops().first().map(|d| FirstDrop { direction, drop: (*d).clone() });
+    first(Direction::Forward, &r.forward).or_else(|| r.back.as_ref().and_then(|b| first(Direction::Return, b)))
+}
+
+fn reachability(before: &Simulation, after: &Simulation) -> Result<Reachability, matrix::TooLarge> {
+    let (pb, pa) = (pairs(before)?, pairs(after)?);
+    let keys: BTreeSet<&(String, String, PairKind)> = pb.state.keys().chain(pa.state.keys()).collect();
+    let mut out = Reachability::default();
+    let mut summary: BTreeMap<(String, String), DomainSummary> = BTreeMap::new();
+    let mut traced = 0usize;
+    for key in keys {
+        let (from, to, kind) = key;
+        let (db, rb) = pb.state.get(key).copied().unwrap_or((false, None));
+        let (da, ra) = pa.state.get(key).copied().unwrap_or((false, None));
+        let dom = |v: &str| pa.domain.get(v).or_else(|| pb.domain.get(v)).cloned().unwrap_or_else(|| "-".into());
+        let (x, y) = match kind {
+            PairKind::Vnet => {
+                let (x, y) = (dom(from), dom(to));
+                if x <= y { (x, y) } else { (y, x) }
+            }
+            PairKind::Onprem => (dom(from), "on-premises".to_string()),
+        };
+        let s = summary.entry((x.clone(), y.clone())).or_insert_with(|| DomainSummary {
+            from: x,
+            to: y,
+            pairs: 0,
+            delivered_before: 0,
+            delivered_after: 0,
+            lost: 0,
+            gained: 0,
+        });
+        s.pairs += 1;
+        s.delivered_before += usize::from(db);
+        s.delivered_after += usize::from(da);
+        if db == da {
+            continue;
+        }
+        let (side, reason) = if db { (after, ra) } else { (before, rb) };
+        let drop = (traced < MAX_TRACED).then(|| first_drop(side, from, to, *kind)).flatten();
+        traced += 1;
+        let pair = Pair { from: from.clone(), to: to.clone(), kind: *kind, reason, drop };
+        if db {
+            s.lost += 1;
+            out.lost.push(pair);
+        } else {
+            s.gained += 1;
+            out.gained.push(pair);
+        }
+    }
+    out.summary = summary.into_values().filter(|s| s.lost + s.gained > 0).collect();
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------- bgp
+
+/// A speaker's kind, for ordering and telling equal names apart.
+fn speaker_kind(s: Speaker) -> &'static str {
+    match s {
+        Speaker::Onprem(_) => "onprem",
+        Speaker::Circuit(_) => "circuit",
+        Speaker::Gateway(_) => "gateway",
+        Speaker::RouteServer(_) => "route_server",
+        Speaker::Nva(_) => "bgp_peer",
+    }
+}
+
+type SessionKey = (SessionKind, (&'static str, String), (&'static str, String));
+
+/// Every BGP session of a design (static injections are not sessions), both directions as one:
+/// its connections and whether it is down.
+fn session_states(sim: &Simulation) -> BTreeMap<SessionKey, (BTreeSet<String>, SessionState)> {
+    let m = &sim.model;
+    let b = &sim.bgp;
+    let mut out: BTreeMap<SessionKey, (BTreeSet<String>, SessionState)> = BTreeMap::new();
+    for s in b.sessions.iter().filter(|s| s.kind != SessionKind::Static) {
+        let end = |id: crate::bgp::SpeakerId| {
+            let sp = b.speakers[id.0 as usize];
+            (speaker_kind(sp), speaker_name(m, sp))
+        };
+        let (x, y) = (end(s.from), end(s.to));
+        let (x, y) = if x <= y { (x, y) } else { (y, x) };
+        let e = out.entry((s.kind, x, y)).or_insert((BTreeSet::new(), SessionState::Up));
+        if let Some(c) = s.connection {
+            e.0.insert(m.connections[c.idx()].name.clone());
+        }
+        if let Some(r) = &s.down {
+            e.1 = SessionState::Down(r.clone());
+        }
+    }
+    out
+}
+
+fn sessions(before: &Simulation, after: &Simulation) -> Vec<SessionChange> {
+    let (mut sb, mut sa) = (session_states(before), session_states(after));
+    let keys: BTreeSet<SessionKey> = sb.keys().chain(sa.keys()).cloned().collect();
+    let mut out = Vec::new();
+    for key in keys {
+        let b = sb.remove(&key);
+        let a = sa.remove(&key);
+        let connections: BTreeSet<String> =
+            b.iter().chain(a.iter()).flat_map(|(c, _)| c.iter().cloned()).collect::<BTreeSet<_>>();
+        let before = b.map(|x| x.1).unwrap_or(SessionState::Absent);
+        let after = a.map(|x| x.1).unwrap_or(SessionState::Absent);
+        if before != after {
+            let (kind, (_, a), (_, b)) = key;
+            out.push(SessionChange { kind, a, b, connections: connections.into_iter().collect(), before, after });
+        }
+    }
+    out
+}
+
+/// Prefixes each gateway and route server learned over a session, by (kind, name).
+fn learned_counts(sim: &Simulation) -> BTreeMap<(&'static str, String), usize> {
+    let m = &sim.model;
+    let b = &sim.bgp;
+    let count = |sp: crate::bgp::SpeakerId| b.ribs[sp.0 as usize].values().filter(|e| !e.ins.is_empty()).count();
+    let gateways = m.gateways.iter().zip(&b.gateway_speaker).map(|(g, sp)| (("gateway", g.name.clone()), count(*sp)));
+    let servers = m
+        .route_servers
+        .iter()
+        .zip(&b.route_server_speaker)
+        .map(|(r, sp)| (("route_server", r.name.clone()), count(*sp)));
+    gateways.chain(servers).collect()
+}
+
+fn learned(before: &Simulation, after: &Simulation) -> Vec<LearnedCount> {
+    let (b, a) = (learned_counts(before), learned_counts(after));
+    let keys: BTreeSet<&(&'static str, String)> = b.keys().chain(a.keys()).collect();
+    keys.into_iter()
+        .filter_map(|k| {
+            let (x, y) = (b.get(k).copied(), a.get(k).copied());
+            (x != y).then(|| LearnedCount { speaker: k.1.clone(), kind: k.0, before: x, after: y })
+        })
+        .collect()
+}
+
+// ----------------------------------------------------------------------------------- findings
+
+/// A design's findings and warnings by (code, message): validation's, `--down`'s and lint's.
+fn diagnostics(side: Side<'_>) -> BTreeMap<(Code, String), Diagnostic> {
+    side.warnings.iter().cloned().chain(lint::lint(side.sim)).map(|d| ((d.code, d.message.clone()), d)).collect()
+}
+
+fn findings(before: Side<'_>, after: Side<'_>) -> Findings {
+    let (mut b, mut a) = (diagnostics(before), diagnostics(after));
+    let common: Vec<(Code, String)> = b.keys().filter(|k| a.contains_key(*k)).cloned().collect();
+    for k in common {
+        b.remove(&k);
+        a.remove(&k);
+    }
+    Findings { new: a.into_values().collect(), resolved: b.into_values().collect() }
+}
