@@ -275,18 +275,18 @@ pub fn diff(before: Side<'_>, after: Side<'_>) -> Result<Diff, matrix::TooLarge>
 
 // ------------------------------------------------------------------------------------ routes
 
-/// Every subnet's rows (next hops merged), by `vnet/subnet`.
-fn tables(sim: &Simulation) -> BTreeMap<String, Vec<TableRow>> {
+/// Every subnet's id, by `vnet/subnet`.
+fn subnets(sim: &Simulation) -> BTreeMap<String, SubnetId> {
     let m = &sim.model;
-    (0..m.subnets.len() as u32)
-        .map(SubnetId)
-        .map(|s| {
-            let t = sim.table(s);
-            let flag = t.disable_bgp_route_propagation();
-            let rows = t.rows().into_iter().map(|row| TableRow { row, disable_bgp_route_propagation: flag }).collect();
-            (m.subnet_path(s), rows)
-        })
-        .collect()
+    (0..m.subnets.len() as u32).map(SubnetId).map(|s| (m.subnet_path(s), s)).collect()
+}
+
+/// A subnet's rows (next hops merged), or none when the design has no such subnet.
+fn table_rows(sim: &Simulation, s: Option<&SubnetId>) -> Vec<TableRow> {
+    let Some(s) = s else { return Vec::new() };
+    let t = sim.table(*s);
+    let flag = t.disable_bgp_route_propagation();
+    t.rows().into_iter().map(|row| TableRow { row, disable_bgp_route_propagation: flag }).collect()
 }
 
 /// What a row shows (its origin holds ids of one design, so it is left out).
@@ -316,6 +316,12 @@ fn pair_off(
 /// next hop type, then of the same source, then any remaining rows pair up as changed; the rest are
 /// added or removed.
 fn row_changes(before: Vec<TableRow>, after: Vec<TableRow>) -> Vec<RowChange> {
+    // Tables print in D10 order: equal tables are equal row by row (the common case, checked first).
+    if before.len() == after.len()
+        && before.iter().zip(&after).all(|(x, y)| x.row.prefix == y.row.prefix && shown(x) == shown(y))
+    {
+        return Vec::new();
+    }
     let mut by_prefix: BTreeMap<IpNet, (Vec<TableRow>, Vec<TableRow>)> = BTreeMap::new();
     for r in before {
         by_prefix.entry(r.row.prefix).or_default().0.push(r);
@@ -344,15 +350,16 @@ fn row_changes(before: Vec<TableRow>, after: Vec<TableRow>) -> Vec<RowChange> {
     out
 }
 
+/// Subnet by subnet (one pair of tables materialised at a time: a large estate's rows are never
+/// all held at once).
 fn routes(before: &Simulation, after: &Simulation) -> Vec<SubnetDiff> {
-    let mut b = tables(before);
-    let mut a = tables(after);
-    let names: BTreeSet<String> = b.keys().chain(a.keys()).cloned().collect();
+    let (b, a) = (subnets(before), subnets(after));
+    let names: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
     names
         .into_iter()
         .filter_map(|subnet| {
-            let changes = row_changes(b.remove(&subnet).unwrap_or_default(), a.remove(&subnet).unwrap_or_default());
-            (!changes.is_empty()).then_some(SubnetDiff { subnet, changes })
+            let changes = row_changes(table_rows(before, b.get(subnet)), table_rows(after, a.get(subnet)));
+            (!changes.is_empty()).then(|| SubnetDiff { subnet: subnet.clone(), changes })
         })
         .collect()
 }
@@ -452,7 +459,16 @@ fn reachability(before: &Simulation, after: &Simulation) -> Result<Reachability,
         let (from, to, kind) = key;
         let (db, rb) = pb.state.get(key).copied().unwrap_or((false, None));
         let (da, ra) = pa.state.get(key).copied().unwrap_or((false, None));
-        let dom = |v: &str| pa.domain.get(v).or_else(|| pb.domain.get(v)).cloned().unwrap_or_else(|| "-".into());
+        // A VNet's domain where it has one: after (a spoke that joins a hub), else before (a hub
+        // whose gateway went down).
+        let dom = |v: &str| {
+            [pa.domain.get(v), pb.domain.get(v)]
+                .into_iter()
+                .flatten()
+                .find(|d| *d != "-")
+                .cloned()
+                .unwrap_or_else(|| "-".into())
+        };
         let (x, y) = match kind {
             PairKind::Vnet => {
                 let (x, y) = (dom(from), dom(to));

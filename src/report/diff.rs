@@ -144,10 +144,6 @@ fn session_name(s: &SessionChange) -> String {
     n
 }
 
-fn count(c: Option<usize>) -> String {
-    c.map(|n| n.to_string()).unwrap_or_else(|| "absent".to_string())
-}
-
 fn reachability_text(sides: Sides<'_>, d: &Diff, pairs: bool, out: &mut String) {
     let r = &d.reachability;
     if r.lost.is_empty() && r.gained.is_empty() {
@@ -190,13 +186,13 @@ fn bgp_text(sides: Sides<'_>, d: &Diff, out: &mut String) {
         ));
     }
     for c in &d.bgp.learned_counts {
-        out.push_str(&format!(
-            "  {} {} learns {} → {} prefixes\n",
-            c.kind.replace('_', " "),
-            c.speaker,
-            count(c.before),
-            count(c.after)
-        ));
+        let who = format!("{} {}", c.kind.replace('_', " "), c.speaker);
+        out.push_str(&match (c.before, c.after) {
+            (Some(b), Some(a)) => format!("  {who} learns {b} → {a} prefixes\n"),
+            (None, Some(a)) => format!("  {who} (new) learns {a} prefixes\n"),
+            (Some(b), None) => format!("  {who} (gone) learned {b} prefixes\n"),
+            (None, None) => String::new(),
+        });
     }
 }
 

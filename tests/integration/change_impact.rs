@@ -338,6 +338,14 @@ fn a_gateway_down_takes_its_connections_and_its_domain_routes() {
         d.bgp.sessions.iter().any(|s| s.a == "circuit01" && s.b == "ergw-hub00" && s.after == SessionState::Absent)
     );
     assert_eq!(pair_set(&d.reachability.lost, PairKind::Vnet), seed_cross_pairs(), "{text}");
+    // hub00 is no longer a domain without its gateway (R47); the summary keeps the name it had.
+    let s = &d.reachability.summary;
+    assert_eq!(
+        s.iter().map(|x| (x.from.as_str(), x.to.as_str(), x.lost)).collect::<Vec<_>>(),
+        [("hub00", "hub100", 9)]
+    );
+    let gone = d.bgp.learned_counts.iter().find(|c| c.speaker == "ergw-hub00").expect("ergw-hub00 counted");
+    assert_eq!((gone.before, gone.after), (Some(3), None), "{text}");
 }
 
 #[test]
