@@ -66,7 +66,11 @@ fn subnet_lines(changes: &[RowChange]) -> String {
 const GROUP_NAMES: usize = 8;
 
 /// The routes section: subnets whose changes print the same share one `@@ … @@` header.
-fn routes_text(d: &Diff, out: &mut String) {
+fn routes_text(d: &Diff) -> String {
+    if d.routes.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
     let mut groups: Vec<(Vec<&str>, String)> = Vec::new();
     for s in &d.routes {
         let body = subnet_lines(&s.changes);
@@ -87,6 +91,7 @@ fn routes_text(d: &Diff, out: &mut String) {
         out.push_str(&format!("@@ {head} @@\n"));
         out.push_str(&body);
     }
+    out
 }
 
 /// A session kind as printed.
@@ -144,20 +149,38 @@ fn session_name(s: &SessionChange) -> String {
     n
 }
 
-fn reachability_text(sides: Sides<'_>, d: &Diff, pairs: bool, out: &mut String) {
+/// `9 lost`, `2 gained`, `9 lost, 2 gained`.
+fn lost_gained(lost: usize, gained: usize) -> String {
+    let mut v = Vec::new();
+    if lost > 0 {
+        v.push(format!("{lost} lost"));
+    }
+    if gained > 0 {
+        v.push(format!("{gained} gained"));
+    }
+    v.join(", ")
+}
+
+fn reachability_text(sides: Sides<'_>, d: &Diff, pairs: bool) -> String {
     let r = &d.reachability;
     if r.lost.is_empty() && r.gained.is_empty() {
-        return;
+        return String::new();
     }
-    out.push_str(&format!(
-        "\nreachability: {} lost, {} gained (delivered both ways; per pair of domains: delivered before → after of pairs)\n",
-        plural(r.lost.len(), "pair", "pairs"),
-        plural(r.gained.len(), "pair", "pairs")
-    ));
+    let parts: Vec<String> = [(r.lost.len(), "lost"), (r.gained.len(), "gained")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{} {what}", plural(n, "pair", "pairs")))
+        .collect();
+    let mut out = format!("reachability (delivered both ways): {}\n", parts.join(", "));
     for s in &r.summary {
         out.push_str(&format!(
-            "  {} ↔ {}: {} → {} of {} ({} lost, {} gained)\n",
-            s.from, s.to, s.delivered_before, s.delivered_after, s.pairs, s.lost, s.gained
+            "  {} ↔ {}: {} → {} of {} pairs delivered ({})\n",
+            s.from,
+            s.to,
+            s.delivered_before,
+            s.delivered_after,
+            s.pairs,
+            lost_gained(s.lost, s.gained)
         ));
     }
     if pairs {
@@ -170,13 +193,14 @@ fn reachability_text(sides: Sides<'_>, d: &Diff, pairs: bool, out: &mut String) 
     } else {
         out.push_str("  (--pairs lists each pair with its drop)\n");
     }
+    out
 }
 
-fn bgp_text(sides: Sides<'_>, d: &Diff, out: &mut String) {
+fn bgp_text(sides: Sides<'_>, d: &Diff) -> String {
     if d.bgp.sessions.is_empty() && d.bgp.learned_counts.is_empty() {
-        return;
+        return String::new();
     }
-    out.push_str("\nbgp:\n");
+    let mut out = String::from("bgp:\n");
     for s in &d.bgp.sessions {
         out.push_str(&format!(
             "  session {}: {} → {}\n",
@@ -194,29 +218,32 @@ fn bgp_text(sides: Sides<'_>, d: &Diff, out: &mut String) {
             (None, None) => String::new(),
         });
     }
+    out
 }
 
-/// Text: the `down:` line, then each section that changed (or `no changes`).
+fn findings_text(d: &Diff) -> String {
+    let f = &d.findings;
+    if f.new.is_empty() && f.resolved.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("findings and warnings (+ new, - resolved):\n");
+    for (mark, list) in [('+', &f.new), ('-', &f.resolved)] {
+        for x in list {
+            out.push_str(&format!("  {mark} {} {}: {}\n", x.severity.word(), x.code.as_str(), x.message));
+        }
+    }
+    out
+}
+
+/// Text: the `down:` line, then each section that changed, a blank line apart (or `no changes`).
 pub fn text(sides: Sides<'_>, d: &Diff, down: &[String], pairs: bool) -> String {
     let mut out = super::down::line(down);
     if d.is_empty() {
         out.push_str("no changes\n");
         return out;
     }
-    if !d.routes.is_empty() {
-        routes_text(d, &mut out);
-    }
-    reachability_text(sides, d, pairs, &mut out);
-    bgp_text(sides, d, &mut out);
-    let f = &d.findings;
-    if !f.new.is_empty() || !f.resolved.is_empty() {
-        out.push_str("\nfindings and warnings (+ new, - resolved):\n");
-        for (mark, list) in [('+', &f.new), ('-', &f.resolved)] {
-            for x in list {
-                out.push_str(&format!("  {mark} {} {}: {}\n", x.severity.word(), x.code.as_str(), x.message));
-            }
-        }
-    }
+    let sections = [routes_text(d), reachability_text(sides, d, pairs), bgp_text(sides, d), findings_text(d)];
+    out.push_str(&sections.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join("\n"));
     out
 }
 
