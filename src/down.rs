@@ -410,29 +410,45 @@ pub fn resolve(m: &Model, spec: &str) -> Result<Vec<Failure>, DownError> {
     }
 }
 
-/// Every element of a model that can be down, as `--down` takes it with its kind prefix
-/// (`circuit:circuit01`, `circuit:circuit01/primary`, `peering:hub00↔spoke10`, …), sorted.
-pub fn elements(m: &Model) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for k in KINDS.iter().filter(|k| **k != "peering") {
-        out.extend(names(m, k).into_iter().map(|n| format!("{k}:{n}")));
-    }
-    for (i, c) in m.circuits.iter().enumerate() {
-        if c.next_hops.len() >= 2 {
-            for l in [Link::Primary, Link::Secondary] {
-                out.push(format!("circuit:{}", Failure::CircuitLink(CircuitId(i as u32), l).label(m)));
-            }
+/// Every single element of a model that can be down, one failure each (a VM is its NICs), in a
+/// canonical order: what a sweep over failures (resilience) iterates.
+pub fn failures(m: &Model) -> Vec<Failure> {
+    let ids = |n: usize| 0..n as u32;
+    let mut out: Vec<Failure> = Vec::new();
+    for c in ids(m.circuits.len()).map(CircuitId) {
+        out.push(Failure::Circuit(c));
+        if m.circuits[c.idx()].next_hops.len() >= 2 {
+            out.extend([Link::Primary, Link::Secondary].map(|l| Failure::CircuitLink(c, l)));
         }
     }
-    for g in &m.gateways {
-        if g.kind == GatewayKind::Vpn && g.active_active && g.ips.len() >= 2 {
-            out.extend(["1", "2"].map(|i| format!("gateway:{}/{i}", g.name)));
+    for g in ids(m.gateways.len()).map(GatewayId) {
+        out.push(Failure::Gateway(g));
+        let gw = &m.gateways[g.idx()];
+        if gw.kind == GatewayKind::Vpn && gw.active_active && gw.ips.len() >= 2 {
+            out.extend([0, 1].map(|i| Failure::GatewayInstance(g, i)));
         }
     }
+    out.extend(ids(m.connections.len()).map(|i| Failure::Connection(ConnectionId(i))));
     for p in &m.peerings {
-        out.push(format!("peering:{}", Failure::Peering { from: p.from, to: p.to }.label(m)));
-        out.push(format!("peering:{}", Failure::PeeringPair(p.from, p.to).label(m)));
+        out.push(Failure::Peering { from: p.from, to: p.to });
+        if p.from < p.to || !m.peerings.iter().any(|q| q.from == p.to && q.to == p.from) {
+            out.push(Failure::PeeringPair(p.from, p.to));
+        }
     }
+    out.extend(ids(m.local_gateways.len()).map(|i| Failure::LocalGateway(LocalGatewayId(i))));
+    out.extend(ids(m.onprems.len()).map(|i| Failure::Onprem(OnpremId(i))));
+    out.extend(ids(m.route_servers.len()).map(|i| Failure::RouteServer(RouteServerId(i))));
+    out.extend(ids(m.bgp_peers.len()).map(|i| Failure::BgpPeer(BgpPeerId(i))));
+    out.extend(ids(m.nics.len()).map(|i| Failure::Nic(NicId(i))));
+    out.extend(ids(m.firewalls.len()).map(|i| Failure::Firewall(FirewallId(i))));
+    out
+}
+
+/// Every element of a model that can be down, as `--down` takes it with its kind prefix
+/// (`circuit:circuit01`, `circuit:circuit01/primary`, `peering:hub00↔spoke10`, `vm:vm-fw`, …), sorted.
+pub fn elements(m: &Model) -> Vec<String> {
+    let mut out: Vec<String> = failures(m).iter().map(|f| format!("{}:{}", f.kind(), f.label(m))).collect();
+    out.extend(names(m, "vm").into_iter().map(|n| format!("vm:{n}")));
     out.sort();
     out.dedup();
     out

@@ -467,6 +467,11 @@ fn every_element_of_every_bundled_scenario_can_be_down() {
     files.sort();
     for f in files {
         let l = ersim::scenario::load_with(&f, ersim::scenario::Expectations::Warnings).expect("valid");
+        // Each failure's printed name, with its kind, names that failure again.
+        for x in ersim::down::failures(&l.model) {
+            let spec = format!("{}:{}", x.kind(), x.label(&l.model));
+            assert_eq!(ersim::down::resolve(&l.model, &spec), Ok(vec![x]), "{}: {spec}", f.display());
+        }
         for e in ersim::down::elements(&l.model) {
             let failed = app::fail(l.clone(), std::slice::from_ref(&e))
                 .unwrap_or_else(|err| panic!("{}: --down {e}: {err}", f.display()));
