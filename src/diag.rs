@@ -68,6 +68,7 @@ codes! {
     EmptyAddressSpace => "empty-address-space",
     EmptyName => "empty-name",
     ErAdvertisedPrefixes => "er-advertised-prefixes",
+    ExpectDown => "expect-down",
     ExpectForm => "expect-form",
     FamilyMismatch => "family-mismatch",
     Format => "format",

@@ -25,6 +25,8 @@ pub mod bgp;
 pub mod check;
 pub mod compare;
 pub mod diag;
+pub mod diff;
+pub mod down;
 pub mod effective;
 pub mod forward;
 pub mod import;

@@ -48,6 +48,25 @@ enum Command {
         after_help = "The offline counterpart of `az network vnet-gateway list-learned-routes` and\n`list-advertised-routes [--peer]`, `az network routeserver peering list-learned-routes`,\n`az network express-route list-route-tables` (--circuit) and a device's `show ip bgp`\n(--bgp-peer, --onprem). Columns: LocalAddress, Network, NextHop, SourcePeer, Origin, AsPath,\nWeight, and ersim's State (Best, Valid, or Rejected with the reason and rule). JSON is az's\n{\"value\": [...]} with ersim's facts under an `ersim` key per entry.\n\nExit status: 0 ok, 2 bad input (an invalid scenario, an unknown speaker or peer).\n\nExamples:\n  ersim bgp --gateway ergw-hub100 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --circuit circuit01 scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --gateway ergw-hub00 --advertised scenarios/seed-multi-hub-expressroute.toml\n  ersim bgp --gateway ergw-hub00 --advertised --peer 10.2.146.76 -o json scenario.toml\n  ersim bgp --bgp-peer nva1 scenario.toml"
     )]
     Bgp(BgpArgs),
+    /// What changes between two designs: effective routes per subnet, VNet pairs (and VNet →
+    /// on-premises) that lose or gain reachability, BGP sessions and learned counts, check
+    /// findings. With one file and --down: the design without and with the failures.
+    #[command(
+        after_help = "Elements are matched by name: reordered blocks and keys are no change; a renamed element is
+removed and added. Routes show as a unified diff of the portal table per subnet (- before,
++ after); reachability is summarised per pair of domains (--pairs lists each pair with its
+drop and rule).
+
+Exit status: 0 no pair lost reachability, 1 a pair did (--fail-on any: anything changed),
+2 bad input.
+
+Examples:
+  git show origin/main:ersim.toml > base.toml && ersim diff base.toml ersim.toml
+  ersim diff --down circuit01 scenarios/seed-multi-hub-expressroute.toml
+  ersim diff --down circuit01/primary --pairs scenario.toml
+  ersim diff before.toml after.toml -o json"
+    )]
+    Diff(DiffArgs),
     /// Draw the estate (VNets, peerings, gateways, circuits, connections, on-premises routers,
     /// route servers, NVAs, firewalls) as a Graphviz dot graph; dropped sessions are red.
     #[command(
@@ -95,6 +114,46 @@ enum Command {
         after_help = "Exit status: 0, 2 an unknown shell.\n\nExamples:\n  ersim completions bash > ~/.local/share/bash-completion/completions/ersim\n  ersim completions zsh > \"${fpath[1]}/_ersim\"\n  ersim completions fish > ~/.config/fish/completions/ersim.fish\n  ersim completions powershell >> $PROFILE"
     )]
     Completions(CompletionsArgs),
+}
+
+/// `--down`, shared by the commands that simulate.
+#[derive(Args)]
+struct DownArgs {
+    /// Simulate a failure before propagation (repeatable): a circuit (or CIRCUIT/primary,
+    /// /secondary), gateway (an active-active VPN gateway's GATEWAY/1, /2), connection, peering
+    /// (A→B one direction, A-B both), route server, bgp_peer (an NVA's session), local gateway,
+    /// on-premises router, NIC or VM, or firewall; prefix with circuit:, gateway:, connection:,
+    /// peering:, route_server:, bgp_peer:, local_gateway:, onprem:, nic:, vm:, firewall: when a
+    /// name is ambiguous.
+    #[arg(long = "down", value_name = "[KIND:]NAME[/PART]")]
+    down: Vec<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    /// A pair that loses reachability.
+    Lost,
+    /// Any change.
+    Any,
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The design before (or the only design, with --down).
+    before: PathBuf,
+    /// The design after.
+    after: Option<PathBuf>,
+    #[command(flatten)]
+    down: DownArgs,
+    /// List every pair that lost or gained reachability, with its drop (text output).
+    #[arg(long)]
+    pairs: bool,
+    /// Which changes exit 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Lost)]
+    fail_on: FailOn,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = TextJson::Text)]
+    output: TextJson,
 }
 
 #[derive(Args)]
@@ -193,6 +252,8 @@ struct BgpArgs {
     /// With --advertised: only the session(s) to this peer (a name, an address or a connection).
     #[arg(long, value_name = "NAME|ADDRESS", requires = "advertised")]
     peer: Option<String>,
+    #[command(flatten)]
+    down: DownArgs,
     /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
     scenario: Option<PathBuf>,
     /// Output format.
@@ -224,6 +285,8 @@ struct CompletionsArgs {
 
 #[derive(Args)]
 struct MatrixArgs {
+    #[command(flatten)]
+    down: DownArgs,
     /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
     scenario: Option<PathBuf>,
     /// Output format (with --pairs: text lines, CSV, or JSON Lines).
@@ -255,6 +318,8 @@ enum MatrixFormat {
 
 #[derive(Args)]
 struct CheckArgs {
+    #[command(flatten)]
+    down: DownArgs,
     /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
     scenario: Option<PathBuf>,
     /// Output format.
@@ -275,6 +340,8 @@ struct ReachArgs {
     from: String,
     /// Where it is going.
     to: String,
+    #[command(flatten)]
+    down: DownArgs,
     /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
     scenario: Option<PathBuf>,
     /// Output format.
@@ -296,6 +363,8 @@ struct RoutesArgs {
     /// The subnet (VNET/SUBNET) whose routes to print; GatewaySubnet works too.
     #[arg(long)]
     subnet: Option<String>,
+    #[command(flatten)]
+    down: DownArgs,
     /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
     scenario: Option<PathBuf>,
     /// Output format.
@@ -346,18 +415,51 @@ fn load_answering(arg: Option<PathBuf>) -> Result<scenario::Loaded, Error> {
     Ok(loaded)
 }
 
-/// Load and simulate; returns the simulation and the file name names are looked up in.
-fn load(arg: Option<PathBuf>) -> Result<(Simulation, String), Error> {
-    let loaded = load_answering(arg)?;
-    Ok((Simulation::new(loaded.model)?, loaded.source.name))
+/// Load a scenario for a command that answers a question, with the `--down` elements failed.
+fn load_failed(arg: Option<PathBuf>, down: &[String]) -> Result<app::Failed, Error> {
+    let path = scenario_path(arg)?;
+    let loaded = scenario::load_with(&path, scenario::Expectations::Warnings)?;
+    let failed = app::fail(loaded, down)?;
+    print_warnings(&failed.loaded);
+    Ok(failed)
+}
+
+/// Load with `--down` applied and simulate.
+fn load(arg: Option<PathBuf>, down: &[String]) -> Result<(Simulation, app::Failed), Error> {
+    let failed = load_failed(arg, down)?;
+    Ok((Simulation::new(failed.loaded.model.clone())?, failed))
+}
+
+/// Whose shape an output has, for saying which elements were down.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// Text: a `down:` first line.
+    Text,
+    /// ersim's own JSON: a `down` key.
+    Own,
+    /// A shape that is someone else's (az JSON, CSV, JUnit): the line goes to stderr.
+    Foreign,
+}
+
+fn with_down(down: &[String], shape: Shape, out: String) -> String {
+    match shape {
+        Shape::Text => report::down::text(down, out),
+        Shape::Own => report::down::json(down, out),
+        Shape::Foreign => {
+            eprint!("{}", report::down::line(down));
+            out
+        }
+    }
 }
 
 fn routes(a: RoutesArgs) -> Result<(String, u8), Error> {
-    let (sim, file) = load(a.scenario)?;
-    let named = |e: ersim::resolve::ResolveError| Error::from(e).in_file(&file);
+    let (sim, failed) = load(a.scenario, &a.down.down)?;
+    let named = |name: &str, e: ersim::resolve::ResolveError| {
+        failed.name_error(name, Error::from(e)).in_file(&failed.loaded.source.name)
+    };
     let table = match (&a.nic, &a.subnet) {
-        (Some(n), _) => sim.nic_table(ersim::resolve::nic(&sim.model, n).map_err(named)?),
-        (None, Some(s)) => sim.table(ersim::resolve::subnet(&sim.model, s).map_err(named)?),
+        (Some(n), _) => sim.nic_table(ersim::resolve::nic(&sim.model, n).map_err(|e| named(n, e))?),
+        (None, Some(s)) => sim.table(ersim::resolve::subnet(&sim.model, s).map_err(|e| named(s, e))?),
         (None, None) => unreachable!("clap requires one"),
     };
     let format = match a.output {
@@ -366,29 +468,38 @@ fn routes(a: RoutesArgs) -> Result<(String, u8), Error> {
         RoutesFormat::Csv => Format::Csv,
     };
     let opts = report::routes::Options { format, merge_next_hops: a.merge_next_hops };
-    if let Some(ip) = a.destination {
-        return Ok((report::routes::destination_as(&sim.model, &table, ip, opts), 0));
-    }
-    Ok((report::routes::render_with(&sim, &table, opts, a.explain), 0))
+    let shape = match format {
+        Format::Text => Shape::Text,
+        // `--destination`'s JSON is ersim's own; the table's is az's.
+        Format::Json if a.destination.is_some() => Shape::Own,
+        Format::Json | Format::Csv => Shape::Foreign,
+    };
+    let out = match a.destination {
+        Some(ip) => report::routes::destination_as(&sim.model, &table, ip, opts),
+        None => report::routes::render_with(&sim, &table, opts, a.explain),
+    };
+    Ok((with_down(&failed.down, shape, out), 0))
 }
 
 fn reach(a: ReachArgs) -> Result<(String, u8), Error> {
     let loaded = load_answering(a.scenario)?;
-    let r = app::reach(&loaded, &a.from, &a.to).map_err(|e| e.in_file(&loaded.source.name))?;
+    let r = app::reach_down(&loaded, &a.from, &a.to, &a.down.down).map_err(|e| e.in_file(&loaded.source.name))?;
     let out = match a.output {
-        TextJson::Text => report::reach::text(&r.model, &r.reach),
-        TextJson::Json => report::reach::json(&r.model, &r.reach),
+        TextJson::Text => with_down(&r.down, Shape::Text, report::reach::text(&r.model, &r.reach)),
+        TextJson::Json => with_down(&r.down, Shape::Own, report::reach::json(&r.model, &r.reach)),
     };
     Ok((out, r.reach.exit_code()))
 }
 
 fn check(a: CheckArgs) -> Result<(String, u8), Error> {
     let path = scenario_path(a.scenario)?;
-    let r = app::check_path(&path)?;
+    let (r, labels) = app::check_path_down(&path, &a.down.down)?;
     let out = match a.output {
-        CheckFormat::Text => report::check::text_colored(&r, use_color(std::io::stdout().is_terminal())),
-        CheckFormat::Json => report::check::json(&r),
-        CheckFormat::Junit => report::check::junit(&r),
+        CheckFormat::Text => {
+            with_down(&labels, Shape::Text, report::check::text_colored(&r, use_color(std::io::stdout().is_terminal())))
+        }
+        CheckFormat::Json => with_down(&labels, Shape::Own, report::check::json(&r)),
+        CheckFormat::Junit => with_down(&labels, Shape::Foreign, report::check::junit(&r)),
     };
     Ok((out, r.exit_code()))
 }
@@ -433,23 +544,37 @@ impl Progress {
 }
 
 fn matrix(a: MatrixArgs) -> Result<(String, u8), Error> {
-    let (sim, _) = load(a.scenario)?;
+    let (sim, failed) = load(a.scenario, &a.down.down)?;
     let sel =
         ersim::matrix::Selection { from: a.from, to: a.to, include_onprem: a.include_onprem, ..Default::default() };
     let mut progress = Progress::new(a.quiet);
     let mx = ersim::matrix::compute(&sim, &sel, &mut |done, total| progress.update(done, total));
     progress.finish();
     let mx = mx?;
-    // Written as produced: the output can be far larger than memory should hold.
+    // Written as produced: the output can be far larger than memory should hold. What is down
+    // goes first in text, as a key in ersim's JSON, on stderr for CSV and JSON Lines.
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
+    let down = &failed.down;
+    let text_down = |w: &mut dyn Write| w.write_all(report::down::line(down).as_bytes());
     let written = match (a.pairs, a.output) {
-        (true, MatrixFormat::Text) => report::matrix::write_pairs(&mx, report::matrix::PairsFormat::Text, &mut w),
-        (true, MatrixFormat::Csv) => report::matrix::write_pairs(&mx, report::matrix::PairsFormat::Csv, &mut w),
-        (true, MatrixFormat::Json) => report::matrix::write_pairs(&mx, report::matrix::PairsFormat::JsonLines, &mut w),
-        (false, MatrixFormat::Text) => report::matrix::write_text(&sim, &mx, &mut w),
-        (false, MatrixFormat::Json) => report::matrix::write_json(&sim, &mx, &mut w),
-        (false, MatrixFormat::Csv) => report::matrix::write_csv(&mx, &mut w),
+        (true, MatrixFormat::Text) => {
+            text_down(&mut w).and_then(|_| report::matrix::write_pairs(&mx, report::matrix::PairsFormat::Text, &mut w))
+        }
+        (true, MatrixFormat::Csv) => {
+            eprint!("{}", report::down::line(down));
+            report::matrix::write_pairs(&mx, report::matrix::PairsFormat::Csv, &mut w)
+        }
+        (true, MatrixFormat::Json) => {
+            eprint!("{}", report::down::line(down));
+            report::matrix::write_pairs(&mx, report::matrix::PairsFormat::JsonLines, &mut w)
+        }
+        (false, MatrixFormat::Text) => text_down(&mut w).and_then(|_| report::matrix::write_text(&sim, &mx, &mut w)),
+        (false, MatrixFormat::Json) => report::matrix::write_json(&sim, &mx, down, &mut w),
+        (false, MatrixFormat::Csv) => {
+            eprint!("{}", report::down::line(down));
+            report::matrix::write_csv(&mx, &mut w)
+        }
     };
     match written.and_then(|_| w.flush()) {
         Ok(()) => Ok((String::new(), 0)),
@@ -459,8 +584,22 @@ fn matrix(a: MatrixArgs) -> Result<(String, u8), Error> {
     }
 }
 
+fn diff(a: DiffArgs) -> Result<(String, u8), Error> {
+    let d = app::diff(&a.before, a.after.as_deref(), &a.down.down)?;
+    let sides = report::diff::Sides { before: &d.before, after: &d.after };
+    let out = match a.output {
+        TextJson::Text => report::diff::text(sides, &d.diff, &d.down, a.pairs),
+        TextJson::Json => report::diff::json(sides, &d.diff, &d.down),
+    };
+    let fail_on = match a.fail_on {
+        FailOn::Lost => ersim::diff::FailOn::Lost,
+        FailOn::Any => ersim::diff::FailOn::Any,
+    };
+    Ok((out, d.diff.exit_code(fail_on)))
+}
+
 fn graph(a: GraphArgs) -> Result<(String, u8), Error> {
-    let (sim, _) = load(a.scenario)?;
+    let (sim, _) = load(a.scenario, &[])?;
     let out = match a.output {
         GraphFormat::Dot => report::graph::dot(&sim),
         GraphFormat::Mermaid => report::graph::mermaid(&sim),
@@ -475,8 +614,12 @@ fn completions(a: CompletionsArgs) -> Result<(String, u8), Error> {
 }
 
 fn bgp(a: BgpArgs) -> Result<(String, u8), Error> {
-    let (sim, file) = load(a.scenario)?;
+    let (sim, failed) = load(a.scenario, &a.down.down)?;
     let sp = &a.speaker;
+    let asked = [&sp.gateway, &sp.circuit, &sp.onprem, &sp.route_server, &sp.bgp_peer]
+        .into_iter()
+        .find_map(|n| n.clone())
+        .unwrap_or_default();
     let speaker = app::speaker(
         &sim,
         app::SpeakerName {
@@ -487,7 +630,7 @@ fn bgp(a: BgpArgs) -> Result<(String, u8), Error> {
             bgp_peer: sp.bgp_peer.as_deref(),
         },
     )
-    .map_err(|e| e.in_file(&file))?;
+    .map_err(|e| failed.name_error(&asked, e).in_file(&failed.loaded.source.name))?;
     let which = if a.advertised { report::bgp::View::Advertised } else { report::bgp::View::Learned };
     let mut view = report::bgp::view(&sim, speaker, which);
     if let Some(p) = &a.peer {
@@ -504,8 +647,8 @@ fn bgp(a: BgpArgs) -> Result<(String, u8), Error> {
         })?;
     }
     let out = match a.output {
-        TextJson::Text => report::bgp::text(&sim, &view),
-        TextJson::Json => report::bgp::json(&sim, &view),
+        TextJson::Text => with_down(&failed.down, Shape::Text, report::bgp::text(&sim, &view)),
+        TextJson::Json => with_down(&failed.down, Shape::Foreign, report::bgp::json(&sim, &view)),
     };
     Ok((out, 0))
 }
@@ -575,6 +718,7 @@ fn main() -> ExitCode {
         Command::Check(a) => check(a),
         Command::Matrix(a) => matrix(a),
         Command::Bgp(a) => bgp(a),
+        Command::Diff(a) => diff(a),
         Command::Graph(a) => graph(a),
         Command::Synth(a) => synth(a),
         Command::Init(a) => init(a),

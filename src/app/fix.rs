@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::down;
 use crate::forward::{self, Fix, Reach, Verdict};
 use crate::scenario::edit::{self, Edit};
 use crate::scenario::{self, Loaded};
@@ -18,10 +19,22 @@ const MAX_FIXES: usize = 4;
 /// At most this many edited designs are simulated for one `reach`.
 const MAX_ATTEMPTS: usize = 32;
 
-/// Verified fixes for a failed reach from `from` to `to` (the names as given).
-pub fn fixes(loaded: &Loaded, sim: &Simulation, r: &Reach, from: &str, to: &str) -> Vec<Fix> {
+/// The flow a fix must deliver: the names as given, and the `--down` elements (failed again in
+/// every edited design).
+#[derive(Clone, Copy, Debug)]
+pub struct Flow<'a> {
+    /// Where the packet starts.
+    pub from: &'a str,
+    /// Where it is going.
+    pub to: &'a str,
+    /// `--down` arguments.
+    pub down: &'a [String],
+}
+
+/// Verified fixes for a failed reach of a flow.
+pub fn fixes(loaded: &Loaded, sim: &Simulation, r: &Reach, flow: Flow<'_>) -> Vec<Fix> {
     let per_direction = forward::remedy::per_direction(sim, r);
-    let mut search = Search { loaded, from, to, tried: BTreeSet::new(), out: Vec::new(), attempts: 0 };
+    let mut search = Search { loaded, flow, tried: BTreeSet::new(), out: Vec::new(), attempts: 0 };
     // 1. Each candidate alone (the pair-wise fixes, peering and hub UDRs, cover both directions).
     let mut follow_up: Vec<Fix> = Vec::new();
     for c in per_direction.iter().flatten() {
@@ -93,8 +106,7 @@ enum Tried {
 
 struct Search<'a> {
     loaded: &'a Loaded,
-    from: &'a str,
-    to: &'a str,
+    flow: Flow<'a>,
     tried: BTreeSet<Vec<Edit>>,
     out: Vec<Fix>,
     attempts: usize,
@@ -126,9 +138,10 @@ impl Search<'_> {
     fn reach_edited(&self, edits: &[Edit]) -> Option<(Simulation, Reach)> {
         let text = edit::apply(&self.loaded.source.text, edits).ok()?;
         let l2 = scenario::parse(&self.loaded.source.name, text).ok()?;
-        let sim = Simulation::new(l2.model).ok()?;
-        let fe = crate::resolve::resolve(&sim.model, self.from).ok()?;
-        let te = crate::resolve::resolve(&sim.model, self.to).ok()?;
+        let failures = down::resolve_all(&l2.model, self.flow.down).ok()?;
+        let sim = Simulation::new(down::without(&l2.model, &failures).model).ok()?;
+        let fe = crate::resolve::resolve(&sim.model, self.flow.from).ok()?;
+        let te = crate::resolve::resolve(&sim.model, self.flow.to).ok()?;
         let (fh, th) = forward::hosts(&sim, &fe, &te).ok()?;
         let r = forward::reach_hosts(&sim, &fh, &th);
         Some((sim, r))

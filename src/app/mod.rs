@@ -13,6 +13,8 @@ use crate::bgp::{NoConvergence, SpeakerId};
 use crate::check::{self, CheckReport};
 use crate::compare::{self, CompareError, Comparison};
 use crate::diag::{Code, Diagnostic, Source, suggest};
+use crate::diff::{self, Diff};
+use crate::down::{self, DownError};
 use crate::forward::{self, EndpointError};
 use crate::import::{self, ImportError, Imported};
 use crate::matrix;
@@ -62,6 +64,22 @@ pub enum Error {
     /// Actual state could not be compared.
     #[error(transparent)]
     Compare(#[from] CompareError),
+    /// A `--down` element that is not in this scenario file, or not one element that can fail.
+    #[error("{error} (read {file})")]
+    Down {
+        /// What is wrong.
+        error: DownError,
+        /// The scenario it was looked up in.
+        file: String,
+    },
+    /// A name on the command line names an element that `--down` took away.
+    #[error("`{name}` is down (--down {down}); leave it out of --down to ask about it")]
+    IsDown {
+        /// The name asked for.
+        name: String,
+        /// The elements down.
+        down: String,
+    },
     /// Something else about the command line is wrong.
     #[error("{message}")]
     Usage {
@@ -103,6 +121,45 @@ pub fn scenario_path(arg: Option<PathBuf>) -> Result<PathBuf, Error> {
     Err(Error::NoScenario { tried: tried.join(", ") })
 }
 
+/// A scenario with `--down` failures applied to its model.
+#[derive(Debug)]
+pub struct Failed {
+    /// The scenario as loaded, its model with the elements down, and `--down`'s warnings added.
+    pub loaded: Loaded,
+    /// The model before the failures (to tell a name that went down from an unknown one).
+    pub original: Model,
+    /// The elements down, as output names them.
+    pub down: Vec<String>,
+}
+
+impl Failed {
+    /// The error for a name that did not resolve in the failed model: it is down when the
+    /// original model knows it, else `error` as it is.
+    pub fn name_error(&self, name: &str, error: Error) -> Error {
+        let m = &self.original;
+        let known = resolve::resolve(m, name).is_ok()
+            || resolve::nic(m, name).is_ok()
+            || m.gateway_by_name(name).is_some()
+            || m.route_server_by_name(name).is_some()
+            || m.bgp_peer_by_name(name).is_some();
+        if known && !self.down.is_empty() {
+            Error::IsDown { name: name.to_string(), down: self.down.join(", ") }
+        } else {
+            error
+        }
+    }
+}
+
+/// Apply `--down` failures (names as given) to a loaded scenario.
+pub fn fail(loaded: Loaded, specs: &[String]) -> Result<Failed, Error> {
+    let failures = down::resolve_all(&loaded.model, specs)
+        .map_err(|error| Error::Down { error, file: loaded.source.name.clone() })?;
+    let w = down::without(&loaded.model, &failures);
+    let Loaded { source, model, mut warnings } = loaded;
+    warnings.extend(w.warnings);
+    Ok(Failed { loaded: Loaded { source, model: w.model, warnings }, original: model, down: w.down })
+}
+
 /// A `reach` answer with the simulated model it refers to.
 #[derive(Debug)]
 pub struct ReachAnswer {
@@ -110,30 +167,93 @@ pub struct ReachAnswer {
     pub model: Model,
     /// The answer.
     pub reach: forward::Reach,
+    /// The elements down (`--down`), as output names them.
+    pub down: Vec<String>,
 }
 
 /// `ersim reach FROM TO`: resolve the names, trace both ways, and attach verified fixes.
 pub fn reach(loaded: &Loaded, from: &str, to: &str) -> Result<ReachAnswer, Error> {
-    let sim = Simulation::new(loaded.model.clone())?;
-    let fe = resolve::resolve(&sim.model, from)?;
-    let te = resolve::resolve(&sim.model, to)?;
+    reach_down(loaded, from, to, &[])
+}
+
+/// `ersim reach FROM TO --down …`: the same with elements down; the fixes are verified with the
+/// same elements down.
+pub fn reach_down(loaded: &Loaded, from: &str, to: &str, specs: &[String]) -> Result<ReachAnswer, Error> {
+    let failed = fail(loaded.clone(), specs)?;
+    let sim = Simulation::new(failed.loaded.model.clone())?;
+    let endpoint = |name: &str| resolve::resolve(&sim.model, name).map_err(|e| failed.name_error(name, e.into()));
+    let fe = endpoint(from)?;
+    let te = endpoint(to)?;
     let (fh, th) = forward::hosts(&sim, &fe, &te)?;
     let mut r = forward::reach_hosts(&sim, &fh, &th);
     if r.verdict == forward::Verdict::NotDelivered {
-        r.fixes = fix::fixes(loaded, &sim, &r, from, to);
+        r.fixes = fix::fixes(loaded, &sim, &r, fix::Flow { from, to, down: specs });
     }
-    Ok(ReachAnswer { model: sim.model, reach: r })
+    Ok(ReachAnswer { model: sim.model, reach: r, down: failed.down })
+}
+
+/// `ersim diff`'s answer: both simulated designs (for names) and what changed.
+#[derive(Debug)]
+pub struct DiffAnswer {
+    /// Before.
+    pub before: Simulation,
+    /// After.
+    pub after: Simulation,
+    /// What changed.
+    pub diff: Diff,
+    /// The elements down (`--down`), as output names them.
+    pub down: Vec<String>,
+}
+
+/// `ersim diff BEFORE AFTER [--down …]`, or `ersim diff --down … SCENARIO` (the scenario without
+/// and with the failures). With two files, the failures apply to both.
+pub fn diff(before: &Path, after: Option<&Path>, specs: &[String]) -> Result<DiffAnswer, Error> {
+    let load = |p: &Path| scenario::load_with(p, scenario::Expectations::Warnings);
+    let b = load(before)?;
+    let a = after.map(load).transpose()?;
+    diff_loaded(b, a, specs)
+}
+
+/// `ersim diff` over loaded scenarios: `after` `None` compares `before` without and with the
+/// failures (which must then be given).
+pub fn diff_loaded(before: Loaded, after: Option<Loaded>, specs: &[String]) -> Result<DiffAnswer, Error> {
+    let (b, a) = match after {
+        Some(a) => (fail(before, specs)?, fail(a, specs)?),
+        None if specs.is_empty() => {
+            return Err(Error::Usage {
+                message: "diff compares two scenario files (BEFORE AFTER), or one with --down (the scenario without and with the failures)".to_string(),
+            });
+        }
+        None => {
+            let a = fail(before.clone(), specs)?;
+            (fail(before, &[])?, a)
+        }
+    };
+    let down = a.down.clone();
+    let before = Simulation::new(b.loaded.model)?;
+    let after = Simulation::new(a.loaded.model)?;
+    let d = diff::diff(
+        diff::Side { sim: &before, warnings: &b.loaded.warnings },
+        diff::Side { sim: &after, warnings: &a.loaded.warnings },
+    )?;
+    Ok(DiffAnswer { before, after, diff: d, down })
 }
 
 /// `ersim check PATH`: a file that cannot be read or is invalid is a report (with its errors, in
 /// the format asked for), not an `Err`.
 pub fn check_path(path: &Path) -> Result<CheckReport, Error> {
+    Ok(check_path_down(path, &[])?.0)
+}
+
+/// `ersim check PATH --down …`: the same, evaluated with the elements down (an unknown element is
+/// an `Err`: a usage error), with the elements down as output names them.
+pub fn check_path_down(path: &Path, specs: &[String]) -> Result<(CheckReport, Vec<String>), Error> {
     let name = path.display().to_string();
     match scenario::read_file(path) {
-        Ok(bytes) => check_source(&name, bytes),
+        Ok(bytes) => check_source_down(&name, bytes, specs),
         Err(e) => {
             let d = Diagnostic::error(Code::Unreadable, e.to_string()).help("pass the path of a scenario file");
-            Ok(check::unreadable(Source { name, text: String::new() }, d))
+            Ok((check::unreadable(Source { name, text: String::new() }, d), Vec::new()))
         }
     }
 }
@@ -141,6 +261,11 @@ pub fn check_path(path: &Path) -> Result<CheckReport, Error> {
 /// `ersim check` over scenario bytes; bytes that are not UTF-8 or an invalid scenario are a report,
 /// not an `Err`.
 pub fn check_source(name: &str, bytes: Vec<u8>) -> Result<CheckReport, Error> {
+    Ok(check_source_down(name, bytes, &[])?.0)
+}
+
+/// `ersim check` over scenario bytes with elements down; the report and the elements down.
+pub fn check_source_down(name: &str, bytes: Vec<u8>, specs: &[String]) -> Result<(CheckReport, Vec<String>), Error> {
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -150,12 +275,15 @@ pub fn check_source(name: &str, bytes: Vec<u8>) -> Result<CheckReport, Error> {
             let d = Diagnostic::error(Code::NotUtf8, "the file is not valid UTF-8 text")
                 .at(at..at)
                 .help("save the scenario as UTF-8");
-            return Ok(check::unreadable(Source { name: name.to_string(), text }, d));
+            return Ok((check::unreadable(Source { name: name.to_string(), text }, d), Vec::new()));
         }
     };
     match scenario::parse(name, text) {
-        Ok(l) => Ok(check::check(&l)?),
-        Err(LoadError::Invalid(inv)) => Ok(check::invalid(*inv)),
+        Ok(l) => {
+            let failed = fail(l, specs)?;
+            Ok((check::check(&failed.loaded)?, failed.down))
+        }
+        Err(LoadError::Invalid(inv)) => Ok((check::invalid(*inv), Vec::new())),
         Err(e) => Err(e.into()),
     }
 }

@@ -165,12 +165,16 @@ pub fn write_text(sim: &Simulation, mx: &Matrix, w: &mut dyn Write) -> io::Resul
 
 /// JSON: `{"vnets": N, "pairs", "delivered", "classes": [{"from", "to", "pairs", "delivered",
 /// "forward", "return"}], "domains": [{"from", "to", "delivered", "pairs"}], "legend": {reason:
-/// pairs}}`, written class by class.
-pub fn write_json(sim: &Simulation, mx: &Matrix, w: &mut dyn Write) -> io::Result<()> {
+/// pairs}}`, written class by class; with elements down (`--down`), a `down` key first.
+pub fn write_json(sim: &Simulation, mx: &Matrix, down: &[String], w: &mut dyn Write) -> io::Result<()> {
     let t = mx.totals(&sim.model);
+    writeln!(w, "{{")?;
+    if !down.is_empty() {
+        writeln!(w, "  \"down\": {},", serde_json::to_string(down).expect("serialisable"))?;
+    }
     write!(
         w,
-        "{{\n  \"vnets\": {},\n  \"pairs\": {},\n  \"delivered\": {},\n  \"classes\": [",
+        "  \"vnets\": {},\n  \"pairs\": {},\n  \"delivered\": {},\n  \"classes\": [",
         mx.len(),
         t.pairs,
         t.delivered
@@ -261,7 +265,7 @@ pub fn text(sim: &Simulation, mx: &Matrix) -> String {
 
 /// [`write_json`] into a string.
 pub fn json(sim: &Simulation, mx: &Matrix) -> String {
-    to_string(|w| write_json(sim, mx, w))
+    to_string(|w| write_json(sim, mx, &[], w))
 }
 
 /// [`write_csv`] into a string.

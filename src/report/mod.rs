@@ -8,6 +8,8 @@
 pub mod bgp;
 pub mod check;
 pub mod compare;
+pub mod diff;
+pub mod down;
 pub mod forward;
 pub mod graph;
 pub mod matrix;

@@ -110,10 +110,15 @@ pub struct JsonTable {
 
 /// JSON entry for a row.
 pub fn json_route(t: &SubnetTable, r: &Row) -> JsonRoute {
+    json_row(r, t.disable_bgp_route_propagation())
+}
+
+/// JSON entry for a row of a table whose `disableBgpRoutePropagation` flag is `disable` (R31).
+pub fn json_row(r: &Row, disable: bool) -> JsonRoute {
     JsonRoute {
         address_prefix: vec![r.prefix.to_string()],
         destination_service_tags: Vec::new(),
-        disable_bgp_route_propagation: t.disable_bgp_route_propagation(),
+        disable_bgp_route_propagation: disable,
         ersim: None,
         has_bgp_override: false,
         name: r.udr_name.clone(),

@@ -2,6 +2,8 @@
 
 /// BGP views (Part M) and what each session carries (R50 split horizon).
 mod bgp_views;
+/// Change impact: `--down` failures and `ersim diff` between designs.
+mod change_impact;
 /// `ersim check`: expectations, findings, JSON and JUnit.
 mod check_cmd;
 /// The binary: exit codes, formats, scenario discovery, broken pipe.

@@ -28,7 +28,7 @@ fn config() -> Config {
 
 /// A generated design: its blocks (each a complete TOML block) and what the properties need.
 #[derive(Clone, Debug)]
-struct Design {
+pub(crate) struct Design {
     blocks: Vec<String>,
     vnets: usize,
     nics: Vec<String>,
@@ -39,10 +39,10 @@ struct Design {
 }
 
 impl Design {
-    fn text(&self, order: &[usize]) -> String {
+    pub(crate) fn text(&self, order: &[usize]) -> String {
         order.iter().map(|i| self.blocks[*i].as_str()).collect::<Vec<_>>().join("\n")
     }
-    fn natural(&self) -> String {
+    pub(crate) fn natural(&self) -> String {
         self.text(&(0..self.blocks.len()).collect::<Vec<_>>())
     }
 }
@@ -422,7 +422,7 @@ fn forwarderless_design() -> impl Strategy<Value = Design> {
 }
 
 /// A design, a permutation of its blocks and a seed for permuting the keys inside each table.
-fn design_and_shuffle() -> impl Strategy<Value = (Design, Vec<usize>, u64)> {
+pub(crate) fn design_and_shuffle() -> impl Strategy<Value = (Design, Vec<usize>, u64)> {
     design().prop_flat_map(|d| {
         let idx: Vec<usize> = (0..d.blocks.len()).collect();
         (Just(d), Just(idx).prop_shuffle(), any::<u64>())
@@ -432,7 +432,7 @@ fn design_and_shuffle() -> impl Strategy<Value = (Design, Vec<usize>, u64)> {
 /// Permute the `key = value` lines under each table header (`[[vnet]]`, `[[vnet.subnet]]`, …),
 /// leaving headers, blank lines and the order of tables — subnets, a route table's routes — alone.
 /// A run of lines that is not all one-line keys is kept as it is.
-fn shuffle_keys(text: &str, mut seed: u64) -> String {
+pub(crate) fn shuffle_keys(text: &str, mut seed: u64) -> String {
     let mut next = move || {
         // xorshift64*: any deterministic permutation source will do
         seed ^= seed << 13;

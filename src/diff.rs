@@ -1,0 +1,597 @@
+//! `ersim diff`: what changes between two simulated designs (two files, or one file with and
+//! without `--down` failures), as data; `report::diff` prints it.
+//!
+//! Everything is matched by name, never by id or position, so reordered blocks and keys change
+//! nothing, and a renamed element is one removed and one added:
+//!
+//! - **routes**: each subnet's effective routes (by `vnet/subnet`), rows added, removed and changed
+//!   (state, next hops, source) per prefix; a route with several next hops is one row here (D2
+//!   splits it only when printed);
+//! - **reachability**: VNet pairs, and VNet → on-premises router pairs, delivered both ways
+//!   before and not after (lost, with the new drop's reason and rule) or the reverse (gained, with
+//!   the old drop), summarised per pair of routing domains;
+//! - **bgp**: sessions that come up, go down or appear/disappear, and the number of prefixes each
+//!   gateway and route server learns, where it changes;
+//! - **findings**: `check`'s design findings and warnings (validation and lint) that are new or
+//!   resolved, compared by code and message, not location.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use ipnet::IpNet;
+
+use crate::bgp::{Reason, SessionKind, Speaker, speaker_name};
+use crate::check::{Direction, FirstDrop, lint};
+use crate::diag::{Code, Diagnostic};
+use crate::effective::Row;
+use crate::forward::{self, DropReason};
+use crate::matrix::{self, Matrix, Node};
+use crate::model::*;
+use crate::simulation::Simulation;
+
+/// At most this many lost or gained pairs are traced for their drop (each trace is a full `reach`).
+pub const MAX_TRACED: usize = 1_000;
+
+/// At most this many lost (and as many gained) pairs are listed; the counts cover every one.
+pub const MAX_LISTED: usize = 100_000;
+
+/// One design being compared: its simulation and the warnings found while loading it.
+#[derive(Clone, Copy, Debug)]
+pub struct Side<'a> {
+    /// The simulated design.
+    pub sim: &'a Simulation,
+    /// Validation warnings (and `--down` warnings) of its file.
+    pub warnings: &'a [Diagnostic],
+}
+
+/// A row of a subnet's table with the flag its az JSON entry carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableRow {
+    /// The row (next hops merged).
+    pub row: Row,
+    /// The subnet's `disableBgpRoutePropagation` (R31).
+    pub disable_bgp_route_propagation: bool,
+}
+
+/// One change to a subnet's table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowChange {
+    /// A row only after.
+    Added(TableRow),
+    /// A row only before.
+    Removed(TableRow),
+    /// The row for a prefix changed state, next hops, type or source.
+    Changed {
+        /// Before.
+        before: TableRow,
+        /// After.
+        after: TableRow,
+    },
+}
+
+impl RowChange {
+    /// The row that orders the change in the table (after's, or before's for a removal).
+    pub fn row(&self) -> &Row {
+        match self {
+            RowChange::Added(r) | RowChange::Removed(r) | RowChange::Changed { after: r, .. } => &r.row,
+        }
+    }
+}
+
+/// The changes to one subnet's table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubnetDiff {
+    /// `vnet/subnet`.
+    pub subnet: String,
+    /// Its changes, in the table's order (D10).
+    pub changes: Vec<RowChange>,
+}
+
+/// What the other end of a pair is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PairKind {
+    /// A VNet (both ends are VNets, `from` before `to` by name).
+    Vnet,
+    /// An on-premises router (`to`).
+    Onprem,
+}
+
+impl PairKind {
+    /// `vnet` or `onprem`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PairKind::Vnet => "vnet",
+            PairKind::Onprem => "onprem",
+        }
+    }
+}
+
+/// A pair whose reachability changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pair {
+    /// A VNet.
+    pub from: String,
+    /// A VNet or an on-premises router.
+    pub to: String,
+    /// Which.
+    pub kind: PairKind,
+    /// The drop reason on the side where it is not delivered (after for a lost pair, before for a
+    /// gained one), if a host could be placed there.
+    pub reason: Option<DropReason>,
+    /// That side's first drop with its rules (`None` beyond [`MAX_TRACED`] pairs).
+    pub drop: Option<FirstDrop>,
+}
+
+/// Pairs per pair of routing domains, where any changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DomainSummary {
+    /// A domain's hub (`-` outside any domain).
+    pub from: String,
+    /// The other domain's hub, or `on-premises`.
+    pub to: String,
+    /// Pairs between them (in either design).
+    pub pairs: usize,
+    /// Delivered before.
+    pub delivered_before: usize,
+    /// Delivered after.
+    pub delivered_after: usize,
+    /// Lost.
+    pub lost: usize,
+    /// Gained.
+    pub gained: usize,
+}
+
+/// Reachability changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reachability {
+    /// Delivered both ways before, not after (the first [`MAX_LISTED`]).
+    pub lost: Vec<Pair>,
+    /// Delivered both ways after, not before (the first [`MAX_LISTED`]).
+    pub gained: Vec<Pair>,
+    /// How many pairs were lost.
+    pub lost_count: usize,
+    /// How many pairs were gained.
+    pub gained_count: usize,
+    /// Per pair of domains.
+    pub summary: Vec<DomainSummary>,
+}
+
+/// A BGP session's state in one design.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionState {
+    /// The session does not exist.
+    Absent,
+    /// It carries routes.
+    Up,
+    /// It carries nothing (a prefix limit).
+    Down(Reason),
+}
+
+impl SessionState {
+    /// `absent`, `up` or `down`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SessionState::Absent => "absent",
+            SessionState::Up => "up",
+            SessionState::Down(_) => "down",
+        }
+    }
+}
+
+/// A session (both directions of one BGP relationship) whose state changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionChange {
+    /// What it is.
+    pub kind: SessionKind,
+    /// One speaker (the first by kind and name).
+    pub a: String,
+    /// The other.
+    pub b: String,
+    /// The connections it runs over, by name.
+    pub connections: Vec<String>,
+    /// Before.
+    pub before: SessionState,
+    /// After.
+    pub after: SessionState,
+}
+
+/// A speaker whose number of learned prefixes changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LearnedCount {
+    /// Its name.
+    pub speaker: String,
+    /// `gateway` or `route_server`.
+    pub kind: &'static str,
+    /// Prefixes learned before (`None`: it did not exist).
+    pub before: Option<usize>,
+    /// After.
+    pub after: Option<usize>,
+}
+
+/// BGP changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BgpChanges {
+    /// Sessions that came up, went down, appeared or disappeared.
+    pub sessions: Vec<SessionChange>,
+    /// Learned-prefix counts that changed.
+    pub learned_counts: Vec<LearnedCount>,
+}
+
+/// Findings and warnings that are new or resolved (by code and message).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Findings {
+    /// Only after.
+    pub new: Vec<Diagnostic>,
+    /// Only before.
+    pub resolved: Vec<Diagnostic>,
+}
+
+/// Everything that changed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Diff {
+    /// Subnets whose tables changed, by `vnet/subnet`.
+    pub routes: Vec<SubnetDiff>,
+    /// Reachability.
+    pub reachability: Reachability,
+    /// BGP.
+    pub bgp: BgpChanges,
+    /// Findings and warnings.
+    pub findings: Findings,
+}
+
+/// Which changes make `ersim diff` exit 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FailOn {
+    /// A pair that loses reachability (the default).
+    #[default]
+    Lost,
+    /// Any change.
+    Any,
+}
+
+impl Diff {
+    /// Nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.routes.is_empty()
+            && self.reachability.lost_count == 0
+            && self.reachability.gained_count == 0
+            && self.bgp.sessions.is_empty()
+            && self.bgp.learned_counts.is_empty()
+            && self.findings.new.is_empty()
+            && self.findings.resolved.is_empty()
+    }
+
+    /// 1 when a pair lost reachability (or, with [`FailOn::Any`], anything changed), else 0.
+    pub fn exit_code(&self, fail_on: FailOn) -> u8 {
+        let fail = match fail_on {
+            FailOn::Lost => self.reachability.lost_count > 0,
+            FailOn::Any => !self.is_empty(),
+        };
+        u8::from(fail)
+    }
+}
+
+/// Compare two designs.
+pub fn diff(before: Side<'_>, after: Side<'_>) -> Result<Diff, matrix::MatrixError> {
+    Ok(Diff {
+        routes: routes(before.sim, after.sim),
+        reachability: reachability(before.sim, after.sim)?,
+        bgp: BgpChanges { sessions: sessions(before.sim, after.sim), learned_counts: learned(before.sim, after.sim) },
+        findings: findings(before, after),
+    })
+}
+
+// ------------------------------------------------------------------------------------ routes
+
+/// Every subnet's id, by `vnet/subnet`.
+fn subnets(sim: &Simulation) -> BTreeMap<String, SubnetId> {
+    let m = &sim.model;
+    (0..m.subnets.len() as u32).map(SubnetId).map(|s| (m.subnet_path(s), s)).collect()
+}
+
+/// A subnet's rows (next hops merged), or none when the design has no such subnet.
+fn table_rows(sim: &Simulation, s: Option<&SubnetId>) -> Vec<TableRow> {
+    let Some(s) = s else { return Vec::new() };
+    let t = sim.table(*s);
+    let flag = t.disable_bgp_route_propagation();
+    t.rows().into_iter().map(|row| TableRow { row, disable_bgp_route_propagation: flag }).collect()
+}
+
+/// What a row shows (its origin holds ids of one design, so it is left out).
+fn shown(r: &TableRow) -> impl Ord + '_ {
+    let row = &r.row;
+    (row.source, row.state, row.next_hop_type, &row.next_hop_ips, &row.udr_name, r.disable_bgp_route_propagation)
+}
+
+/// Pair `before` and `after` rows that `same` matches, in order; the pairs and what is left.
+fn pair_off(
+    before: &mut Vec<TableRow>,
+    after: &mut Vec<TableRow>,
+    same: impl Fn(&TableRow, &TableRow) -> bool,
+) -> Vec<(TableRow, TableRow)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < before.len() {
+        match after.iter().position(|a| same(&before[i], a)) {
+            Some(j) => out.push((before.remove(i), after.remove(j))),
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// The changes to one table: per prefix, identical rows cancel; then rows of the same source and
+/// next hop type, then of the same source, then any remaining rows pair up as changed; the rest are
+/// added or removed.
+fn row_changes(before: Vec<TableRow>, after: Vec<TableRow>) -> Vec<RowChange> {
+    // Tables print in D10 order: equal tables are equal row by row (the common case, checked first).
+    if before.len() == after.len()
+        && before.iter().zip(&after).all(|(x, y)| x.row.prefix == y.row.prefix && shown(x) == shown(y))
+    {
+        return Vec::new();
+    }
+    let mut by_prefix: BTreeMap<IpNet, (Vec<TableRow>, Vec<TableRow>)> = BTreeMap::new();
+    for r in before {
+        by_prefix.entry(r.row.prefix).or_default().0.push(r);
+    }
+    for r in after {
+        by_prefix.entry(r.row.prefix).or_default().1.push(r);
+    }
+    let mut out = Vec::new();
+    for (_, (mut b, mut a)) in by_prefix {
+        pair_off(&mut b, &mut a, |x, y| shown(x) == shown(y));
+        let kind =
+            |x: &TableRow, y: &TableRow| (x.row.source, x.row.next_hop_type) == (y.row.source, y.row.next_hop_type);
+        let mut changed = pair_off(&mut b, &mut a, kind);
+        changed.extend(pair_off(&mut b, &mut a, |x, y| x.row.source == y.row.source));
+        changed.extend(pair_off(&mut b, &mut a, |_, _| true));
+        out.extend(changed.into_iter().map(|(before, after)| RowChange::Changed { before, after }));
+        out.extend(b.into_iter().map(RowChange::Removed));
+        out.extend(a.into_iter().map(RowChange::Added));
+    }
+    let rank = |c: &RowChange| match c {
+        RowChange::Removed(_) => 0,
+        RowChange::Changed { .. } => 1,
+        RowChange::Added(_) => 2,
+    };
+    out.sort_by_cached_key(|c| (c.row().order_key(), rank(c)));
+    out
+}
+
+/// Subnet by subnet (one pair of tables materialised at a time: a large estate's rows are never
+/// all held at once).
+fn routes(before: &Simulation, after: &Simulation) -> Vec<SubnetDiff> {
+    let (b, a) = (subnets(before), subnets(after));
+    let names: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
+    names
+        .into_iter()
+        .filter_map(|subnet| {
+            let changes = row_changes(table_rows(before, b.get(subnet)), table_rows(after, a.get(subnet)));
+            (!changes.is_empty()).then(|| SubnetDiff { subnet: subnet.clone(), changes })
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------------------ reachability
+
+/// A pair of one design: (from, to, delivered both ways, first drop reason).
+/// One design's matrix with every on-premises router as a destination, and each node's domain.
+struct Pairs {
+    mx: Matrix,
+    index: HashMap<String, usize>,
+    domain: Vec<String>,
+}
+
+impl Pairs {
+    fn new(sim: &Simulation) -> Result<Pairs, matrix::MatrixError> {
+        let sel = matrix::Selection { include_onprem: true, ..Default::default() };
+        let mx = matrix::compute(sim, &sel, &mut |_, _| {})?;
+        let index = mx.names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect();
+        let domain = mx.nodes.iter().map(|x| x.domain(&sim.model)).collect();
+        Ok(Pairs { mx, index, domain })
+    }
+
+    /// (delivered both ways, first drop reason) of a pair, when both ends are in this design.
+    fn state(&self, from: &str, to: &str) -> Option<(bool, Option<DropReason>)> {
+        let (a, b) = (*self.index.get(from)?, *self.index.get(to)?);
+        let c = self.mx.cell(a, b);
+        Some((c.delivered(), c.reason()))
+    }
+
+    /// A node's domain hub (`-` outside any), if the node is in this design.
+    fn domain(&self, name: &str) -> Option<&str> {
+        self.index.get(name).map(|i| self.domain[*i].as_str())
+    }
+}
+
+/// The first drop of a pair in one design, by a full trace of both ways.
+fn first_drop(sim: &Simulation, from: &str, to: &str, kind: PairKind) -> Option<FirstDrop> {
+    let m = &sim.model;
+    let a = Endpoint::Vnet(m.vnet_by_name(from)?);
+    let b = match kind {
+        PairKind::Vnet => Endpoint::Vnet(m.vnet_by_name(to)?),
+        PairKind::Onprem => Endpoint::Onprem(m.onprem_by_name(to)?),
+    };
+    let (fh, th) = forward::hosts(sim, &a, &b).ok()?;
+    let r = forward::reach_hosts(sim, &fh, &th);
+    let first = |direction, t: &forward::Trace| t.drops().first().map(|d| FirstDrop { direction, drop: (*d).clone() });
+    first(Direction::Forward, &r.forward).or_else(|| r.back.as_ref().and_then(|b| first(Direction::Return, b)))
+}
+
+/// Every pair of VNets (unordered: delivered both ways is symmetric) and every VNet with every
+/// on-premises router, compared between the designs one pair at a time — nothing per pair is
+/// kept but the changed ones (up to [`MAX_LISTED`]) and the per-domain counts.
+fn reachability(before: &Simulation, after: &Simulation) -> Result<Reachability, matrix::MatrixError> {
+    let (pb, pa) = (Pairs::new(before)?, Pairs::new(after)?);
+    // Every name of either design, VNets then routers, by name (the matrices' order).
+    let mut vnets: BTreeSet<&str> = BTreeSet::new();
+    let mut routers: BTreeSet<&str> = BTreeSet::new();
+    for p in [&pb, &pa] {
+        for (x, n) in p.mx.nodes.iter().zip(&p.mx.names) {
+            match x {
+                Node::Vnet(_) => vnets.insert(n.as_str()),
+                Node::Onprem(_) => routers.insert(n.as_str()),
+            };
+        }
+    }
+    let vnets: Vec<&str> = vnets.into_iter().collect();
+    let mut out = Reachability::default();
+    let mut summary: BTreeMap<(String, String), DomainSummary> = BTreeMap::new();
+    let mut traced = 0usize;
+    // A VNet's domain where it has one: after (a spoke that joins a hub), else before (a hub whose
+    // gateway went down).
+    let dom =
+        |v: &str| [pa.domain(v), pb.domain(v)].into_iter().flatten().find(|d| *d != "-").unwrap_or("-").to_string();
+    let mut visit = |from: &str, to: &str, kind: PairKind| {
+        let (db, rb) = pb.state(from, to).unwrap_or((false, None));
+        let (da, ra) = pa.state(from, to).unwrap_or((false, None));
+        let (x, y) = match kind {
+            PairKind::Vnet => {
+                let (x, y) = (dom(from), dom(to));
+                if x <= y { (x, y) } else { (y, x) }
+            }
+            PairKind::Onprem => (dom(from), "on-premises".to_string()),
+        };
+        let s = summary.entry((x.clone(), y.clone())).or_insert_with(|| DomainSummary {
+            from: x,
+            to: y,
+            pairs: 0,
+            delivered_before: 0,
+            delivered_after: 0,
+            lost: 0,
+            gained: 0,
+        });
+        s.pairs += 1;
+        s.delivered_before += usize::from(db);
+        s.delivered_after += usize::from(da);
+        if db == da {
+            return;
+        }
+        if db {
+            s.lost += 1;
+            out.lost_count += 1;
+        } else {
+            s.gained += 1;
+            out.gained_count += 1;
+        }
+        let list = if db { &mut out.lost } else { &mut out.gained };
+        if list.len() >= MAX_LISTED {
+            return;
+        }
+        let (side, reason) = if db { (after, ra) } else { (before, rb) };
+        // Pairs name a router without the matrix's `onprem:` prefix; `kind` says what it is.
+        let (from, to) = (from.to_string(), to.strip_prefix("onprem:").unwrap_or(to).to_string());
+        let drop = (traced < MAX_TRACED).then(|| first_drop(side, &from, &to, kind)).flatten();
+        traced += 1;
+        list.push(Pair { from, to, kind, reason, drop });
+    };
+    for (i, a) in vnets.iter().enumerate() {
+        for b in &vnets[i + 1..] {
+            visit(a, b, PairKind::Vnet);
+        }
+        for r in &routers {
+            visit(a, r, PairKind::Onprem);
+        }
+    }
+    out.summary = summary.into_values().filter(|s| s.lost + s.gained > 0).collect();
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------- bgp
+
+/// A speaker's kind, for ordering and telling equal names apart.
+fn speaker_kind(s: Speaker) -> &'static str {
+    match s {
+        Speaker::Onprem(_) => "onprem",
+        Speaker::Circuit(_) => "circuit",
+        Speaker::Gateway(_) => "gateway",
+        Speaker::RouteServer(_) => "route_server",
+        Speaker::Nva(_) => "bgp_peer",
+    }
+}
+
+type SessionKey = (SessionKind, (&'static str, String), (&'static str, String));
+
+/// Every BGP session of a design (static injections are not sessions), both directions as one:
+/// its connections and whether it is down.
+fn session_states(sim: &Simulation) -> BTreeMap<SessionKey, (BTreeSet<String>, SessionState)> {
+    let m = &sim.model;
+    let b = &sim.bgp;
+    let mut out: BTreeMap<SessionKey, (BTreeSet<String>, SessionState)> = BTreeMap::new();
+    for s in b.sessions.iter().filter(|s| s.kind != SessionKind::Static) {
+        let end = |id: crate::bgp::SpeakerId| {
+            let sp = b.speakers[id.0 as usize];
+            (speaker_kind(sp), speaker_name(m, sp))
+        };
+        let (x, y) = (end(s.from), end(s.to));
+        let (x, y) = if x <= y { (x, y) } else { (y, x) };
+        let e = out.entry((s.kind, x, y)).or_insert((BTreeSet::new(), SessionState::Up));
+        if let Some(c) = s.connection {
+            e.0.insert(m.connections[c.idx()].name.clone());
+        }
+        if let Some(r) = &s.down {
+            e.1 = SessionState::Down(r.clone());
+        }
+    }
+    out
+}
+
+fn sessions(before: &Simulation, after: &Simulation) -> Vec<SessionChange> {
+    let (mut sb, mut sa) = (session_states(before), session_states(after));
+    let keys: BTreeSet<SessionKey> = sb.keys().chain(sa.keys()).cloned().collect();
+    let mut out = Vec::new();
+    for key in keys {
+        let b = sb.remove(&key);
+        let a = sa.remove(&key);
+        let connections: BTreeSet<String> =
+            b.iter().chain(a.iter()).flat_map(|(c, _)| c.iter().cloned()).collect::<BTreeSet<_>>();
+        let before = b.map(|x| x.1).unwrap_or(SessionState::Absent);
+        let after = a.map(|x| x.1).unwrap_or(SessionState::Absent);
+        if before != after {
+            let (kind, (_, a), (_, b)) = key;
+            out.push(SessionChange { kind, a, b, connections: connections.into_iter().collect(), before, after });
+        }
+    }
+    out
+}
+
+/// Prefixes each gateway and route server learned over a session, by (kind, name).
+fn learned_counts(sim: &Simulation) -> BTreeMap<(&'static str, String), usize> {
+    let m = &sim.model;
+    let b = &sim.bgp;
+    let count = |sp: crate::bgp::SpeakerId| b.ribs[sp.0 as usize].values().filter(|e| !e.ins.is_empty()).count();
+    let gateways = m.gateways.iter().zip(&b.gateway_speaker).map(|(g, sp)| (("gateway", g.name.clone()), count(*sp)));
+    let servers = m
+        .route_servers
+        .iter()
+        .zip(&b.route_server_speaker)
+        .map(|(r, sp)| (("route_server", r.name.clone()), count(*sp)));
+    gateways.chain(servers).collect()
+}
+
+fn learned(before: &Simulation, after: &Simulation) -> Vec<LearnedCount> {
+    let (b, a) = (learned_counts(before), learned_counts(after));
+    let keys: BTreeSet<&(&'static str, String)> = b.keys().chain(a.keys()).collect();
+    keys.into_iter()
+        .filter_map(|k| {
+            let (x, y) = (b.get(k).copied(), a.get(k).copied());
+            (x != y).then(|| LearnedCount { speaker: k.1.clone(), kind: k.0, before: x, after: y })
+        })
+        .collect()
+}
+
+// ----------------------------------------------------------------------------------- findings
+
+/// A design's findings and warnings by (code, message): validation's, `--down`'s and lint's.
+fn diagnostics(side: Side<'_>) -> BTreeMap<(Code, String), Diagnostic> {
+    side.warnings.iter().cloned().chain(lint::lint(side.sim)).map(|d| ((d.code, d.message.clone()), d)).collect()
+}
+
+fn findings(before: Side<'_>, after: Side<'_>) -> Findings {
+    let (mut b, mut a) = (diagnostics(before), diagnostics(after));
+    let common: Vec<(Code, String)> = b.keys().filter(|k| a.contains_key(*k)).cloned().collect();
+    for k in common {
+        b.remove(&k);
+        a.remove(&k);
+    }
+    Findings { new: a.into_values().collect(), resolved: b.into_values().collect() }
+}
