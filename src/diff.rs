@@ -16,13 +16,15 @@
 //!   resolved, compared by code and message, not location.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::IpAddr;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
 use crate::bgp::{Reason, SessionKind, Speaker, speaker_name};
 use crate::check::{Direction, FirstDrop, lint};
 use crate::diag::{Code, Diagnostic};
-use crate::effective::Row;
+use crate::effective::{RouteSource, Row, SubnetTable};
 use crate::forward::{self, DropReason};
 use crate::matrix::{self, Matrix, Node};
 use crate::model::*;
@@ -82,8 +84,48 @@ impl RowChange {
 pub struct SubnetDiff {
     /// `vnet/subnet`.
     pub subnet: String,
-    /// Its changes, in the table's order (D10).
-    pub changes: Vec<RowChange>,
+    /// Its changes, in the table's order (D10); subnets with the same changes share them.
+    pub changes: Arc<[RowChange]>,
+}
+
+/// A row as the portal shows it (origins hold ids of one design, so they are left out).
+type ShownRow<'a> = (RouteSource, RouteState, IpNet, NextHopType, &'a [IpAddr], &'a Option<String>, bool);
+
+fn shown_row(r: &TableRow) -> ShownRow<'_> {
+    let row = &r.row;
+    (
+        row.source,
+        row.state,
+        row.prefix,
+        row.next_hop_type,
+        &row.next_hop_ips,
+        &row.udr_name,
+        r.disable_bgp_route_propagation,
+    )
+}
+
+/// What a change shows: its kind and its rows' portal fields.
+fn shown_change(c: &RowChange) -> (u8, ShownRow<'_>, Option<ShownRow<'_>>) {
+    match c {
+        RowChange::Added(r) => (0, shown_row(r), None),
+        RowChange::Removed(r) => (1, shown_row(r), None),
+        RowChange::Changed { before, after } => (2, shown_row(before), Some(shown_row(after))),
+    }
+}
+
+/// A hash of what a list of changes shows.
+pub fn changes_hash(cs: &[RowChange]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for c in cs {
+        shown_change(c).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Whether two lists of changes show the same.
+pub fn same_changes(a: &[RowChange], b: &[RowChange]) -> bool {
+    std::ptr::eq(a, b) || (a.len() == b.len() && a.iter().zip(b).all(|(x, y)| shown_change(x) == shown_change(y)))
 }
 
 /// What the other end of a pair is.
@@ -288,10 +330,15 @@ fn subnets(sim: &Simulation) -> BTreeMap<String, SubnetId> {
     (0..m.subnets.len() as u32).map(SubnetId).map(|s| (m.subnet_path(s), s)).collect()
 }
 
-/// A subnet's rows (next hops merged), or none when the design has no such subnet.
-fn table_rows(sim: &Simulation, s: Option<&SubnetId>) -> Vec<TableRow> {
-    let Some(s) = s else { return Vec::new() };
-    let t = sim.table(*s);
+/// A subnet's table, built for the comparison and dropped after it (the simulation's cache would
+/// keep every subnet's table of both designs).
+fn table(sim: &Simulation, s: SubnetId) -> SubnetTable {
+    let v = sim.model.subnets[s.idx()].vnet;
+    SubnetTable::build(&sim.model, s, sim.domain_of(v))
+}
+
+/// A table's rows (next hops merged).
+fn rows(t: &SubnetTable) -> Vec<TableRow> {
     let flag = t.disable_bgp_route_propagation();
     t.rows().into_iter().map(|row| TableRow { row, disable_bgp_route_propagation: flag }).collect()
 }
@@ -362,11 +409,62 @@ fn row_changes(before: Vec<TableRow>, after: Vec<TableRow>) -> Vec<RowChange> {
 fn routes(before: &Simulation, after: &Simulation) -> Vec<SubnetDiff> {
     let (b, a) = (subnets(before), subnets(after));
     let names: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
+    // Equal change lists are kept once (an estate-wide change repeats in every spoke).
+    let mut kept: HashMap<u64, Vec<Arc<[RowChange]>>> = HashMap::new();
+    let mut share = |changes: Vec<RowChange>| -> Arc<[RowChange]> {
+        let list = kept.entry(changes_hash(&changes)).or_default();
+        if let Some(a) = list.iter().find(|a| same_changes(a, &changes)) {
+            return a.clone();
+        }
+        let a: Arc<[RowChange]> = changes.into();
+        list.push(a.clone());
+        a
+    };
+    // Whether two domains offer the same routes, by hub name (compared once per pair of hubs).
+    let mut same_domain: HashMap<(Option<String>, Option<String>), bool> = HashMap::new();
     names
         .into_iter()
         .filter_map(|subnet| {
-            let changes = row_changes(table_rows(before, b.get(subnet)), table_rows(after, a.get(subnet)));
-            (!changes.is_empty()).then(|| SubnetDiff { subnet: subnet.clone(), changes })
+            let (sb, sa) = (b.get(subnet).copied(), a.get(subnet).copied());
+            // A table is its own rows over its domain's routes: when both are the same, so is
+            // every row, and the (large) gateway part is not compared row by row.
+            if let (Some(sb), Some(sa)) = (sb, sa) {
+                let (tb, ta) = (table(before, sb), table(after, sa));
+                let hub = |sim: &Simulation, t: &SubnetTable| {
+                    t.domain.as_ref().map(|d| sim.model.vnets[d.hub.idx()].name.clone())
+                };
+                let key = (hub(before, &tb), hub(after, &ta));
+                let domains_equal = *same_domain.entry(key).or_insert_with(|| match (&tb.domain, &ta.domain) {
+                    (None, None) => true,
+                    (Some(x), Some(y)) => {
+                        x.routes.len() == y.routes.len()
+                            && x.routes
+                                .iter()
+                                .zip(&y.routes)
+                                .all(|(p, q)| p.prefix == q.prefix && p.next_hops == q.next_hops)
+                    }
+                    _ => false,
+                });
+                let own = |t: &SubnetTable| {
+                    let flag = t.disable_bgp_route_propagation();
+                    t.own
+                        .iter()
+                        .map(|row| TableRow { row: row.clone(), disable_bgp_route_propagation: flag })
+                        .collect::<Vec<_>>()
+                };
+                let (ob, oa) = (own(&tb), own(&ta));
+                if domains_equal
+                    && ob.len() == oa.len()
+                    && ob.iter().zip(&oa).all(|(x, y)| x.row.prefix == y.row.prefix && shown(x) == shown(y))
+                {
+                    return None;
+                }
+                let changes = row_changes(rows(&tb), rows(&ta));
+                return (!changes.is_empty()).then(|| SubnetDiff { subnet: subnet.clone(), changes: share(changes) });
+            }
+            let side = |sim: &Simulation, s: Option<SubnetId>| s.map(|s| rows(&table(sim, s))).unwrap_or_default();
+            let changes = row_changes(side(before, sb), side(after, sa));
+            (!changes.is_empty()).then(|| SubnetDiff { subnet: subnet.clone(), changes: share(changes) })
         })
         .collect()
 }
@@ -390,16 +488,13 @@ impl Pairs {
         Ok(Pairs { mx, index, domain })
     }
 
-    /// (delivered both ways, first drop reason) of a pair, when both ends are in this design.
-    fn state(&self, from: &str, to: &str) -> Option<(bool, Option<DropReason>)> {
-        let (a, b) = (*self.index.get(from)?, *self.index.get(to)?);
-        let c = self.mx.cell(a, b);
-        Some((c.delivered(), c.reason()))
-    }
-
-    /// A node's domain hub (`-` outside any), if the node is in this design.
-    fn domain(&self, name: &str) -> Option<&str> {
-        self.index.get(name).map(|i| self.domain[*i].as_str())
+    /// (delivered both ways, first drop reason) of a pair of node indices, when both ends are
+    /// in this design.
+    fn state(&self, a: Option<usize>, b: Option<usize>) -> (bool, Option<DropReason>) {
+        match (a, b) {
+            (Some(a), Some(b)) => self.mx.verdict(a, b),
+            _ => (false, None),
+        }
     }
 }
 
@@ -418,8 +513,8 @@ fn first_drop(sim: &Simulation, from: &str, to: &str, kind: PairKind) -> Option<
 }
 
 /// Every pair of VNets (unordered: delivered both ways is symmetric) and every VNet with every
-/// on-premises router, compared between the designs one pair at a time — nothing per pair is
-/// kept but the changed ones (up to [`MAX_LISTED`]) and the per-domain counts.
+/// on-premises router, compared between the designs one pair at a time by node index — nothing
+/// per pair is kept but the changed ones (up to [`MAX_LISTED`]) and the per-domain counts.
 fn reachability(before: &Simulation, after: &Simulation) -> Result<Reachability, matrix::MatrixError> {
     let (pb, pa) = (Pairs::new(before)?, Pairs::new(after)?);
     // Every name of either design, VNets then routers, by name (the matrices' order).
@@ -433,66 +528,91 @@ fn reachability(before: &Simulation, after: &Simulation) -> Result<Reachability,
             };
         }
     }
-    let vnets: Vec<&str> = vnets.into_iter().collect();
+    let names: Vec<&str> = vnets.iter().chain(routers.iter()).copied().collect();
+    let nv = vnets.len();
+    let ib: Vec<Option<usize>> = names.iter().map(|n| pb.index.get(*n).copied()).collect();
+    let ia: Vec<Option<usize>> = names.iter().map(|n| pa.index.get(*n).copied()).collect();
+    // A node's domain where it has one: after (a spoke that joins a hub), else before (a hub
+    // whose gateway went down); routers are `on-premises`.
+    let mut domains: Vec<String> = Vec::new();
+    let mut dom_id: HashMap<String, usize> = HashMap::new();
+    let dom: Vec<usize> = (0..names.len())
+        .map(|k| {
+            let d = if k >= nv {
+                "on-premises".to_string()
+            } else {
+                [ia[k].map(|i| pa.domain[i].as_str()), ib[k].map(|i| pb.domain[i].as_str())]
+                    .into_iter()
+                    .flatten()
+                    .find(|d| *d != "-")
+                    .unwrap_or("-")
+                    .to_string()
+            };
+            let next = domains.len();
+            *dom_id.entry(d.clone()).or_insert_with(|| {
+                domains.push(d);
+                next
+            })
+        })
+        .collect();
+    let nd = domains.len();
+    // (pairs, delivered before, delivered after, lost, gained) per pair of domains.
+    let mut counts = vec![[0usize; 5]; nd * nd];
     let mut out = Reachability::default();
-    let mut summary: BTreeMap<(String, String), DomainSummary> = BTreeMap::new();
     let mut traced = 0usize;
-    // A VNet's domain where it has one: after (a spoke that joins a hub), else before (a hub whose
-    // gateway went down).
-    let dom =
-        |v: &str| [pa.domain(v), pb.domain(v)].into_iter().flatten().find(|d| *d != "-").unwrap_or("-").to_string();
-    let mut visit = |from: &str, to: &str, kind: PairKind| {
-        let (db, rb) = pb.state(from, to).unwrap_or((false, None));
-        let (da, ra) = pa.state(from, to).unwrap_or((false, None));
-        let (x, y) = match kind {
-            PairKind::Vnet => {
-                let (x, y) = (dom(from), dom(to));
-                if x <= y { (x, y) } else { (y, x) }
-            }
-            PairKind::Onprem => (dom(from), "on-premises".to_string()),
-        };
-        let s = summary.entry((x.clone(), y.clone())).or_insert_with(|| DomainSummary {
-            from: x,
-            to: y,
-            pairs: 0,
-            delivered_before: 0,
-            delivered_after: 0,
-            lost: 0,
-            gained: 0,
-        });
-        s.pairs += 1;
-        s.delivered_before += usize::from(db);
-        s.delivered_after += usize::from(da);
+    let mut visit = |x: usize, y: usize| {
+        let (db, rb) = pb.state(ib[x], ib[y]);
+        let (da, ra) = pa.state(ia[x], ia[y]);
+        let (dx, dy) = if y >= nv || domains[dom[x]] <= domains[dom[y]] { (dom[x], dom[y]) } else { (dom[y], dom[x]) };
+        let c = &mut counts[dx * nd + dy];
+        c[0] += 1;
+        c[1] += usize::from(db);
+        c[2] += usize::from(da);
         if db == da {
             return;
         }
+        c[if db { 3 } else { 4 }] += 1;
         if db {
-            s.lost += 1;
             out.lost_count += 1;
         } else {
-            s.gained += 1;
             out.gained_count += 1;
         }
         let list = if db { &mut out.lost } else { &mut out.gained };
         if list.len() >= MAX_LISTED {
             return;
         }
+        let kind = if y >= nv { PairKind::Onprem } else { PairKind::Vnet };
         let (side, reason) = if db { (after, ra) } else { (before, rb) };
         // Pairs name a router without the matrix's `onprem:` prefix; `kind` says what it is.
-        let (from, to) = (from.to_string(), to.strip_prefix("onprem:").unwrap_or(to).to_string());
+        let (from, to) = (names[x].to_string(), names[y].strip_prefix("onprem:").unwrap_or(names[y]).to_string());
         let drop = (traced < MAX_TRACED).then(|| first_drop(side, &from, &to, kind)).flatten();
         traced += 1;
         list.push(Pair { from, to, kind, reason, drop });
     };
-    for (i, a) in vnets.iter().enumerate() {
-        for b in &vnets[i + 1..] {
-            visit(a, b, PairKind::Vnet);
-        }
-        for r in &routers {
-            visit(a, r, PairKind::Onprem);
+    for x in 0..nv {
+        for y in x + 1..names.len() {
+            visit(x, y);
         }
     }
-    out.summary = summary.into_values().filter(|s| s.lost + s.gained > 0).collect();
+    let mut summary: Vec<DomainSummary> = Vec::new();
+    for dx in 0..nd {
+        for dy in 0..nd {
+            let c = counts[dx * nd + dy];
+            if c[3] + c[4] > 0 {
+                summary.push(DomainSummary {
+                    from: domains[dx].clone(),
+                    to: domains[dy].clone(),
+                    pairs: c[0],
+                    delivered_before: c[1],
+                    delivered_after: c[2],
+                    lost: c[3],
+                    gained: c[4],
+                });
+            }
+        }
+    }
+    summary.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
+    out.summary = summary;
     Ok(out)
 }
 

@@ -226,14 +226,31 @@ impl Matrix {
         }
     }
 
+    /// Whether `a` → `b` is delivered both ways, and else its first drop reason: [`Matrix::cell`]
+    /// without building the cell when both ways deliver (the common case, for loops over pairs).
+    pub fn verdict(&self, a: usize, b: usize) -> (bool, Option<DropReason>) {
+        if a != b
+            && self.hosts[a].is_some()
+            && self.hosts[b].is_some()
+            && let (Some(f), Some(r)) = (self.one(a, b), self.one(b, a))
+            && f.stateful == r.stateful
+        {
+            // No stateful device crossed on one way only: D19 changes nothing.
+            let reason = if f.delivered { r.first_reason() } else { f.first_reason() };
+            return (f.delivered && r.delivered, reason);
+        }
+        let c = self.cell(a, b);
+        (c.delivered(), c.reason())
+    }
+
     /// Whether `a` → `b` is delivered both ways.
     pub fn delivered(&self, a: usize, b: usize) -> bool {
-        self.cell(a, b).delivered()
+        self.verdict(a, b).0
     }
 
     /// The first drop reason of `a` → `b` (forward, else return), if not delivered.
     pub fn reason(&self, a: usize, b: usize) -> Option<DropReason> {
-        self.cell(a, b).reason()
+        self.verdict(a, b).1
     }
 
     /// The index of a node by its printed name (a VNet's name, `onprem:NAME`).

@@ -1,13 +1,15 @@
 //! `ersim diff` output: text (routes as a unified diff of the portal table per subnet,
 //! reachability per pair of domains, BGP, findings) and JSON.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
 use super::forward::{drop_line, drop_message};
 use super::routes::{COLUMNS, cells, json_row};
 use crate::bgp::SessionKind;
 use crate::check::FirstDrop;
-use crate::diff::{Diff, Pair, PairKind, RowChange, SessionChange, SessionState, TableRow};
+use crate::diff::{Diff, Pair, PairKind, RowChange, SessionChange, SessionState, TableRow, changes_hash, same_changes};
 use crate::effective::split_next_hops;
 use crate::model::Model;
 use crate::simulation::Simulation;
@@ -71,14 +73,23 @@ fn routes_text(d: &Diff) -> String {
         return String::new();
     }
     let mut out = String::new();
-    let mut groups: Vec<(Vec<&str>, String)> = Vec::new();
+    // Subnets with the same changes share one body: grouped by a hash of what the rows show,
+    // confirmed row by row, and formatted once per group.
+    // (Equal change lists share one allocation, so this compares pointers first.)
+    let mut groups: Vec<(Vec<&str>, &[RowChange])> = Vec::new();
+    let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
     for s in &d.routes {
-        let body = subnet_lines(&s.changes);
-        match groups.iter_mut().find(|(_, b)| *b == body) {
-            Some((names, _)) => names.push(&s.subnet),
-            None => groups.push((vec![&s.subnet], body)),
+        let h = changes_hash(&s.changes);
+        let candidates = by_hash.entry(h).or_default();
+        match candidates.iter().find(|g| same_changes(groups[**g].1, &s.changes)) {
+            Some(g) => groups[*g].0.push(&s.subnet),
+            None => {
+                candidates.push(groups.len());
+                groups.push((vec![&s.subnet], &s.changes));
+            }
         }
     }
+    let groups: Vec<(Vec<&str>, String)> = groups.into_iter().map(|(n, c)| (n, subnet_lines(c))).collect();
     out.push_str(&format!(
         "routes: {} changed (- before, + after; one line per next hop)\n",
         plural(d.routes.len(), "subnet", "subnets")
@@ -269,7 +280,7 @@ fn routes_json(d: &Diff) -> Vec<Value> {
         .iter()
         .map(|s| {
             let (mut added, mut removed, mut changed) = (Vec::new(), Vec::new(), Vec::new());
-            for c in &s.changes {
+            for c in s.changes.iter() {
                 match c {
                     RowChange::Added(r) => added.push(row_json(r)),
                     RowChange::Removed(r) => removed.push(row_json(r)),

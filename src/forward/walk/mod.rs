@@ -139,6 +139,11 @@ impl Summary {
         (f, b)
     }
 
+    /// The first drop reason met (in [`DropReason::ALL`] order), if any.
+    pub fn first_reason(&self) -> Option<DropReason> {
+        (self.reasons != 0).then(|| DropReason::ALL[self.reasons.trailing_zeros() as usize])
+    }
+
     /// The drop reasons met, in [`DropReason::ALL`] order.
     pub fn reasons(&self) -> Vec<DropReason> {
         DropReason::ALL.into_iter().filter(|r| self.reasons & r.bit() != 0).collect()
