@@ -35,6 +35,7 @@ pub mod matrix;
 pub mod model;
 pub mod net;
 pub mod report;
+pub mod resilience;
 pub mod resolve;
 pub mod rules;
 pub mod scenario;

@@ -67,6 +67,21 @@ Examples:
   ersim diff before.toml after.toml -o json"
     )]
     Diff(DiffArgs),
+    /// Fail every element of the chosen kinds one at a time: which VNet pairs and on-premises
+    /// paths each breaks, the single points of failure ranked, and what breaks nothing.
+    #[command(after_help = "Each case removes one element from the validated design (as --down does), propagates, and
+compares the matrix (routers as destinations) with the intact estate's, class by class.
+Cases run in parallel. Kinds: circuits, links, gateways, instances, connections, peerings,
+local_gateways, onprem, route_servers, bgp_peers, firewalls, nvas (default: circuits,
+gateways, connections, route_servers, bgp_peers, firewalls). For a CI gate, put
+`resilient = true` on a reachability [[expect]] and run ersim check.
+
+Exit status: 0 ok (a single point of failure is a finding to read, not an error), 2 bad input.
+
+Examples:
+  ersim resilience scenarios/seed-multi-hub-expressroute.toml
+  ersim resilience --kinds circuits,links scenario.toml -o json")]
+    Resilience(ResilienceArgs),
     /// Draw the estate (VNets, peerings, gateways, circuits, connections, on-premises routers,
     /// route servers, NVAs, firewalls) as a Graphviz dot graph; dropped sessions are red.
     #[command(
@@ -154,6 +169,21 @@ struct DiffArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = TextJson::Text)]
     output: TextJson,
+}
+
+#[derive(Args)]
+struct ResilienceArgs {
+    /// The scenario file (default: $ERSIM_SCENARIO, else ./ersim.toml).
+    scenario: Option<PathBuf>,
+    /// Which kinds of element to fail, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "KINDS")]
+    kinds: Vec<String>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = TextJson::Text)]
+    output: TextJson,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -598,6 +628,40 @@ fn diff(a: DiffArgs) -> Result<(String, u8), Error> {
     Ok((out, d.diff.exit_code(fail_on)))
 }
 
+fn resilience(a: ResilienceArgs) -> Result<(String, u8), Error> {
+    let mut kinds = Vec::new();
+    for k in &a.kinds {
+        match ersim::resilience::Kind::parse(k.trim()) {
+            Some(kind) => kinds.push(kind),
+            None => {
+                let all: Vec<&str> = ersim::resilience::Kind::ALL.iter().map(|k| k.name()).collect();
+                return Err(Error::Usage {
+                    message: format!("unknown kind `{k}` in --kinds; kinds: {}", all.join(", ")),
+                });
+            }
+        }
+    }
+    if kinds.is_empty() {
+        kinds = ersim::resilience::Kind::DEFAULT.to_vec();
+    }
+    let (sim, _) = load(a.scenario, &[])?;
+    let progress = std::sync::Mutex::new(Progress::new(a.quiet));
+    let sweep = ersim::resilience::sweep(&sim, &kinds, &|done, total| {
+        if let Ok(mut p) = progress.lock() {
+            p.update(done, total);
+        }
+    });
+    if let Ok(mut p) = progress.lock() {
+        p.finish();
+    }
+    let sweep = sweep?;
+    let out = match a.output {
+        TextJson::Text => report::resilience::text(&sweep),
+        TextJson::Json => report::resilience::json(&sweep),
+    };
+    Ok((out, 0))
+}
+
 fn graph(a: GraphArgs) -> Result<(String, u8), Error> {
     let (sim, _) = load(a.scenario, &[])?;
     let out = match a.output {
@@ -719,6 +783,7 @@ fn main() -> ExitCode {
         Command::Matrix(a) => matrix(a),
         Command::Bgp(a) => bgp(a),
         Command::Diff(a) => diff(a),
+        Command::Resilience(a) => resilience(a),
         Command::Graph(a) => graph(a),
         Command::Synth(a) => synth(a),
         Command::Init(a) => init(a),

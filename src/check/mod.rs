@@ -12,8 +12,9 @@ use crate::bgp::NoConvergence;
 use crate::diag::Source;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::effective::{Row, split_next_hops};
-use crate::forward::{self, Drop, EndpointError, Verdict, Warning};
+use crate::forward::{self, Drop, DropReason, EndpointError, Verdict, Warning};
 use crate::model::*;
+use crate::resilience;
 use crate::scenario::{Invalid, Loaded};
 use crate::simulation::Simulation;
 
@@ -87,6 +88,12 @@ pub enum ReachSeen {
     Isolated(Option<FirstDrop>),
     /// Delivered, though the design says it must not be.
     Forbidden,
+    /// Delivered, but not with every single element down (`resilient = true`): each element
+    /// that breaks it, with the first drop reason then.
+    NotResilient {
+        /// `kind:name` of each breaking element, and the drop reason with it down.
+        breaks: Vec<(String, Option<DropReason>)>,
+    },
 }
 
 /// What a route expectation saw.
@@ -292,8 +299,14 @@ fn evaluate(sim: &Simulation, e: &Expect) -> ExpectResult {
     let name = expect_name(&sim.model, e);
     let span = e.span.clone();
     match &e.kind {
-        ExpectKind::Reach { from, to, reachable, symmetric } => {
-            let (pass, seen, asymmetric) = reach_seen(sim, from, to, *reachable, *symmetric);
+        ExpectKind::Reach { from, to, reachable, symmetric, resilient } => {
+            let (mut pass, mut seen, asymmetric) = reach_seen(sim, from, to, *reachable, *symmetric);
+            if *resilient && *reachable && pass {
+                let breaks = single_failures_breaking(sim, from, to);
+                if !breaks.is_empty() {
+                    (pass, seen) = (false, ReachSeen::NotResilient { breaks });
+                }
+            }
             ExpectResult { name, kind: Kind::Reach, pass, seen: Seen::Reach(seen), asymmetric, span }
         }
         ExpectKind::Route { table, prefix, next_hop_type, next_hop_ip, state, absent } => {
@@ -322,6 +335,42 @@ fn evaluate(sim: &Simulation, e: &Expect) -> ExpectResult {
             ExpectResult { name, kind: Kind::Route, pass, seen: Seen::Route(seen), asymmetric: false, span }
         }
     }
+}
+
+/// Every single failure (of [`resilience::Kind::DEFAULT`]) under which `from` → `to` is no longer
+/// delivered both ways, with the first drop reason; a failure of an endpoint itself is skipped.
+fn single_failures_breaking(sim: &Simulation, from: &Endpoint, to: &Endpoint) -> Vec<(String, Option<DropReason>)> {
+    use rayon::prelude::*;
+    let m = &sim.model;
+    // Firewalls are renumbered when one is down: endpoints follow them by name.
+    let in_failed = |e: &Endpoint, failed: &Model| match e {
+        Endpoint::Firewall(f) => {
+            let name = &m.firewalls[f.idx()].name;
+            failed.firewalls.iter().position(|x| &x.name == name).map(|i| Endpoint::Firewall(FirewallId(i as u32)))
+        }
+        other => Some(*other),
+    };
+    let failures = resilience::failures(m, &resilience::Kind::DEFAULT);
+    let mut breaks: Vec<(String, Option<DropReason>)> = failures
+        .into_par_iter()
+        .filter_map(|f| {
+            let label = format!("{}:{}", f.kind(), f.label(m));
+            let failed = m.without(std::slice::from_ref(&f));
+            let (Some(a), Some(b)) = (in_failed(from, &failed), in_failed(to, &failed)) else { return None };
+            // `None`: propagation does not settle with it down.
+            let Ok(s) = Simulation::new(failed) else { return Some((label, None)) };
+            let (fh, th) = forward::hosts(&s, &a, &b).ok()?;
+            let r = forward::reach_hosts(&s, &fh, &th);
+            if matches!(r.verdict, Verdict::Delivered | Verdict::OneWay) {
+                return None;
+            }
+            let first = r.forward.drops().first().map(|d| d.reason());
+            let first = first.or_else(|| r.back.as_ref().and_then(|b| b.drops().first().map(|d| d.reason())));
+            Some((label, first))
+        })
+        .collect();
+    breaks.sort();
+    breaks
 }
 
 /// Whether a reachability expectation holds, what it saw, and whether the path is asymmetric.

@@ -86,45 +86,9 @@ impl Matrix {
     /// Every block, source-side group by source-side group (each group's blocks in the order
     /// their first destination group appears).
     pub fn for_each_block(&self, mut visit: impl FnMut(Block)) {
-        let alone = self.alone();
-        let gf = self.groups(&self.from, &self.to, &alone);
-        let gt = self.groups(&self.to, &self.from, &alone);
-        for g in &gf.members {
-            // How many of this group's nodes each destination group holds (the diagonal).
-            let mut inter: HashMap<u32, u64> = HashMap::new();
-            for &x in g {
-                if self.in_to[x as usize] {
-                    *inter.entry(gt.of[x as usize]).or_default() += 1;
-                }
-            }
-            let mut order: Vec<Cell> = Vec::new();
-            let mut by_cell: HashMap<Cell, (Vec<u32>, u64)> = HashMap::new();
-            for (h, hm) in gt.members.iter().enumerate() {
-                let pairs = g.len() as u64 * hm.len() as u64 - inter.get(&(h as u32)).copied().unwrap_or(0);
-                if pairs == 0 {
-                    continue;
-                }
-                let (a, b) = if g[0] != hm[0] {
-                    (g[0], hm[0])
-                } else if g.len() > 1 {
-                    (g[1], hm[0])
-                } else {
-                    (g[0], hm[1])
-                };
-                let cell = self.cell(a as usize, b as usize);
-                let e = by_cell.entry(cell.clone()).or_insert_with(|| {
-                    order.push(cell);
-                    (Vec::new(), 0)
-                });
-                e.0.extend(hm);
-                e.1 += pairs;
-            }
-            for cell in order {
-                let (mut to, pairs) = by_cell.remove(&cell).expect("listed");
-                to.sort_unstable();
-                visit(Block { from: g.clone(), to, pairs, cell });
-            }
-        }
+        rectangles(&[self], |from, to, pairs, mut cells| {
+            visit(Block { from, to, pairs, cell: cells.pop().expect("one matrix") })
+        });
     }
 
     /// Every block, collected.
@@ -181,4 +145,109 @@ impl Matrix {
         });
         t
     }
+}
+
+/// Node groups of one side, over several matrices of the same nodes: nodes alike in every one.
+fn joint_groups(mats: &[&Matrix], source_side: bool) -> Groups {
+    let first = mats[0];
+    let n = first.len();
+    let per: Vec<Groups> = mats
+        .iter()
+        .map(|m| {
+            let alone = m.alone();
+            if source_side { m.groups(&m.from, &m.to, &alone) } else { m.groups(&m.to, &m.from, &alone) }
+        })
+        .collect();
+    let side = if source_side { &first.from } else { &first.to };
+    let mut ids: HashMap<Vec<u32>, u32> = HashMap::new();
+    let mut g = Groups { of: vec![NONE; n], members: Vec::new() };
+    for &x in side {
+        let key: Vec<u32> = per.iter().map(|p| p.of[x as usize]).collect();
+        let next = g.members.len() as u32;
+        let id = *ids.entry(key).or_insert(next);
+        if id == next {
+            g.members.push(Vec::new());
+        }
+        g.members[id as usize].push(x);
+        g.of[x as usize] = id;
+    }
+    g
+}
+
+/// Rectangles of pairs over matrices of the same nodes and sides: in each, every pair of a
+/// rectangle has the same verdict. `visit(from, to, pairs, cells)` gets one cell per matrix;
+/// destination groups with equal cells are merged per source group.
+pub(super) fn rectangles(mats: &[&Matrix], mut visit: impl FnMut(Vec<u32>, Vec<u32>, u64, Vec<Cell>)) {
+    let first = mats[0];
+    let gf = joint_groups(mats, true);
+    let gt = joint_groups(mats, false);
+    for g in &gf.members {
+        // How many of this group's nodes each destination group holds (the diagonal).
+        let mut inter: HashMap<u32, u64> = HashMap::new();
+        for &x in g {
+            if first.in_to[x as usize] {
+                *inter.entry(gt.of[x as usize]).or_default() += 1;
+            }
+        }
+        let mut order: Vec<Vec<Cell>> = Vec::new();
+        let mut by_cells: HashMap<Vec<Cell>, (Vec<u32>, u64)> = HashMap::new();
+        for (h, hm) in gt.members.iter().enumerate() {
+            let pairs = g.len() as u64 * hm.len() as u64 - inter.get(&(h as u32)).copied().unwrap_or(0);
+            if pairs == 0 {
+                continue;
+            }
+            let (a, b) = if g[0] != hm[0] {
+                (g[0], hm[0])
+            } else if g.len() > 1 {
+                (g[1], hm[0])
+            } else {
+                (g[0], hm[1])
+            };
+            let cells: Vec<Cell> = mats.iter().map(|m| m.cell(a as usize, b as usize)).collect();
+            let e = by_cells.entry(cells.clone()).or_insert_with(|| {
+                order.push(cells);
+                (Vec::new(), 0)
+            });
+            e.0.extend(hm);
+            e.1 += pairs;
+        }
+        for cells in order {
+            let (mut to, pairs) = by_cells.remove(&cells).expect("listed");
+            to.sort_unstable();
+            visit(g.clone(), to, pairs, cells);
+        }
+    }
+}
+
+/// A rectangle of pairs whose verdict is one thing before and one thing after.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// Source-side nodes (indices, ascending).
+    pub from: Vec<u32>,
+    /// Destination-side nodes (indices, ascending).
+    pub to: Vec<u32>,
+    /// Ordered pairs covered (the diagonal excluded).
+    pub pairs: u64,
+    /// The verdict in the first matrix.
+    pub before: Cell,
+    /// The verdict in the second.
+    pub after: Cell,
+}
+
+/// Two matrices over different nodes or sides cannot be compared rectangle by rectangle.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the two matrices cover different VNets or routers")]
+pub struct NotAligned;
+
+/// Every rectangle of pairs of two matrices over the same nodes and sides (a design and the same
+/// design with elements down), with its verdict in each: work grows with groups, not pairs.
+pub fn changes(before: &Matrix, after: &Matrix, mut visit: impl FnMut(Change)) -> Result<(), NotAligned> {
+    if before.names != after.names || before.from != after.from || before.to != after.to {
+        return Err(NotAligned);
+    }
+    rectangles(&[before, after], |from, to, pairs, cells| {
+        let [before, after]: [Cell; 2] = cells.try_into().expect("two matrices");
+        visit(Change { from, to, pairs, before, after })
+    });
+    Ok(())
 }

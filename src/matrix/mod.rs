@@ -23,7 +23,7 @@ pub mod blocks;
 mod classes;
 mod select;
 
-pub use blocks::{Block, Totals};
+pub use blocks::{Block, Change, NotAligned, Totals, changes};
 pub use select::Selection;
 
 /// The most verdict cells (classes × nodes, plus pairs walked one by one) a matrix holds: 32 Mi
@@ -139,6 +139,8 @@ pub struct Matrix {
     in_to: Vec<bool>,
     /// (source, destination) host per node.
     hosts: Vec<Option<(Host, Host)>>,
+    /// The destination host's address per node.
+    dst_ip: Vec<Option<IpAddr>>,
     class_of: Vec<u32>,
     classes: usize,
     /// `f[class * nodes + destination]`: interned one-way summary.
@@ -256,6 +258,11 @@ impl Matrix {
     /// The index of a node by its printed name (a VNet's name, `onprem:NAME`).
     pub fn index(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)
+    }
+
+    /// The address a node is reached at as a destination, if it has a host.
+    pub fn address(&self, a: usize) -> Option<IpAddr> {
+        self.dst_ip[a]
     }
 
     /// Whether `a` is on the `--from` side and `b` on the `--to` side.
@@ -403,6 +410,7 @@ pub fn compute(
         in_from,
         in_to,
         hosts,
+        dst_ip,
         class_of,
         classes,
         f,

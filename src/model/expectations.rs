@@ -47,6 +47,8 @@ pub enum ExpectKind {
         reachable: bool,
         /// An asymmetric path fails.
         symmetric: bool,
+        /// It must hold with any single element down (`resilient = true`).
+        resilient: bool,
     },
     /// A row of a table.
     Route {

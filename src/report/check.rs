@@ -60,6 +60,20 @@ pub fn detail(r: &CheckReport, e: &ExpectResult) -> String {
             ReachSeen::Dropped(f) => first_drop(m, f).unwrap_or_else(|| "not delivered".into()),
             ReachSeen::Isolated(f) => format!("isolated as intended: {}", first_drop(m, f).unwrap_or_default()),
             ReachSeen::Forbidden => "delivered both ways, but the design says it must not be".into(),
+            ReachSeen::NotResilient { breaks } => {
+                let each: Vec<String> = breaks
+                    .iter()
+                    .map(|(e, r)| match r {
+                        Some(r) => format!("{e} ({})", r.code()),
+                        None => format!("{e} (propagation does not settle)"),
+                    })
+                    .collect();
+                format!(
+                    "delivered both ways, but not with {} down: {} (resilient = true)",
+                    if breaks.len() == 1 { "this element" } else { "any of these elements" },
+                    each.join(", ")
+                )
+            }
         },
         Seen::Route(s) => {
             let seen = |prefix: &ipnet::IpNet, rows: &[Row]| {

@@ -15,6 +15,7 @@ pub mod graph;
 pub mod matrix;
 pub mod reach;
 pub mod remedy;
+pub mod resilience;
 pub mod routes;
 pub mod table;
 

@@ -321,6 +321,11 @@ pub static EXPECT: BlockKeys = BlockKeys {
         key("to", Ty::Str, "Reachability: where it goes"),
         key("reachable", Ty::Bool, "Reachability: delivered both ways (default true), or false for isolation"),
         key("symmetric", Ty::Bool, "Reachability: an asymmetric path fails"),
+        key(
+            "resilient",
+            Ty::Bool,
+            "Reachability: must still hold with any single element down (circuit, gateway, connection, route server, NVA session, firewall)",
+        ),
         key("nic", Ty::Name, "Route: the NIC whose table is checked"),
         key("subnet", Ty::Str, "Route: the subnet (vnet/subnet) whose table is checked"),
         key("prefix", Ty::Prefix, "Route: exactly this prefix"),

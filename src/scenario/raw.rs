@@ -254,6 +254,8 @@ pub struct RawExpect {
     pub to: Option<Sp<String>>,
     pub reachable: Option<Sp<bool>>,
     pub symmetric: Option<Sp<bool>>,
+    /// `resilient`.
+    pub resilient: Option<Sp<bool>>,
     pub nic: Option<Sp<String>>,
     pub subnet: Option<Sp<String>>,
     pub prefix: Option<Sp<String>>,

@@ -638,6 +638,7 @@ fn expect(t: &Table<'_>, span: Range<usize>, d: &mut Diagnostics, text: &str) ->
         to: b.string(d, "to"),
         reachable: b.boolean(d, "reachable"),
         symmetric: b.boolean(d, "symmetric"),
+        resilient: b.boolean(d, "resilient"),
         nic: b.string(d, "nic"),
         subnet: b.string(d, "subnet"),
         prefix: b.string(d, "prefix"),

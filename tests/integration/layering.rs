@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["effective"],
     &["simulation"],
     &["forward"],
-    &["check", "matrix", "topology", "synth", "import", "compare", "diff"],
+    &["check", "matrix", "topology", "synth", "import", "compare", "diff", "resilience"],
     &["report"],
     &["app"],
     &["lib"],

@@ -39,6 +39,8 @@ mod reach;
 /// Reach verdicts on hard designs (hop limits, ECMP over circuits and NVAs, names), and the
 /// verified fixes offered for each kind of drop.
 mod reach_and_fixes;
+/// `ersim resilience` and `resilient = true`.
+mod resilience;
 /// Every bundled scenario passes `ersim check`.
 mod scenarios;
 /// The JSON Schema agrees with the reader both ways; scenarios validate against it.

@@ -22,8 +22,8 @@ pub(super) fn order(m: &mut Model) {
     let dir = Directory::of(m);
     expects.sort_by_cached_key(|e| {
         let desc = match &e.kind {
-            ExpectKind::Reach { from, to, reachable, symmetric } => {
-                format!("reach {} {} {reachable} {symmetric}", dir.kind_of(from, ""), dir.kind_of(to, ""))
+            ExpectKind::Reach { from, to, reachable, symmetric, resilient } => {
+                format!("reach {} {} {reachable} {symmetric} {resilient}", dir.kind_of(from, ""), dir.kind_of(to, ""))
             }
             ExpectKind::Route { table, prefix, next_hop_type, next_hop_ip, state, absent } => format!(
                 "route {:?} {prefix} {next_hop_type:?} {next_hop_ip:?} {state:?} {absent}",
@@ -109,6 +109,7 @@ fn reach(e: &RawExpect, dir: &Directory, d: &mut Diagnostics) -> Option<ExpectKi
         to: to?,
         reachable: e.reachable.as_ref().map(|x| x.v).unwrap_or(true),
         symmetric: e.symmetric.as_ref().map(|x| x.v).unwrap_or(false),
+        resilient: e.resilient.as_ref().map(|x| x.v).unwrap_or(false),
     })
 }
 
@@ -164,6 +165,7 @@ fn route(e: &RawExpect, dir: &Directory, d: &mut Diagnostics) -> Option<ExpectKi
     let h = "remove it, or write a reachability expectation in its own [[expect]]";
     not_applicable(&e.reachable, "reachable", why, h, d);
     not_applicable(&e.symmetric, "symmetric", why, h, d);
+    not_applicable(&e.resilient, "resilient", why, h, d);
     let table = table(e, dir, d);
     let Some(psp) = &e.prefix else {
         d.push(
