@@ -5,7 +5,12 @@
 //! - `estate-8k`: 20 hubs × 400 spokes (8,020 VNets), 4 circuits, 1,000 prefixes per on-premises
 //!   router: parse, propagate, whole-estate `check`, and one NIC's `routes` (table build + render);
 //! - `matrix-1k`: `matrix` over 5 hubs × 199 spokes (1,000 VNets);
-//! - `propagate-scaling`: parse + propagate over 1k, 2k, 4k, 8k and 16k VNets.
+//! - `propagate-scaling`: parse + propagate over 1k, 2k, 4k, 8k and 16k VNets;
+//! - `matrix-scaling`: the class-based `matrix` (classes, verdicts, every class of pairs) over
+//!   1k, 2k, 5k, 8k and 16k VNets, from a propagated estate;
+//! - `change-impact`: `diff` of two 8,020-VNet estates that differ in one peering (parse of both
+//!   files included), and `resilience` over the 8,020-VNet estate's circuits, gateways and
+//!   connections (and its other default kinds).
 //!
 //! The large groups take 10 samples with short measurement times, so the whole run stays within a
 //! few minutes on a 2-core machine. Quote medians with the machine they were measured on.
@@ -135,5 +140,56 @@ fn scaling(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, seed, estate, matrix, scaling);
+fn matrix_scaling(c: &mut Criterion) {
+    let mut g = c.benchmark_group("matrix-scaling");
+    g.sample_size(10).warm_up_time(Duration::from_secs(1));
+    g.sampling_mode(SamplingMode::Flat);
+    // hubs × (spokes + 1) VNets.
+    for (hubs, spokes) in [(5, 199), (10, 199), (10, 499), (20, 400), (40, 399)] {
+        let p =
+            SynthParams { hubs, spokes_per_hub: spokes, circuits: 4, onprem_prefixes: 1_000, ..SynthParams::default() };
+        let loaded = parse("matrix.toml", &synth::generate(&p));
+        let vnets = p.vnet_count();
+        g.throughput(Throughput::Elements(vnets as u64));
+        g.measurement_time(Duration::from_secs(if vnets > 10_000 { 20 } else { 8 }));
+        // A fresh simulation per sample (propagation in the setup), so the subnet tables a
+        // matrix builds are inside the timed part, as in `ersim matrix`.
+        g.bench_with_input(BenchmarkId::new("matrix+classes of pairs", vnets), &loaded, |b, loaded| {
+            b.iter_batched(
+                || Simulation::new(loaded.model.clone()).expect("converges"),
+                |sim| {
+                    let mx = ersim::matrix::matrix(&sim).expect("within the bound");
+                    black_box(mx.totals(&sim.model))
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    g.finish();
+}
+
+fn change_impact(c: &mut Criterion) {
+    let text = synth::generate(&estate_8k());
+    // The same estate with one more peering: two spokes of different hubs.
+    let after = format!("{text}\n[[peering]]\nvnets = [\"spoke00-000\", \"spoke01-000\"]\n");
+    let mut g = c.benchmark_group("change-impact");
+    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(60));
+    g.sampling_mode(SamplingMode::Flat);
+    g.bench_function("diff 8,020 VNets, one peering added (parse both, propagate, compare)", |b| {
+        b.iter(|| {
+            let (x, y) = (parse("before.toml", &text), parse("after.toml", &after));
+            black_box(ersim::app::diff_loaded(x, Some(y), &[]).expect("diff"))
+        })
+    });
+    let sim = Simulation::new(parse("estate-8k.toml", &text).model).expect("converges");
+    g.measurement_time(Duration::from_secs(150));
+    g.bench_function("resilience 8,020 VNets, default kinds", |b| {
+        b.iter(|| {
+            black_box(ersim::resilience::sweep(&sim, &ersim::resilience::Kind::DEFAULT, &|_, _| {}).expect("sweep"))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, seed, estate, matrix, scaling, matrix_scaling, change_impact);
 criterion_main!(benches);

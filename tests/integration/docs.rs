@@ -48,9 +48,12 @@ fn every_toml_example_of_the_format_reference_is_a_valid_scenario() {
 
 #[test]
 fn docs_point_only_at_files_in_the_repository() {
+    // The folder holding this checkout is the developer's machine, not the user's.
+    let outside = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(|p| format!("{}/", p.display()));
     for name in ["scenario-format.md", "routing-rules.md"] {
         let md = doc(name);
-        for bad in ["/work/", "../shared", "azure-routing.md"] {
+        let bad_names = ["../shared", "azure-routing.md"].map(String::from);
+        for bad in bad_names.iter().chain(outside.iter()).filter(|b| b.len() > 1) {
             assert!(!md.contains(bad), "docs/{name} mentions `{bad}`, which users do not have");
         }
     }
