@@ -78,7 +78,8 @@ fn label(sim: &Simulation, mx: &Matrix, xs: &[u32]) -> String {
     format!("{} {kind} ({} … {}{domain})", count(xs.len() as u64), name(&xs[0]), name(&xs[xs.len() - 1]))
 }
 
-fn verdict(c: &Cell) -> String {
+/// A cell in words: `delivered both ways`, `dropped: forward NextHopNone; return NoRoute`, ….
+pub(crate) fn verdict(c: &Cell) -> String {
     match c {
         Cell::Delivered => "delivered both ways".into(),
         Cell::NoHost => "no host to start from, or different address families".into(),

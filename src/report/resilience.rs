@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::matrix::count;
+use super::matrix::{count, verdict};
 use crate::matrix::{Cell, Change, Matrix};
 use crate::resilience::{Case, Sweep};
 
@@ -14,24 +14,6 @@ fn names(mx: &Matrix, xs: &[u32]) -> Vec<String> {
 fn short(mx: &Matrix, xs: &[u32]) -> String {
     let n = names(mx, xs);
     if n.len() <= 3 { n.join(", ") } else { format!("{} ({} … {})", count(n.len() as u64), n[0], n[n.len() - 1]) }
-}
-
-fn after(c: &Cell) -> String {
-    match c {
-        Cell::Dropped { forward, back } => {
-            let codes = |v: &[crate::forward::DropReason]| v.iter().map(|r| r.code()).collect::<Vec<_>>().join(" ");
-            let mut parts = Vec::new();
-            if !forward.is_empty() {
-                parts.push(format!("forward {}", codes(forward)));
-            }
-            if !back.is_empty() {
-                parts.push(format!("return {}", codes(back)));
-            }
-            parts.join("; ")
-        }
-        Cell::NoHost => "no host".into(),
-        _ => "delivered".into(),
-    }
 }
 
 fn case_line(c: &Case) -> String {
@@ -50,7 +32,13 @@ fn case_line(c: &Case) -> String {
 }
 
 fn change_line(mx: &Matrix, ch: &Change) -> String {
-    format!("      {} → {}: {} ({} pairs)\n", short(mx, &ch.from), short(mx, &ch.to), after(&ch.after), count(ch.pairs))
+    format!(
+        "      {} → {}: {} ({} pairs)\n",
+        short(mx, &ch.from),
+        short(mx, &ch.to),
+        verdict(&ch.after),
+        count(ch.pairs)
+    )
 }
 
 /// Text: the single points of failure with what they break, then what breaks nothing.

@@ -721,3 +721,43 @@ fn placeholder_next_hops_are_marked_in_text_and_explain_json_only() {
     let r = run(&["routes", "--nic", "nic-spoke10", SEED]);
     assert!(!r.stdout.contains("placeholder"), "{}", r.stdout);
 }
+
+#[test]
+fn matrix_pairs_stream_and_stop_quietly_when_the_reader_closes() {
+    // 600 VNets: 359,400 pair lines, far more than a pipe buffer holds.
+    let d = TempDir::new("matrix-pipe");
+    let p =
+        ersim::synth::SynthParams { hubs: 3, spokes_per_hub: 199, circuits: 2, ..ersim::synth::SynthParams::default() };
+    let path = d.write("estate.toml", &ersim::synth::generate(&p));
+    let mut c = ersim_in(&d.0);
+    c.args(["matrix", "--pairs", "-o", "csv", "-q", path.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("spawn ersim");
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for _ in 0..3 {
+        let mut l = String::new();
+        reader.read_line(&mut l).expect("read a line");
+        lines.push(l);
+    }
+    assert_eq!(lines[0], "from,to,delivered,forward,return\n");
+    assert!(lines[1].starts_with("hub00,hub01,"), "{lines:?}");
+    drop(reader);
+    let o = child.wait_with_output().expect("wait for ersim");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(o.status.code(), Some(0), "a closed pipe is not an error; stderr: {stderr}");
+}
+
+#[test]
+fn matrix_selectors_on_the_command_line() {
+    let r = run(&["matrix", "--from", "hub:hub00", "--to", "spoke1*", "-o", "json", SEED]);
+    assert_eq!(r.code, Some(0), "{}", show(&r));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["pairs"], 8, "{} × {} without spoke10 → spoke10", 3, 3);
+    let r = run(&["matrix", "--from", "hub:spoke10", "--to", "spok10", SEED]);
+    assert_eq!(r.code, Some(2), "{}", show(&r));
+    assert!(r.stderr.contains("`spoke10` is not a hub") && r.stderr.contains("did you mean `spoke10`"), "{}", show(&r));
+    assert!(r.stdout.is_empty());
+}
