@@ -141,6 +141,17 @@ mod tests {
     }
 
     #[test]
+    fn the_same_design_read_from_a_text_laid_out_otherwise_keeps_the_propagation() {
+        let seed = include_str!("../scenarios/seed-multi-hub-expressroute.toml");
+        let base =
+            Simulation::new(crate::scenario::parse("a", seed.to_string()).expect("valid").model).expect("converges");
+        let moved = format!("# every block moves\n\n{}", seed.replace("\n[[", "\n\n[["));
+        let m = crate::scenario::parse("b", moved).expect("valid").model;
+        assert_ne!(m.gateways, base.model.gateways, "the spans differ");
+        assert!(Arc::ptr_eq(&Simulation::reusing(m, &base).expect("converges").bgp, &base.bgp));
+    }
+
+    #[test]
     fn an_edit_of_a_speaker_or_an_address_space_runs_propagation_again() {
         for m in scenarios() {
             let base = Simulation::new(m.clone()).expect("converges");

@@ -17,13 +17,13 @@ use crate::model::*;
 pub fn same_inputs(a: &Model, b: &Model) -> bool {
     let vnets = a.vnets.len() == b.vnets.len()
         && a.vnets.iter().zip(&b.vnets).all(|(x, y)| x.name == y.name && x.address_space == y.address_space);
-    let speakers = a.gateways == b.gateways
-        && a.circuits == b.circuits
-        && a.onprems == b.onprems
-        && a.connections == b.connections
-        && a.local_gateways == b.local_gateways
-        && a.route_servers == b.route_servers
-        && a.bgp_peers == b.bgp_peers;
+    let speakers = same(&a.gateways, &b.gateways, |x| &mut x.span)
+        && same(&a.circuits, &b.circuits, |x| &mut x.span)
+        && same(&a.onprems, &b.onprems, |x| &mut x.span)
+        && same(&a.connections, &b.connections, |x| &mut x.span)
+        && same(&a.local_gateways, &b.local_gateways, |x| &mut x.span)
+        && same(&a.route_servers, &b.route_servers, |x| &mut x.span)
+        && same(&a.bgp_peers, &b.bgp_peers, |x| &mut x.span);
     let nva_addresses = || {
         a.bgp_peers.iter().all(|p| {
             let (x, y) = (a.nics.get(p.nic.idx()), b.nics.get(p.nic.idx()));
@@ -39,4 +39,19 @@ pub fn same_inputs(a: &Model, b: &Model) -> bool {
             && x.transit_spokes == y.transit_spokes
     };
     vnets && speakers && nva_addresses() && ix()
+}
+
+/// Whether two arenas hold the same items, wherever their blocks were written (spans aside: an
+/// edit of the text moves the blocks after it).
+fn same<T: Clone + PartialEq>(a: &[T], b: &[T], span: impl Fn(&mut T) -> &mut Span) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            if x == y {
+                return true;
+            }
+            let (mut x, mut y) = (x.clone(), y.clone());
+            *span(&mut x) = 0..0;
+            *span(&mut y) = 0..0;
+            x == y
+        })
 }
