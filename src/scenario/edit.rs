@@ -154,8 +154,18 @@ impl Edit {
     }
 }
 
-/// Apply edits in order. Each edit re-reads the document, so spans are always current.
+/// Apply edits in order, as if each re-read the document it changes (so spans are always
+/// current): in one pass over one parse of `text` when that gives the same text, else one edit at a
+/// time. `text` is a scenario's, TOML: edits that only add blocks do not read it.
 pub fn apply(text: &str, edits: &[Edit]) -> Result<String, String> {
+    if let Some(out) = apply_at_once(text, edits) {
+        return Ok(out);
+    }
+    apply_each(text, edits)
+}
+
+/// Apply edits one at a time, each on the document the ones before it made.
+fn apply_each(text: &str, edits: &[Edit]) -> Result<String, String> {
     let mut t = text.to_string();
     for e in edits {
         t = apply_one(&t, e)?;
@@ -224,32 +234,52 @@ fn block_end(text: &str, header: Range<usize>, child_prefix: &str) -> usize {
     text.len()
 }
 
+/// Where an edit of a block goes in the text it was located in: the range it replaces (empty for
+/// an insertion) and what goes there.
+type Splice = (Range<usize>, String);
+
+/// Append a block at the end, on a line of its own after a blank line.
+fn append_block(out: &mut String, toml: &str) {
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(toml.trim_end());
+    out.push('\n');
+}
+
 fn apply_one(text: &str, e: &Edit) -> Result<String, String> {
     let doc: Spanned<DeTable<'_>> = DeTable::parse(text).map_err(|e| e.to_string())?;
-    let doc = doc.get_ref();
     let mut out = text.to_string();
     match e {
-        Edit::AddBlock { toml, .. } => {
-            if !out.ends_with('\n') {
-                out.push('\n');
-            }
-            out.push('\n');
-            out.push_str(toml.trim_end());
-            out.push('\n');
+        Edit::AddBlock { toml, .. } => append_block(&mut out, toml),
+        _ => {
+            let ((range, with), _) = locate(text, doc.get_ref(), e)?;
+            out.replace_range(range, &with);
         }
+    }
+    Ok(out)
+}
+
+/// Where an edit of an existing block goes in `text` (parsed as `doc`), with where that block's
+/// header starts (two edits of one block have the same). Not for `AddBlock`, which needs no place.
+fn locate(text: &str, doc: &DeTable<'_>, e: &Edit) -> Result<(Splice, usize), String> {
+    match e {
+        Edit::AddBlock { .. } => Err("an added block has no place to find".to_string()),
         Edit::SetKey { block, key, value } => {
             let (kind, name) = (block.kind(), block.name());
             let (t, span) = find_block(doc, block).ok_or_else(|| format!("no [[{kind}]] `{name}`"))?;
-            if let Some(v) = t.get(key.as_str()) {
-                out.replace_range(v.span(), value);
+            let splice = if let Some(v) = t.get(key.as_str()) {
+                (v.span(), value.clone())
             } else if text[span.clone()].starts_with("[[") {
                 let at = after_line(text, span.start);
-                out.insert_str(at, &format!("{key} = {value}\n"));
+                (at..at, format!("{key} = {value}\n"))
             } else if text[span.clone()].starts_with('{') {
-                out.insert_str(span.start + 1, &format!(" {key} = {value},"));
+                (span.start + 1..span.start + 1, format!(" {key} = {value},"))
             } else {
                 return Err(format!("cannot place `{key}` in [[{kind}]] `{name}`"));
-            }
+            };
+            Ok((splice, span.start))
         }
         Edit::AddRoute { table, toml } => {
             let (t, span) = find_named(doc, "route_table", table).ok_or_else(|| format!("no route table `{table}`"))?;
@@ -258,8 +288,8 @@ fn apply_one(text: &str, e: &Edit) -> Result<String, String> {
             {
                 return Err(format!("route table `{table}` is written inline"));
             }
-            let at = block_end(text, span, "[[route_table.route]]");
-            out.insert_str(at, &format!("\n[[route_table.route]]\n{}\n\n", toml.trim_end()));
+            let at = block_end(text, span.clone(), "[[route_table.route]]");
+            Ok(((at..at, format!("\n[[route_table.route]]\n{}\n\n", toml.trim_end())), span.start))
         }
         Edit::AddSubnet { vnet, toml } => {
             let (t, span) = find_named(doc, "vnet", vnet).ok_or_else(|| format!("no VNet `{vnet}`"))?;
@@ -268,11 +298,61 @@ fn apply_one(text: &str, e: &Edit) -> Result<String, String> {
             {
                 return Err(format!("VNet `{vnet}` is written inline"));
             }
-            let at = block_end(text, span, "[[vnet.subnet]]");
-            out.insert_str(at, &format!("\n[[vnet.subnet]]\n{}\n\n", toml.trim_end()));
+            let at = block_end(text, span.clone(), "[[vnet.subnet]]");
+            Ok(((at..at, format!("\n[[vnet.subnet]]\n{}\n\n", toml.trim_end())), span.start))
         }
     }
-    Ok(out)
+}
+
+/// The edits applied with one parse of `text` (none when they only add blocks), when that gives
+/// what applying them one by one gives: every block they change is in `text`, no two change the
+/// same block or meet at one place, and a block added before an edit that looks a block up leaves
+/// the document as it was for that look-up. `None` otherwise: apply them one by one.
+fn apply_at_once(text: &str, edits: &[Edit]) -> Option<String> {
+    let appended = |e: &Edit| matches!(e, Edit::AddBlock { .. });
+    let mut splices: Vec<Splice> = Vec::new();
+    if let Some(last) = edits.iter().rposition(|e| !appended(e)) {
+        let doc: Spanned<DeTable<'_>> = DeTable::parse(text).ok()?;
+        let doc = doc.get_ref();
+        for e in &edits[..last] {
+            if let Edit::AddBlock { kind, toml } = e {
+                // Appended after the whole document, it can only change a look-up by being
+                // invalid there: not TOML, or a kind the document holds as something else.
+                let aot = doc.get(kind.as_str()).is_none_or(|v| text[v.span()].starts_with("[["));
+                if !aot || DeTable::parse(toml).is_err() {
+                    return None;
+                }
+            }
+        }
+        let mut blocks = std::collections::BTreeSet::new();
+        for e in edits.iter().filter(|e| !appended(e)) {
+            let (splice, block) = locate(text, doc, e).ok()?;
+            if !blocks.insert(block) {
+                return None;
+            }
+            splices.push(splice);
+        }
+    }
+    splices.sort_by_key(|(r, _)| (r.start, r.end));
+    let any_block = edits.iter().any(appended);
+    let apart = splices.windows(2).all(|w| w[0].0.end < w[1].0.start);
+    if !apart || (any_block && splices.iter().any(|(r, _)| r.end >= text.len())) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + splices.iter().map(|(_, s)| s.len()).sum::<usize>());
+    let mut at = 0;
+    for (range, with) in &splices {
+        out.push_str(&text[at..range.start]);
+        out.push_str(with);
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    for e in edits {
+        if let Edit::AddBlock { toml, .. } = e {
+            append_block(&mut out, toml);
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -368,5 +448,77 @@ to = "edge"
             serde_json::to_string(&add).expect("serialisable"),
             r#"{"op":"add_block","kind":"route_table","toml":"[[route_table]]\nname = \"rt\"\n"}"#
         );
+    }
+
+    /// `TEXT` with a route table written with blocks, one written inline, a NIC, and last a VNet
+    /// whose subnets are written inline.
+    fn fuller() -> String {
+        format!(
+            "{TEXT}\n[[route_table]]\nname = \"rt-spoke\"\n\n  [[route_table.route]]\n  name = \"r1\"\n  prefix = \"10.9.0.0/16\"\n  next_hop_type = \"None\"\n\n[[route_table]]\nname = \"rt-inline\"\nroute = [{{ name = \"r\", prefix = \"10.8.0.0/16\", next_hop_type = \"None\" }}]\n\n[[nic]]\nname = \"n1\"\nvnet = \"hub\"\nsubnet = \"default\"\n\n[[vnet]]\nname = \"tail\"\naddress_space = [\"10.7.0.0/16\"]\nsubnet = [{{ name = \"x\", prefix = \"10.7.0.0/24\" }}]\n"
+        )
+    }
+
+    /// Edits of every kind, on blocks written every way, including blocks other edits add.
+    fn pool() -> Vec<Edit> {
+        let block = |kind, toml: &str| Edit::AddBlock { kind, toml: toml.to_string() };
+        let route = |table: &str, name: &str| Edit::AddRoute {
+            table: table.into(),
+            toml: format!("name = \"{name}\"\nprefix = \"10.6.0.0/16\"\nnext_hop_type = \"None\"\n"),
+        };
+        vec![
+            subnet(),
+            set(BlockRef::Subnet { vnet: "spoke".into(), subnet: "web".into() }, "route_table", "\"rt-new\""),
+            set(BlockRef::Peering { from: "hub".into(), to: "spoke".into() }, "allow_forwarded_traffic", "true"),
+            set(BlockRef::Peering { from: "spoke".into(), to: "hub".into() }, "allow_gateway_transit", "true"),
+            set(BlockRef::Peering { from: "spoke".into(), to: "edge".into() }, "allow_virtual_network_access", "false"),
+            set(BlockRef::RouteTable("rt-spoke".into()), "disable_bgp_route_propagation", "true"),
+            set(BlockRef::RouteTable("rt-new".into()), "disable_bgp_route_propagation", "true"),
+            set(BlockRef::Route { table: "rt-spoke".into(), route: "r1".into() }, "next_hop_type", "\"Internet\""),
+            set(BlockRef::Nic("n1".into()), "ip_forwarding", "true"),
+            set(BlockRef::Subnet { vnet: "tail".into(), subnet: "x".into() }, "route_table", "\"rt-new\""),
+            route("rt-spoke", "r2"),
+            route("rt-spoke", "r3"),
+            route("rt-new", "r4"),
+            route("rt-inline", "r5"),
+            Edit::AddSubnet { vnet: "hub".into(), toml: "name = \"fw\"\nprefix = \"10.0.1.0/26\"\n".into() },
+            Edit::AddSubnet { vnet: "tail".into(), toml: "name = \"s\"\nprefix = \"10.7.1.0/24\"\n".into() },
+            block(BlockKind::Peering, "[[peering]]\nvnets = [\"hub\", \"edge\"]\n"),
+            block(
+                BlockKind::RouteTable,
+                "[[route_table]]\nname = \"rt-new\"\n\n  [[route_table.route]]\n  name = \"r0\"\n  prefix = \"10.5.0.0/16\"\n  next_hop_type = \"None\"\n",
+            ),
+            block(BlockKind::Firewall, "[[firewall]]\nname = \"fw\"\nvnet = \"hub\"\n"),
+        ]
+    }
+
+    #[test]
+    fn applying_edits_at_once_gives_what_applying_them_one_by_one_gives() {
+        let pool = pool();
+        let text = fuller();
+        let mut at_once = 0;
+        for a in &pool {
+            for b in &pool {
+                for c in [None, Some(&pool[10]), Some(&pool[17]), Some(&pool[0])] {
+                    let edits: Vec<Edit> = [Some(a), Some(b), c].into_iter().flatten().cloned().collect();
+                    let one_by_one = apply_each(&text, &edits);
+                    if let Some(out) = apply_at_once(&text, &edits) {
+                        at_once += 1;
+                        assert_eq!(Ok(out), one_by_one, "{edits:#?}");
+                    }
+                    assert_eq!(apply(&text, &edits), one_by_one, "{edits:#?}");
+                }
+            }
+        }
+        assert!(at_once > 500, "most lists take one parse: {at_once}");
+    }
+
+    #[test]
+    fn a_fix_that_adds_a_firewall_and_routes_on_both_sides_takes_one_parse() {
+        let text = fuller();
+        let pool = pool();
+        let edits = [&pool[14], &pool[18], &pool[10], &pool[17], &pool[1]].map(Clone::clone);
+        assert!(apply_at_once(&text, &edits).is_some());
+        let only_blocks = [&pool[16], &pool[17]].map(Clone::clone);
+        assert_eq!(apply_at_once("not = [toml", &only_blocks).map(|t| t.len() > 11), Some(true), "no parse");
     }
 }
