@@ -221,7 +221,8 @@ impl<'a> Search<'a> {
     /// The design of the scenario text with the edits applied (`None` when they do not apply or
     /// the text does not load).
     fn text_design(&self, edits: &[Edit]) -> Option<Model> {
-        let text = edit::apply(&self.loaded.source.text, edits).ok()?;
+        let (m, text) = (&self.loaded.model, &self.loaded.source.text);
+        let text = edit::apply_with(text, edits, &|kind, name| header(m, kind, name)).ok()?;
         Some(scenario::parse(&self.loaded.source.name, text).ok()?.model)
     }
 
@@ -240,6 +241,32 @@ impl<'a> Search<'a> {
         let (fh, th) = forward::hosts(&sim, &fe, &te).ok()?;
         let r = forward::reach_hosts(&sim, &fh, &th);
         Some((sim, r))
+    }
+}
+
+/// Where the loaded text holds the header of a block, as [`edit::Headers`] asks (the model keeps
+/// each block's span), so the text edits of a fix need no parse of the whole text.
+fn header(m: &Model, kind: &str, name: &str) -> Option<usize> {
+    let span = |s: &crate::model::Span| Some(s.start);
+    let named = |n: &str| name == n;
+    match kind {
+        "vnet" => span(&m.vnets[m.vnet_by_name(name)?.idx()].span),
+        "vnet.subnet" => span(&m.subnets[m.subnet_by_path(name)?.idx()].span),
+        "nic" => span(&m.nics.iter().find(|x| named(&x.name))?.span),
+        "gateway" => span(&m.gateways.iter().find(|x| named(&x.name))?.span),
+        "route_server" => span(&m.route_servers.iter().find(|x| named(&x.name))?.span),
+        "route_table" => span(&m.route_tables.iter().find(|x| named(&x.name))?.span),
+        "route_table.route" => {
+            let (table, route) = name.split_once('/')?;
+            let t = m.route_tables.iter().find(|x| x.name == table)?;
+            span(&t.routes.iter().find(|x| x.name == route)?.span)
+        }
+        "peering" => {
+            let (from, to) = name.split_once('→')?;
+            let (f, t) = (m.vnet_by_name(from)?, m.vnet_by_name(to)?);
+            span(&m.peerings.iter().find(|p| p.from == f && p.to == t)?.span)
+        }
+        _ => None,
     }
 }
 
