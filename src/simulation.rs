@@ -45,6 +45,11 @@ impl Simulation {
         Ok(Simulation { model, bgp: base.bgp.clone(), domains: base.domains.clone(), tables })
     }
 
+    /// The model, without the propagation and tables built for it.
+    pub fn into_model(self) -> Model {
+        self.model
+    }
+
     /// The domain a VNet's subnets get gateway routes from, if any.
     pub fn domain_of(&self, v: VnetId) -> Option<Arc<Domain>> {
         self.model.domain_of(v).and_then(|h| self.domains[h.idx()].clone())

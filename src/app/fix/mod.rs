@@ -171,8 +171,9 @@ impl<'a> Search<'a> {
         let found = edited.or_else(|| self.text_design(&fix.edits)).and_then(|m| self.walk(self.down(m)?));
         let Some((sim, r)) = found else { return Tried::Done };
         if delivers(&r) {
-            // Found on the text, a fix is proven already; found on the model, the text proves it.
-            if !on_model || self.proven(fix, &sim) {
+            // Found on the text, a fix is proven already; found on the model, the text proves it
+            // (the design walked is kept for that, not its propagation).
+            if !on_model || self.proven(fix, &sim.into_model()) {
                 self.out.push(fix.clone());
             }
             return Tried::Done;
@@ -181,11 +182,11 @@ impl<'a> Search<'a> {
     }
 
     /// Whether the text the fix's edits make delivers the flow: loaded again, its design (with the
-    /// elements down) is the one the search walked in `sim`, or, when it is not, walked itself.
-    fn proven(&self, fix: &Fix, sim: &Simulation) -> bool {
+    /// elements down) is `walked`, the design the search walked, or, when it is not, walked itself.
+    fn proven(&self, fix: &Fix, walked: &Model) -> bool {
         let Some(mut model) = self.text_design(&fix.edits).and_then(|m| self.down(m)) else { return false };
         model.clear_spans();
-        model == sim.model || self.walk(model).is_some_and(|(_, r)| delivers(&r))
+        model == *walked || self.walk(model).is_some_and(|(_, r)| delivers(&r))
     }
 
     /// Debug builds check every edit the model takes against what validation makes of the edited
@@ -297,17 +298,17 @@ mod tests {
         let (sim, r) = s.walk(edited.clone()).expect("walks");
         assert!(delivers(&r));
         // The edited text loads to the design the search walked: proven.
-        assert!(s.proven(&good, &sim));
+        assert!(s.proven(&good, &sim.model));
         // The text says otherwise than the design walked (the new peering without access), and its
         // own design drops the flow: not offered, though the model delivered.
-        assert!(!s.proven(&peer_spokes("allow_virtual_network_access = false\n"), &sim));
+        assert!(!s.proven(&peer_spokes("allow_virtual_network_access = false\n"), &sim.model));
         // The edited text does not load: not offered.
-        assert!(!s.proven(&peer_spokes("allow_virtual_network_access = \"yes\"\n"), &sim));
+        assert!(!s.proven(&peer_spokes("allow_virtual_network_access = \"yes\"\n"), &sim.model));
         // The design walked is not the text's, but the text's delivers when walked itself: offered.
         let mut other = edited;
         other.name = Some("not the text's".into());
         let (sim, _) = s.walk(other).expect("walks");
-        assert!(s.proven(&good, &sim));
+        assert!(s.proven(&good, &sim.model));
     }
 
     /// Endpoints of a scenario: its NICs, VNets and on-premises routers.
