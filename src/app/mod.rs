@@ -136,18 +136,20 @@ impl Failed {
     /// The error for a name that did not resolve in the failed model: it is down when the
     /// original model knows it, else `error` as it is.
     pub fn name_error(&self, name: &str, error: Error) -> Error {
-        let m = &self.original;
-        let known = resolve::resolve(m, name).is_ok()
-            || resolve::nic(m, name).is_ok()
-            || m.gateway_by_name(name).is_some()
-            || m.route_server_by_name(name).is_some()
-            || m.bgp_peer_by_name(name).is_some();
-        if known && !self.down.is_empty() {
-            Error::IsDown { name: name.to_string(), down: self.down.join(", ") }
-        } else {
-            error
-        }
+        name_error(&self.original, &self.down, name, error)
     }
+}
+
+/// The error for a name that did not resolve with the elements `down` failed: it is down when the
+/// `original` model knows it, else `error` as it is.
+fn name_error(original: &Model, down: &[String], name: &str, error: Error) -> Error {
+    let m = original;
+    let known = resolve::resolve(m, name).is_ok()
+        || resolve::nic(m, name).is_ok()
+        || m.gateway_by_name(name).is_some()
+        || m.route_server_by_name(name).is_some()
+        || m.bgp_peer_by_name(name).is_some();
+    if known && !down.is_empty() { Error::IsDown { name: name.to_string(), down: down.join(", ") } } else { error }
 }
 
 /// Apply `--down` failures (names as given) to a loaded scenario.
@@ -179,9 +181,14 @@ pub fn reach(loaded: &Loaded, from: &str, to: &str) -> Result<ReachAnswer, Error
 /// `ersim reach FROM TO --down …`: the same with elements down; the fixes are verified with the
 /// same elements down.
 pub fn reach_down(loaded: &Loaded, from: &str, to: &str, specs: &[String]) -> Result<ReachAnswer, Error> {
-    let failed = fail(loaded.clone(), specs)?;
-    let sim = Simulation::new(failed.loaded.model.clone())?;
-    let endpoint = |name: &str| resolve::resolve(&sim.model, name).map_err(|e| failed.name_error(name, e.into()));
+    // As `fail`, without a copy of the scenario: the fixes need it as loaded.
+    let failures = down::resolve_all(&loaded.model, specs)
+        .map_err(|error| Error::Down { error, file: loaded.source.name.clone() })?;
+    let failed = down::without(&loaded.model, &failures);
+    let sim = Simulation::new(failed.model)?;
+    let endpoint = |name: &str| {
+        resolve::resolve(&sim.model, name).map_err(|e| name_error(&loaded.model, &failed.down, name, e.into()))
+    };
     let fe = endpoint(from)?;
     let te = endpoint(to)?;
     let (fh, th) = forward::hosts(&sim, &fe, &te)?;

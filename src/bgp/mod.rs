@@ -14,12 +14,14 @@
 //! Files by concept: [`sessions`] (speakers and sessions), [`origination`], [`policy`] (export,
 //! AS-path rewrite, import), [`decision`] (D9), [`propagation`] (the worklist and session limits),
 //! [`queries`] (tables, advertisements, names), [`route`] (attributes and reasons), [`domain`],
-//! [`fixed_point`] (a self-check the property tests use) and [`views`] (the rows of `ersim bgp`,
+//! [`fixed_point`] (a self-check the property tests use), [`inputs`] (what propagation reads from
+//! a model, so an edit of forwarding only can keep it) and [`views`] (the rows of `ersim bgp`,
 //! Part M).
 
 pub mod decision;
 pub mod domain;
 pub mod fixed_point;
+pub mod inputs;
 pub mod origination;
 pub mod policy;
 pub mod propagation;

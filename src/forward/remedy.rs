@@ -1,7 +1,7 @@
 //! The catalogue of fixes: which typed edits of the scenario could fix which typed drop. Each
 //! candidate is a [`Fix`] — what it does ([`Remedy`], said in words by `report`) and its edits.
-//! Nothing here tries them: `app::fix` applies candidates to the scenario text, re-simulates, and
-//! keeps those under which the flow delivers.
+//! Nothing here tries them: `app::fix` applies candidates to the built model, re-simulates, keeps
+//! those under which the flow delivers, and proves each kept one on the edited scenario text.
 //!
 //! Catalogue (azure-routing.md "Forwarding", R37, D4, D11, D12, D17, R31, R67):
 //! - not transitive (`NextHopNone`, `NoRoute`, `ToInternet`, `NextHopUnreachable` between two

@@ -35,7 +35,7 @@ pub enum TableRef {
 }
 
 /// What an `[[expect]]` asserts.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum ExpectKind {
     /// Reachability both ways (or isolation).
     Reach {
@@ -68,7 +68,7 @@ pub enum ExpectKind {
 }
 
 /// A design expectation `check` evaluates.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Expect {
     /// The user's name, if given.
     pub name: Option<String>,

@@ -105,7 +105,7 @@ impl fmt::Display for GatewaySku {
 }
 
 /// A virtual network gateway.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Gateway {
     /// Its name.
     pub name: String,
@@ -165,7 +165,7 @@ impl fmt::Display for CircuitSku {
 }
 
 /// An ExpressRoute circuit (its MSEE pair).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Circuit {
     /// Its name.
     pub name: String,
@@ -184,7 +184,7 @@ pub struct Circuit {
 }
 
 /// An on-premises router.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Onprem {
     /// Its name.
     pub name: String,
@@ -230,7 +230,7 @@ pub enum ConnectionKind {
 }
 
 /// A gateway connection.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Connection {
     /// Its name.
     pub name: String,
@@ -243,7 +243,7 @@ pub struct Connection {
 }
 
 /// An on-premises VPN device as Azure sees it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LocalGateway {
     /// Its name.
     pub name: String,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::*;
 
 /// A valid scenario, resolved.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Model {
     /// `name` of the scenario.
     pub name: Option<String>,
@@ -49,7 +49,7 @@ pub struct Model {
 }
 
 /// Lookups derived from the arenas once.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Index {
     /// Outgoing peerings per VNet, by remote VNet name.
     pub peerings_from: Vec<Vec<PeeringId>>,
@@ -172,6 +172,35 @@ impl Model {
         self.ix = ix;
     }
 
+    /// Forget where each item was written (every span becomes `0..0`): two models read from texts
+    /// that differ only in layout, or one edited in memory, then compare equal when they describe
+    /// the same design.
+    pub fn clear_spans(&mut self) {
+        fn clear<T>(items: &mut [T], span: impl Fn(&mut T) -> &mut Span) {
+            for it in items {
+                *span(it) = 0..0;
+            }
+        }
+        clear(&mut self.vnets, |x| &mut x.span);
+        clear(&mut self.subnets, |x| &mut x.span);
+        clear(&mut self.nics, |x| &mut x.span);
+        clear(&mut self.peerings, |x| &mut x.span);
+        clear(&mut self.gateways, |x| &mut x.span);
+        clear(&mut self.circuits, |x| &mut x.span);
+        clear(&mut self.onprems, |x| &mut x.span);
+        clear(&mut self.connections, |x| &mut x.span);
+        clear(&mut self.local_gateways, |x| &mut x.span);
+        clear(&mut self.route_servers, |x| &mut x.span);
+        clear(&mut self.bgp_peers, |x| &mut x.span);
+        clear(&mut self.load_balancers, |x| &mut x.span);
+        clear(&mut self.firewalls, |x| &mut x.span);
+        clear(&mut self.expects, |x| &mut x.span);
+        for t in &mut self.route_tables {
+            t.span = 0..0;
+            clear(&mut t.routes, |x| &mut x.span);
+        }
+    }
+
     /// Whether a peering direction is Connected (both directions exist, R36).
     pub fn connected(&self, p: PeeringId) -> bool {
         self.ix.reverse[p.idx()].is_some()
@@ -254,5 +283,24 @@ impl Model {
     /// Find a BGP peer by name.
     pub fn bgp_peer_by_name(&self, name: &str) -> Option<BgpPeerId> {
         self.bgp_peers.iter().position(|v| v.name == name).map(|i| BgpPeerId(i as u32))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    const SEED: &str = include_str!("../../scenarios/seed-multi-hub-expressroute.toml");
+
+    #[test]
+    fn models_of_texts_that_differ_only_in_layout_are_equal_without_spans() {
+        let a = crate::scenario::parse("a", SEED.to_string()).expect("valid").model;
+        let moved = format!("# a comment that moves every block\n\n{}", SEED.replace("\n[[", "\n\n[["));
+        let mut b = crate::scenario::parse("b", moved).expect("valid").model;
+        assert_ne!(a, b, "the spans differ");
+        let mut a2 = a.clone();
+        a2.clear_spans();
+        b.clear_spans();
+        assert_eq!(a2, b);
+        b.nics[0].ip_forwarding = !b.nics[0].ip_forwarding;
+        assert_ne!(a2, b, "a setting is part of the design");
     }
 }

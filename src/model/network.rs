@@ -69,7 +69,7 @@ impl SystemRoutes {
 }
 
 /// A virtual network.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Vnet {
     /// Its name.
     pub name: String,
@@ -97,7 +97,7 @@ pub enum SubnetRole {
 }
 
 /// A subnet.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Subnet {
     /// Its name.
     pub name: String,
@@ -114,7 +114,7 @@ pub struct Subnet {
 }
 
 /// A network interface.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Nic {
     /// Its name.
     pub name: String,
@@ -137,7 +137,7 @@ pub struct Nic {
 }
 
 /// One direction of a VNet peering (`virtualNetworkPeerings` of `from`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Peering {
     /// The VNet that holds this peering.
     pub from: VnetId,
@@ -156,7 +156,7 @@ pub struct Peering {
 }
 
 /// An internal load balancer.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LoadBalancer {
     /// Its name.
     pub name: String,
@@ -175,7 +175,7 @@ pub struct LoadBalancer {
 }
 
 /// An Azure Firewall.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Firewall {
     /// Its name.
     pub name: String,

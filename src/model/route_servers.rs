@@ -7,7 +7,7 @@ use ipnet::IpNet;
 use super::*;
 
 /// An Azure Route Server.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RouteServer {
     /// Its name.
     pub name: String,
@@ -33,7 +33,7 @@ pub struct Advert {
 }
 
 /// An NVA peering with a route server.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct BgpPeer {
     /// Its name.
     pub name: String,

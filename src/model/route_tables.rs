@@ -77,7 +77,7 @@ impl fmt::Display for NextHopType {
 }
 
 /// One route of a route table.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Udr {
     /// Route name (shown as User Defined Route Name).
     pub name: String,
@@ -92,7 +92,7 @@ pub struct Udr {
 }
 
 /// A route table.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RouteTable {
     /// Its name.
     pub name: String,

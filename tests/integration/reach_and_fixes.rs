@@ -1421,3 +1421,25 @@ fn onprem_to_onprem_across_an_er_vpn_hub_without_r67_offers_r67_by_cause() {
     let cands = ersim::forward::remedy::candidates(&sim(&other), &b.reach.forward);
     assert!(cands.iter().all(|f| !f.remedies.contains(&meet)), "{cands:#?}");
 }
+
+/// Issue 14 item 6: fixes are searched on the built model and proven on the text; the seed's
+/// spoke10 → spoke20 drop is offered exactly the fixes the search on the text offered, in order.
+#[test]
+fn the_seed_spoke10_to_spoke20_fixes_are_those_the_text_search_offered() {
+    let a = reach(&seed_text(), "spoke10", "spoke20");
+    let j = ersim::report::reach::json_value(&a.model, &a.reach);
+    let expected: serde_json::Value = serde_json::from_str(
+        r#"[{"edits": [{"kind": "peering", "op": "add_block", "toml": "[[peering]]\nvnets = [\"spoke10\", \"spoke20\"]\n"}],
+             "summary": "peer spoke10 with spoke20 (peering is not transitive, R37)"},
+            {"edits": [{"op": "add_subnet", "toml": "name = \"AzureFirewallSubnet\"\nprefix = \"10.0.1.0/26\"\n", "vnet": "hub00"},
+                       {"kind": "firewall", "op": "add_block", "toml": "[[firewall]]\nname = \"afw-hub00\"\nvnet = \"hub00\"\n"},
+                       {"kind": "route_table", "op": "add_block", "toml": "[[route_table]]\nname = \"rt-spoke10-default\"\n\n  [[route_table.route]]\n  name = \"to-spoke20\"\n  prefix = \"10.20.0.0/16\"\n  next_hop_type = \"VirtualAppliance\"\n  next_hop_ip = \"10.0.1.4\"\n"},
+                       {"key": "route_table", "kind": "vnet.subnet", "name": "spoke10/default", "op": "set_key", "value": "\"rt-spoke10-default\""},
+                       {"kind": "route_table", "op": "add_block", "toml": "[[route_table]]\nname = \"rt-spoke20-default\"\n\n  [[route_table.route]]\n  name = \"to-spoke10\"\n  prefix = \"10.10.0.0/16\"\n  next_hop_type = \"VirtualAppliance\"\n  next_hop_ip = \"10.0.1.4\"\n"},
+                       {"key": "route_table", "kind": "vnet.subnet", "name": "spoke20/default", "op": "set_key", "value": "\"rt-spoke20-default\""}],
+             "summary": "route spoke10 ↔ spoke20 through a new firewall `afw-hub00` (10.0.1.4) in hub00: route table `rt-spoke10-default` on spoke10/default and route table `rt-spoke20-default` on spoke20/default"}]"#,
+    )
+    .expect("JSON");
+    assert_eq!(j["fixes"], expected, "{}", shown(&a));
+    assert_every_fix_works(&seed_text(), &a, "spoke10", "spoke20");
+}
