@@ -513,8 +513,14 @@ fn first_drop(sim: &Simulation, from: &str, to: &str, kind: PairKind) -> Option<
 }
 
 /// Every pair of VNets (unordered: delivered both ways is symmetric) and every VNet with every
-/// on-premises router, compared between the designs one pair at a time by node index — nothing
-/// per pair is kept but the changed ones (up to [`MAX_LISTED`]) and the per-domain counts.
+/// on-premises router, compared between the designs — by rectangles of pairs, never pair by pair.
+///
+/// In each design a pair's verdict depends only on its source's and destination's groups
+/// ([`Matrix::groups_of`]); names alike in both designs (same groups in each, same domain) form a
+/// joint group, and every pair of one joint group × another has one verdict before and one
+/// after. So verdicts and per-domain counts are read once per pair of joint groups, and pairs are
+/// produced one by one only for the rectangles that changed, in name order, up to
+/// [`MAX_LISTED`]: nothing of size pairs is held.
 fn reachability(before: &Simulation, after: &Simulation) -> Result<Reachability, matrix::MatrixError> {
     let (pb, pa) = (Pairs::new(before)?, Pairs::new(after)?);
     // Every name of either design, VNets then routers, by name (the matrices' order).
@@ -556,44 +562,117 @@ fn reachability(before: &Simulation, after: &Simulation) -> Result<Reachability,
         })
         .collect();
     let nd = domains.len();
+    // Each domain's place in name order, so a pair's domains are ordered without comparing text.
+    let mut order: Vec<usize> = (0..nd).collect();
+    order.sort_by(|&a, &b| domains[a].cmp(&domains[b]));
+    let mut rank = vec![0usize; nd];
+    for (r, &d) in order.iter().enumerate() {
+        rank[d] = r;
+    }
+    // Joint groups: names alike in both designs, of one domain, VNets apart from routers.
+    let (gb, ga) = (pb.mx.groups_of(), pa.mx.groups_of());
+    let of = |g: &[u32], i: Option<usize>| i.map_or(u32::MAX, |i| g[i]);
+    let mut ids: HashMap<[u32; 6], u32> = HashMap::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut joint: Vec<u32> = Vec::with_capacity(names.len());
+    for k in 0..names.len() {
+        let key =
+            [of(&gb.0, ib[k]), of(&gb.1, ib[k]), of(&ga.0, ia[k]), of(&ga.1, ia[k]), dom[k] as u32, u32::from(k >= nv)];
+        let next = members.len() as u32;
+        let id = *ids.entry(key).or_insert(next);
+        if id == next {
+            members.push(Vec::new());
+        }
+        members[id as usize].push(k);
+        joint.push(id);
+    }
+    let ng = members.len();
     // (pairs, delivered before, delivered after, lost, gained) per pair of domains.
     let mut counts = vec![[0usize; 5]; nd * nd];
     let mut out = Reachability::default();
-    let mut traced = 0usize;
-    let mut visit = |x: usize, y: usize| {
-        let (db, rb) = pb.state(ib[x], ib[y]);
-        let (da, ra) = pa.state(ia[x], ia[y]);
-        let (dx, dy) = if y >= nv || domains[dom[x]] <= domains[dom[y]] { (dom[x], dom[y]) } else { (dom[y], dom[x]) };
-        let c = &mut counts[dx * nd + dy];
-        c[0] += 1;
-        c[1] += usize::from(db);
-        c[2] += usize::from(da);
-        if db == da {
-            return;
-        }
-        c[if db { 3 } else { 4 }] += 1;
-        if db {
-            out.lost_count += 1;
-        } else {
-            out.gained_count += 1;
-        }
-        let list = if db { &mut out.lost } else { &mut out.gained };
-        if list.len() >= MAX_LISTED {
-            return;
-        }
-        let kind = if y >= nv { PairKind::Onprem } else { PairKind::Vnet };
-        let (side, reason) = if db { (after, ra) } else { (before, rb) };
-        // Pairs name a router without the matrix's `onprem:` prefix; `kind` says what it is.
-        let (from, to) = (names[x].to_string(), names[y].strip_prefix("onprem:").unwrap_or(names[y]).to_string());
-        let drop = (traced < MAX_TRACED).then(|| first_drop(side, &from, &to, kind)).flatten();
-        traced += 1;
-        list.push(Pair { from, to, kind, reason, drop });
-    };
-    for x in 0..nv {
-        for y in x + 1..names.len() {
-            visit(x, y);
+    // Per joint group on the `from` side: the `to` groups whose rectangle changed, with whether
+    // it was lost and the reason to list (the new drop's if lost, the old one's if gained).
+    let mut changed: Vec<Vec<(u32, bool, Option<DropReason>)>> = vec![Vec::new(); ng];
+    for p in 0..ng {
+        for q in p..ng {
+            let (mp, mq) = (&members[p], &members[q]);
+            if mp[0] >= nv && mq[0] >= nv {
+                continue; // routers with routers: not pairs
+            }
+            // Unordered pairs {x, y} are visited as x < y: count each orientation.
+            let (pq, qp) = if p == q {
+                (mp.len() * (mp.len() - 1) / 2, 0)
+            } else {
+                let below = ordered_pairs(mp, mq);
+                (below, mp.len() * mq.len() - below)
+            };
+            for (xg, yg, c) in [(p, q, pq), (q, p, qp)] {
+                if c == 0 || (p == q && xg != p) {
+                    continue;
+                }
+                let (mx, my) = (&members[xg], &members[yg]);
+                // Any x ≠ y of the rectangle stands for all of it.
+                let (x, y) = if mx[0] != my[0] { (mx[0], my[0]) } else { (mx[0], my[1]) };
+                let (db, rb) = pb.state(ib[x], ib[y]);
+                let (da, ra) = pa.state(ia[x], ia[y]);
+                let (dx, dy) =
+                    if y >= nv || rank[dom[x]] <= rank[dom[y]] { (dom[x], dom[y]) } else { (dom[y], dom[x]) };
+                let cnt = &mut counts[dx * nd + dy];
+                cnt[0] += c;
+                cnt[1] += if db { c } else { 0 };
+                cnt[2] += if da { c } else { 0 };
+                if db == da {
+                    continue;
+                }
+                cnt[if db { 3 } else { 4 }] += c;
+                if db {
+                    out.lost_count += c;
+                } else {
+                    out.gained_count += c;
+                }
+                changed[xg].push((yg as u32, db, if db { ra } else { rb }));
+            }
         }
     }
+    // The changed pairs, in name order, as many as are listed.
+    let (want_lost, want_gained) = (out.lost_count.min(MAX_LISTED), out.gained_count.min(MAX_LISTED));
+    let mut traced = 0usize;
+    for x in 0..nv {
+        if out.lost.len() == want_lost && out.gained.len() == want_gained {
+            break;
+        }
+        let rects = &changed[joint[x] as usize];
+        if rects.is_empty() {
+            continue;
+        }
+        let mut ys: Vec<(usize, bool, Option<DropReason>)> = rects
+            .iter()
+            .flat_map(|&(g, lost, reason)| {
+                members[g as usize].iter().filter(move |&&y| y > x).map(move |&y| (y, lost, reason))
+            })
+            .collect();
+        ys.sort_unstable_by_key(|t| t.0);
+        for (y, lost, reason) in ys {
+            let list = if lost { &mut out.lost } else { &mut out.gained };
+            if list.len() >= MAX_LISTED {
+                continue;
+            }
+            let kind = if y >= nv { PairKind::Onprem } else { PairKind::Vnet };
+            let side = if lost { after } else { before };
+            // Pairs name a router without the matrix's `onprem:` prefix; `kind` says what it is.
+            let (from, to) = (names[x].to_string(), names[y].strip_prefix("onprem:").unwrap_or(names[y]).to_string());
+            let drop = (traced < MAX_TRACED).then(|| first_drop(side, &from, &to, kind)).flatten();
+            traced += 1;
+            list.push(Pair { from, to, kind, reason, drop });
+        }
+    }
+    out.summary = summaries(&counts, &domains);
+    Ok(out)
+}
+
+/// The per-domain lines of the changed pairs of domains, in name order.
+fn summaries(counts: &[[usize; 5]], domains: &[String]) -> Vec<DomainSummary> {
+    let nd = domains.len();
     let mut summary: Vec<DomainSummary> = Vec::new();
     for dx in 0..nd {
         for dy in 0..nd {
@@ -612,8 +691,20 @@ fn reachability(before: &Simulation, after: &Simulation) -> Result<Reachability,
         }
     }
     summary.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
-    out.summary = summary;
-    Ok(out)
+    summary
+}
+
+/// How many (x, y) with x in `xs`, y in `ys` and x < y (both ascending).
+fn ordered_pairs(xs: &[usize], ys: &[usize]) -> usize {
+    let mut j = 0; // ys[..j] are <= the current x
+    let mut n = 0;
+    for &x in xs {
+        while j < ys.len() && ys[j] <= x {
+            j += 1;
+        }
+        n += ys.len() - j;
+    }
+    n
 }
 
 // ---------------------------------------------------------------------------------------- bgp

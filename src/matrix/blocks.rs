@@ -83,6 +83,14 @@ impl Matrix {
         g
     }
 
+    /// Each node's source-side and destination-side group (`u32::MAX` off that side): for
+    /// `a != b`, [`Matrix::verdict`]`(a, b)` is the same for every `a` of one source-side group
+    /// and `b` of one destination-side group.
+    pub fn groups_of(&self) -> (Vec<u32>, Vec<u32>) {
+        let alone = self.alone();
+        (self.groups(&self.from, &self.to, &alone).of, self.groups(&self.to, &self.from, &alone).of)
+    }
+
     /// Every block, source-side group by source-side group (each group's blocks in the order
     /// their first destination group appears).
     pub fn for_each_block(&self, mut visit: impl FnMut(Block)) {

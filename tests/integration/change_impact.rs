@@ -539,6 +539,70 @@ proptest! {
     }
 }
 
+/// The reachability a diff reports, pair by pair from each design's matrix: every unordered pair
+/// (VNet with VNet, VNet with router) delivered both ways in one design and not the other, with
+/// the drop reason of the side that does not deliver.
+type Changed = BTreeSet<(String, String, Option<ersim::forward::DropReason>)>;
+
+fn pairwise(before: &ersim::simulation::Simulation, after: &ersim::simulation::Simulation) -> (Changed, Changed) {
+    let sel = ersim::matrix::Selection { include_onprem: true, ..Default::default() };
+    let mb = ersim::matrix::compute(before, &sel, &mut |_, _| {}).expect("matrix before");
+    let ma = ersim::matrix::compute(after, &sel, &mut |_, _| {}).expect("matrix after");
+    let mut names: Vec<&String> = mb.names.iter().chain(&ma.names).collect();
+    // VNets by name, then routers by name, as the matrices order them.
+    names.sort_by_key(|n| (n.starts_with("onprem:"), n.as_str()));
+    names.dedup();
+    let state = |m: &ersim::matrix::Matrix, x: &str, y: &str| match (m.index(x), m.index(y)) {
+        (Some(a), Some(b)) => m.verdict(a, b),
+        _ => (false, None),
+    };
+    let (mut lost, mut gained) = (Changed::new(), Changed::new());
+    for (i, x) in names.iter().enumerate() {
+        if x.starts_with("onprem:") {
+            continue;
+        }
+        for y in &names[i + 1..] {
+            let ((db, rb), (da, ra)) = (state(&mb, x, y), state(&ma, x, y));
+            let to = y.strip_prefix("onprem:").unwrap_or(y).to_string();
+            match (db, da) {
+                (true, false) => lost.insert((x.to_string(), to, ra)),
+                (false, true) => gained.insert((x.to_string(), to, rb)),
+                _ => false,
+            };
+        }
+    }
+    (lost, gained)
+}
+
+fn listed(ps: &[ersim::diff::Pair]) -> Changed {
+    ps.iter().map(|p| (p.from.clone(), p.to.clone(), p.reason)).collect()
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Reachability read by rectangles of pairs is the pair-by-pair answer: the same pairs lost
+    /// and gained, with the same reasons, counted and summarised per domain without a pair missing.
+    #[test]
+    fn reachability_changes_are_the_pair_by_pair_changes(
+        b in prop_oneof![super::properties::design(), super::properties::twin_design()],
+        a in prop_oneof![super::properties::design(), super::properties::twin_design()],
+    ) {
+        let d = diff_texts(&b.natural(), &a.natural());
+        let r = &d.diff.reachability;
+        let (lost, gained) = pairwise(&d.before, &d.after);
+        prop_assert_eq!(listed(&r.lost), lost.clone());
+        prop_assert_eq!(listed(&r.gained), gained.clone());
+        prop_assert_eq!((r.lost_count, r.gained_count), (lost.len(), gained.len()));
+        let from_summary = r.summary.iter().fold((0, 0), |(l, g), s| (l + s.lost, g + s.gained));
+        prop_assert_eq!(from_summary, (lost.len(), gained.len()));
+        // Listed in name order.
+        let key = |p: &ersim::diff::Pair| (p.from.clone(), p.kind == PairKind::Onprem, p.to.clone());
+        let order = |ps: &[ersim::diff::Pair]| ps.windows(2).all(|w| key(&w[0]) < key(&w[1]));
+        prop_assert!(order(&r.lost) && order(&r.gained));
+    }
+}
+
 #[test]
 fn a_renamed_element_is_removed_and_added() {
     let seed = seed_text();

@@ -381,13 +381,13 @@ fn with_twins(k: &Knobs, of: &[usize]) -> Knobs {
     k
 }
 
-fn design() -> impl Strategy<Value = Design> {
+pub(crate) fn design() -> impl Strategy<Value = Design> {
     knobs().prop_map(|k| build(&k))
 }
 
 /// Designs with peerings only: no gateways, route servers, NVAs or route tables.
 /// Designs with twin VNets (see [`with_twins`]).
-fn twin_design() -> impl Strategy<Value = Design> {
+pub(crate) fn twin_design() -> impl Strategy<Value = Design> {
     (knobs(), prop::collection::vec(0usize..7, 1..4)).prop_map(|(k, of)| build(&with_twins(&k, &of)))
 }
 
