@@ -22,7 +22,16 @@ impl Walker<'_> {
                 ConnectionKind::VnetToVnet { .. } => false,
             })
         };
-        (0..m.vnets.len())
+        // Hubs with both gateways, found through the gateways (few), not every VNet.
+        let mut hubs: Vec<usize> = m
+            .gateways
+            .iter()
+            .map(|g| g.vnet.idx())
+            .filter(|&v| m.ix.er_gateway[v].is_some() && m.ix.vpn_gateway[v].is_some())
+            .collect();
+        hubs.sort_unstable();
+        hubs.dedup();
+        hubs.into_iter()
             .find_map(|v| {
                 let (Some(er), Some(vpn)) = (m.ix.er_gateway[v], m.ix.vpn_gateway[v]) else { return None };
                 if !serves(er) && !serves(vpn) {
