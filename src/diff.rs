@@ -314,9 +314,11 @@ impl Diff {
 
 /// Compare two designs.
 pub fn diff(before: Side<'_>, after: Side<'_>) -> Result<Diff, matrix::MatrixError> {
+    // Independent parts, side by side.
+    let (routes, reachability) = rayon::join(|| routes(before.sim, after.sim), || reachability(before.sim, after.sim));
     Ok(Diff {
-        routes: routes(before.sim, after.sim),
-        reachability: reachability(before.sim, after.sim)?,
+        routes,
+        reachability: reachability?,
         bgp: BgpChanges { sessions: sessions(before.sim, after.sim), learned_counts: learned(before.sim, after.sim) },
         findings: findings(before, after),
     })
@@ -522,7 +524,8 @@ fn first_drop(sim: &Simulation, from: &str, to: &str, kind: PairKind) -> Option<
 /// produced one by one only for the rectangles that changed, in name order, up to
 /// [`MAX_LISTED`]: nothing of size pairs is held.
 fn reachability(before: &Simulation, after: &Simulation) -> Result<Reachability, matrix::MatrixError> {
-    let (pb, pa) = (Pairs::new(before)?, Pairs::new(after)?);
+    let (pb, pa) = rayon::join(|| Pairs::new(before), || Pairs::new(after));
+    let (pb, pa) = (pb?, pa?);
     // Every name of either design, VNets then routers, by name (the matrices' order).
     let mut vnets: BTreeSet<&str> = BTreeSet::new();
     let mut routers: BTreeSet<&str> = BTreeSet::new();

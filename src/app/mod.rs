@@ -216,9 +216,9 @@ pub struct DiffAnswer {
 /// and with the failures). With two files, the failures apply to both.
 pub fn diff(before: &Path, after: Option<&Path>, specs: &[String]) -> Result<DiffAnswer, Error> {
     let load = |p: &Path| scenario::load_with(p, scenario::Expectations::Warnings);
-    let b = load(before)?;
-    let a = after.map(load).transpose()?;
-    diff_loaded(b, a, specs)
+    // The two files are independent: read them side by side.
+    let (b, a) = rayon::join(|| load(before), || after.map(load).transpose());
+    diff_loaded(b?, a?, specs)
 }
 
 /// `ersim diff` over loaded scenarios: `after` `None` compares `before` without and with the
@@ -237,8 +237,8 @@ pub fn diff_loaded(before: Loaded, after: Option<Loaded>, specs: &[String]) -> R
         }
     };
     let down = a.down.clone();
-    let before = Simulation::new(b.loaded.model)?;
-    let after = Simulation::new(a.loaded.model)?;
+    let (before, after) = rayon::join(|| Simulation::new(b.loaded.model), || Simulation::new(a.loaded.model));
+    let (before, after) = (before?, after?);
     let d = diff::diff(
         diff::Side { sim: &before, warnings: &b.loaded.warnings },
         diff::Side { sim: &after, warnings: &a.loaded.warnings },
