@@ -141,8 +141,6 @@ pub struct Matrix {
     hosts: Vec<Option<(Host, Host)>>,
     /// The destination host's address per node.
     dst_ip: Vec<Option<IpAddr>>,
-    /// Whether each node has hosts (`hosts[i].is_some()`, kept compact for the pair loops).
-    has_host: Vec<bool>,
     class_of: Vec<u32>,
     classes: usize,
     /// `f[class * nodes + destination]`: interned one-way summary.
@@ -150,17 +148,6 @@ pub struct Matrix {
     /// One-way summaries of pairs whose destination lies in the source's own space.
     one_by_one: HashMap<(u32, u32), u32>,
     summaries: Vec<Summary>,
-    /// Per summary: what [`Matrix::verdict`] reads of it, compact.
-    briefs: Vec<Brief>,
-}
-
-/// What a pair's verdict reads of a one-way summary: delivered, first drop reason, and which set
-/// of stateful devices it crosses (equal ids, equal sets).
-#[derive(Clone, Copy, Debug)]
-struct Brief {
-    delivered: bool,
-    first: Option<DropReason>,
-    stateful: u32,
 }
 
 /// Interns summaries: few are distinct.
@@ -210,18 +197,11 @@ impl Matrix {
     }
 
     fn one(&self, a: usize, b: usize) -> Option<&Summary> {
-        let id = self.one_id(a, b);
+        let id = match self.one_by_one.get(&(a as u32, b as u32)) {
+            Some(id) => *id,
+            None => self.f[self.class_of[a] as usize * self.len() + b],
+        };
         (id != NONE).then(|| &self.summaries[id as usize])
-    }
-
-    /// The interned one-way summary id of `a` → `b` ([`NONE`]: not computed).
-    fn one_id(&self, a: usize, b: usize) -> u32 {
-        if !self.one_by_one.is_empty()
-            && let Some(id) = self.one_by_one.get(&(a as u32, b as u32))
-        {
-            return *id;
-        }
-        self.f[self.class_of[a] as usize * self.len() + b]
     }
 
     /// The cell of `a` → `b` (node indices; `a` a source side node, `b` a destination side one).
@@ -251,16 +231,15 @@ impl Matrix {
     /// Whether `a` → `b` is delivered both ways, and else its first drop reason: [`Matrix::cell`]
     /// without building the cell when both ways deliver (the common case, for loops over pairs).
     pub fn verdict(&self, a: usize, b: usize) -> (bool, Option<DropReason>) {
-        if a != b && self.has_host[a] && self.has_host[b] {
-            let (fi, ri) = (self.one_id(a, b), self.one_id(b, a));
-            if fi != NONE && ri != NONE {
-                let (f, r) = (self.briefs[fi as usize], self.briefs[ri as usize]);
-                if f.stateful == r.stateful {
-                    // No stateful device crossed on one way only: D19 changes nothing.
-                    let reason = if f.delivered { r.first } else { f.first };
-                    return (f.delivered && r.delivered, reason);
-                }
-            }
+        if a != b
+            && self.hosts[a].is_some()
+            && self.hosts[b].is_some()
+            && let (Some(f), Some(r)) = (self.one(a, b), self.one(b, a))
+            && f.stateful == r.stateful
+        {
+            // No stateful device crossed on one way only: D19 changes nothing.
+            let reason = if f.delivered { r.first_reason() } else { f.first_reason() };
+            return (f.delivered && r.delivered, reason);
         }
         let c = self.cell(a, b);
         (c.delivered(), c.reason())
@@ -423,19 +402,7 @@ pub fn compute(
         progress(y + 1, n);
     }
     let idx = |flags: &[bool]| (0..n as u32).filter(|i| flags[*i as usize]).collect::<Vec<_>>();
-    let mut stateful_ids: HashMap<&[forward::Forwarder], u32> = HashMap::new();
-    let briefs = interner
-        .all
-        .iter()
-        .map(|s| {
-            let next = stateful_ids.len() as u32;
-            let stateful = *stateful_ids.entry(s.stateful.as_slice()).or_insert(next);
-            Brief { delivered: s.delivered, first: s.first_reason(), stateful }
-        })
-        .collect();
     Ok(Matrix {
-        has_host: hosts.iter().map(Option::is_some).collect(),
-        briefs,
         from: idx(&in_from),
         to: idx(&in_to),
         nodes,
