@@ -15,6 +15,7 @@
 //! - **findings**: `check`'s design findings and warnings (validation and lint) that are new or
 //!   resolved, compared by code and message, not location.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -113,11 +114,14 @@ fn shown_change(c: &RowChange) -> (u8, ShownRow<'_>, Option<ShownRow<'_>>) {
     }
 }
 
-/// A hash of what a list of changes shows.
+/// A hash of what a list of changes shows: its length and at most 64 of its changes, evenly
+/// spaced (equal lists hash equal; [`same_changes`] decides, so a list of thousands of changes is
+/// not hashed whole for each subnet that has it).
 pub fn changes_hash(cs: &[RowChange]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    for c in cs {
+    cs.len().hash(&mut h);
+    for c in cs.iter().step_by(cs.len().div_ceil(64).max(1)) {
         shown_change(c).hash(&mut h);
     }
     h.finish()
@@ -378,12 +382,32 @@ fn row_changes(before: Vec<TableRow>, after: Vec<TableRow>) -> Vec<RowChange> {
     {
         return Vec::new();
     }
+    // Both lists are in D10 order: walk them side by side and cancel the identical rows met at
+    // the same place (most of a large table). What is left goes through the pairing below, which
+    // would have cancelled those rows first anyway.
+    let same = |x: &TableRow, y: &TableRow| x.row.prefix == y.row.prefix && shown(x) == shown(y);
     let mut by_prefix: BTreeMap<IpNet, (Vec<TableRow>, Vec<TableRow>)> = BTreeMap::new();
-    for r in before {
-        by_prefix.entry(r.row.prefix).or_default().0.push(r);
-    }
-    for r in after {
-        by_prefix.entry(r.row.prefix).or_default().1.push(r);
+    let (mut bs, mut as_) = (before.into_iter().peekable(), after.into_iter().peekable());
+    loop {
+        let step = match (bs.peek(), as_.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(x), Some(y)) if same(x, y) => {
+                bs.next();
+                as_.next();
+                continue;
+            }
+            (Some(x), Some(y)) => x.row.order_key().cmp(&y.row.order_key()),
+        };
+        if step != Ordering::Greater {
+            let r = bs.next().expect("peeked");
+            by_prefix.entry(r.row.prefix).or_default().0.push(r);
+        }
+        if step != Ordering::Less {
+            let r = as_.next().expect("peeked");
+            by_prefix.entry(r.row.prefix).or_default().1.push(r);
+        }
     }
     let mut out = Vec::new();
     for (_, (mut b, mut a)) in by_prefix {

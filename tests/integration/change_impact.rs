@@ -581,10 +581,11 @@ fn listed(ps: &[ersim::diff::Pair]) -> Changed {
 proptest! {
     #![proptest_config(config())]
 
-    /// Reachability read by rectangles of pairs is the pair-by-pair answer: the same pairs lost
-    /// and gained, with the same reasons, counted and summarised per domain without a pair missing.
+    /// Two random designs: reachability read by rectangles of pairs is the pair-by-pair answer
+    /// (the same pairs lost and gained, with the same reasons, counted and summarised per domain
+    /// without a pair missing), and the route changes turn each subnet's rows into its new rows.
     #[test]
-    fn reachability_changes_are_the_pair_by_pair_changes(
+    fn a_diff_is_the_pair_by_pair_and_row_by_row_answer(
         b in prop_oneof![super::properties::design(), super::properties::twin_design()],
         a in prop_oneof![super::properties::design(), super::properties::twin_design()],
     ) {
@@ -600,7 +601,57 @@ proptest! {
         let key = |p: &ersim::diff::Pair| (p.from.clone(), p.kind == PairKind::Onprem, p.to.clone());
         let order = |ps: &[ersim::diff::Pair]| ps.windows(2).all(|w| key(&w[0]) < key(&w[1]));
         prop_assert!(order(&r.lost) && order(&r.gained));
+        // Routes: every subnet's before rows, less what was removed or changed from, plus what was
+        // added or changed to, are its after rows; a subnet not listed has the same rows.
+        for path in subnet_paths(&d.before).union(&subnet_paths(&d.after)) {
+            let (b, a) = (shown_rows(&d.before, path), shown_rows(&d.after, path));
+            let mut rebuilt = b.clone();
+            if let Some(sd) = d.diff.routes.iter().find(|x| &x.subnet == path) {
+                for c in sd.changes.iter() {
+                    let (gone, new) = match c {
+                        RowChange::Added(x) => (None, Some(x)),
+                        RowChange::Removed(x) => (Some(x), None),
+                        RowChange::Changed { before, after } => (Some(before), Some(after)),
+                    };
+                    if let Some(g) = gone {
+                        let at = rebuilt.iter().position(|r| *r == shown_of(g));
+                        prop_assert!(at.is_some(), "{path}: a removed row that was not there");
+                        rebuilt.remove(at.unwrap_or_default());
+                    }
+                    rebuilt.extend(new.map(shown_of));
+                }
+            }
+            rebuilt.sort();
+            prop_assert_eq!(rebuilt, a, "{}", path);
+        }
     }
+}
+
+fn subnet_paths(sim: &ersim::simulation::Simulation) -> BTreeSet<String> {
+    (0..sim.model.subnets.len() as u32).map(|i| sim.model.subnet_path(ersim::model::SubnetId(i))).collect()
+}
+
+/// A row's portal fields and its table's propagation flag, as text (for multiset comparison).
+fn shown_of(r: &ersim::diff::TableRow) -> String {
+    let x = &r.row;
+    format!(
+        "{:?} {:?} {} {:?} {:?} {:?} {}",
+        x.source, x.state, x.prefix, x.next_hop_type, x.next_hop_ips, x.udr_name, r.disable_bgp_route_propagation
+    )
+}
+
+/// A subnet's rows by path (none if the design lacks it), sorted.
+fn shown_rows(sim: &ersim::simulation::Simulation, path: &str) -> Vec<String> {
+    let Some(s) = sim.model.subnet_by_path(path) else { return Vec::new() };
+    let t = sim.table(s);
+    let flag = t.disable_bgp_route_propagation();
+    let mut v: Vec<String> = t
+        .rows()
+        .into_iter()
+        .map(|row| shown_of(&ersim::diff::TableRow { row, disable_bgp_route_propagation: flag }))
+        .collect();
+    v.sort();
+    v
 }
 
 #[test]
