@@ -251,6 +251,22 @@ impl Bgp {
         }
     }
 
+    /// The connection a session's sender sends over, as the sender's own configuration names it.
+    /// A VNet-to-VNet session carries the receiver's connection (routes arrive on it); the sender's
+    /// is the one back, from its gateway to the receiver's (M6: `--peer` names the sender's).
+    fn sending_connection(&self, e: SessionId) -> Option<ConnectionId> {
+        let sess = self.session(e);
+        if sess.kind != SessionKind::VnetToVnet {
+            return sess.connection;
+        }
+        self.out[sess.to.0 as usize]
+            .iter()
+            .map(|&b| self.session(b))
+            .find(|b| b.kind == SessionKind::VnetToVnet && b.to == sess.from)
+            .and_then(|b| b.connection)
+            .or(sess.connection)
+    }
+
     /// What `s` sends on each session after export filters and split horizon (R50), with the AS
     /// path as sent: one group per session and peer address (M6). A row's state is what the peer
     /// does with the route (its import filter may still reject it).
@@ -299,7 +315,7 @@ impl Bgp {
                 groups.push(Group {
                     peer: Some(peer),
                     session: Some(e),
-                    connection: sess.connection,
+                    connection: self.sending_connection(e),
                     down: sess.down.clone(),
                     rows,
                 });

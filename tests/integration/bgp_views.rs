@@ -639,3 +639,51 @@ fn routes_d4_keeps_from_a_gateway_stay_listed_as_rejected_with_their_rule() {
         assert!(e["ersim"]["reason"].as_str().unwrap().contains("ergw-hub100"), "{e}");
     }
 }
+
+/// Two VPN gateways joined by a BGP VNet-to-VNet connection in each direction (`a-b` on gw-a,
+/// `b-a` on gw-b), active-standby.
+fn v2v_pair() -> String {
+    let mut t = String::new();
+    for (x, space, asn, other) in [("a", "10.1", 65001, "b"), ("b", "10.2", 65002, "a")] {
+        t.push_str(&format!(
+            r#"
+[[vnet]]
+name = "{x}"
+address_space = ["{space}.0.0/16"]
+
+  [[vnet.subnet]]
+  name = "GatewaySubnet"
+  prefix = "{space}.255.0/27"
+
+[[gateway]]
+name = "gw-{x}"
+vnet = "{x}"
+type = "Vpn"
+bgp = true
+asn = {asn}
+
+[[connection]]
+name = "{x}-{other}"
+gateway = "gw-{x}"
+remote_gateway = "gw-{other}"
+bgp = true
+"#
+        ));
+    }
+    t
+}
+
+#[test]
+fn a_vnet_to_vnet_session_is_named_by_the_senders_own_connection() {
+    // M6: what gw-a sends to gw-b goes over gw-a's connection `a-b` (a connection is one
+    // direction, from its `gateway`), and `--peer a-b` narrows the view to it.
+    let s = sim(&v2v_pair());
+    let sp = speaker(&s, "gateway", "gw-a");
+    let v = s.bgp.advertised_view(&s.model, sp);
+    let names: BTreeSet<String> =
+        v.groups.iter().filter_map(|g| g.connection.map(|c| s.model.connections[c.idx()].name.clone())).collect();
+    assert_eq!(names, BTreeSet::from(["a-b".to_string()]));
+    let one = v.clone().narrow_to_peer(&s.model, "a-b").expect("gw-a's own connection names the session");
+    assert!(one.rows().any(|r| r.network.to_string() == "10.1.0.0/16"), "gw-a sends its VNet's space");
+    assert!(v.narrow_to_peer(&s.model, "b-a").is_err(), "b-a is gw-b's connection, not one gw-a sends over");
+}
