@@ -57,6 +57,7 @@ codes! {
     BasicSkuTransit => "basic-sku-transit",
     BgpOff => "bgp-off",
     BgpSettings => "bgp-settings",
+    BgpSiteWithoutRouter => "bgp-site-without-router",
     ConnectionTarget => "connection-target",
     ConnectionType => "connection-type",
     DuplicateAddress => "duplicate-address",

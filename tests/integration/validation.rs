@@ -2006,3 +2006,45 @@ remote_gateway = "gw-b"
     assert!(d.message.contains("a-to-b") && d.message.contains("carries nothing"));
     assert!(d.help.iter().any(|h| h.contains("from `gw-b` to `gw-a`")));
 }
+
+#[test]
+fn a_bgp_connection_to_a_local_gateway_without_a_router_is_a_warning_at_the_connection() {
+    // The session's far end is not modelled (nothing learned, advertisements not shown); the
+    // static prefixes still apply (R49). The same connection with `onprem` set is quiet.
+    let text = r#"
+[[vnet]]
+name = "hub"
+address_space = ["10.0.0.0/16"]
+
+  [[vnet.subnet]]
+  name = "GatewaySubnet"
+  prefix = "10.0.255.0/27"
+
+[[gateway]]
+name = "vpngw"
+vnet = "hub"
+type = "Vpn"
+bgp = true
+
+[[local_gateway]]
+name = "lng"
+address_prefixes = ["192.168.2.0/24"]
+bgp_asn = 65100
+bgp_peer_ip = "192.168.255.1"
+
+[[connection]]
+name = "s2s"
+gateway = "vpngw"
+local_gateway = "lng"
+bgp = true
+"#;
+    let w = warnings(text);
+    let d = w.iter().find(|d| d.code == "bgp-site-without-router").expect("warning");
+    assert_eq!(d.line_col(text), Some((22, 1)));
+    assert!(d.message.contains("`s2s`") && d.message.contains("`lng`"), "{}", d.message);
+    assert!(d.help.iter().any(|h| h.contains("[[onprem]]")));
+    let with_router = text
+        .replace("bgp_peer_ip = \"192.168.255.1\"", "bgp_peer_ip = \"192.168.255.1\"\nonprem = \"dc\"")
+        + "\n[[onprem]]\nname = \"dc\"\nasn = 65100\nadvertise = [\"192.168.10.0/24\"]\n";
+    assert!(!warnings(&with_router).iter().any(|d| d.code == "bgp-site-without-router"));
+}

@@ -18,6 +18,7 @@ pub(super) fn pass(ctx: &mut Ctx) {
     let Ctx { draft, d, udr_hops, .. } = ctx;
     one_directional_peerings(draft, d);
     one_directional_connections(draft, d);
+    bgp_sites_without_router(draft, d);
     same_asn(draft, d);
     unserved_next_hops(draft, udr_hops, d);
 }
@@ -63,6 +64,34 @@ fn one_directional_connections(draft: &Draft, d: &mut Diagnostics) {
             )
             .at(c.span.clone())
             .help(format!("add a [[connection]] from `{b}` to `{a}` (Azure needs one in each direction)")),
+        );
+    }
+}
+
+/// A BGP site-to-site connection whose local gateway names no `onprem` router: the session's far
+/// end is not modelled, so nothing is learned over it and the gateway's advertisements to it are
+/// not shown (`bgp --advertised`); its static prefixes still apply (R49).
+fn bgp_sites_without_router(draft: &Draft, d: &mut Diagnostics) {
+    for c in &draft.connections {
+        let Some(ConnectionKind::SiteToSite { local_gateway, bgp: true }) = &c.kind else { continue };
+        let lg = &draft.local_gateways[local_gateway.idx()];
+        if lg.onprem.is_some() {
+            continue;
+        }
+        d.push(
+            Diagnostic::warning(
+                Code::BgpSiteWithoutRouter,
+                format!(
+                    "BGP connection `{}` goes to local gateway `{}`, which names no `onprem` router: ersim learns nothing over it and does not show what the gateway advertises to it",
+                    c.name, lg.name
+                ),
+            )
+            .at(c.span.clone())
+            .help(format!(
+                "describe the router behind `{}` with an [[onprem]] block (its asn and the prefixes it advertises) and set `onprem` on the local gateway",
+                lg.name
+            ))
+            .rule(Rule::R49),
         );
     }
 }
