@@ -274,10 +274,26 @@ pub struct LoadBalancer {
     pub frontends: Vec<Frontend>,
     /// Public frontends, by name (not modelled).
     pub public_frontends: Vec<String>,
-    /// Backend members: NIC ip configuration ids, per pool id.
+    /// Backend members: NIC ip configuration ids, per pool id (`backendIPConfigurations`, and the
+    /// `loadBalancerBackendAddresses` that name a `networkInterfaceIPConfiguration`).
     pub pools: Vec<(ArmId, Vec<ArmId>)>,
+    /// Backend members given only by IP address (`loadBalancerBackendAddresses[].ipAddress`),
+    /// matched to a NIC by its private address when the plan is made.
+    pub backend_addresses: Vec<BackendAddress>,
     /// HA ports: a rule with protocol `All` (None without rules).
     pub ha_ports: Option<bool>,
+}
+
+/// A load balancer backend given by IP address (`loadBalancerBackendAddresses[]` without a
+/// `networkInterfaceIPConfiguration`).
+#[derive(Clone, Debug)]
+pub struct BackendAddress {
+    /// The pool's name.
+    pub pool: String,
+    /// `ipAddress`.
+    pub ip: IpAddr,
+    /// `virtualNetwork.id`, of the address or else of its pool.
+    pub vnet: Option<ArmId>,
 }
 
 /// A public IP address.
@@ -862,13 +878,15 @@ fn read_lb(n: &Node<'_>, m: Meta, p: &mut Problems) -> LoadBalancer {
         frontends.push(Frontend { ip: f.ip(p, "privateIPAddress"), subnet: f.reference(p, "subnet"), name });
     }
     let mut pools = Vec::new();
+    let mut backend_addresses = Vec::new();
     for pool in n.arr(p, "backendAddressPools") {
         let Some(id) = pool.v.get("id").and_then(|i| i.as_str()).and_then(ArmId::parse) else { continue };
-        let members = pool
+        let mut members: Vec<ArmId> = pool
             .arr(p, "backendIPConfigurations")
             .iter()
             .filter_map(|x| x.v.get("id").and_then(|i| i.as_str()).and_then(ArmId::parse))
             .collect();
+        read_backend_addresses(&pool, &m, &id, &mut members, &mut backend_addresses, p);
         pools.push((id, members));
     }
     let rules = n.arr(p, "loadBalancingRules");
@@ -877,5 +895,34 @@ fn read_lb(n: &Node<'_>, m: Meta, p: &mut Problems) -> LoadBalancer {
             .iter()
             .any(|r| r.get("protocol").and_then(|x| x.v.as_str()).is_some_and(|s| s.eq_ignore_ascii_case("All")))
     });
-    LoadBalancer { frontends, public_frontends, pools, ha_ports, meta: m }
+    LoadBalancer { frontends, public_frontends, pools, backend_addresses, ha_ports, meta: m }
+}
+
+/// A pool's `loadBalancerBackendAddresses`: one naming a `networkInterfaceIPConfiguration` joins
+/// `members` (as `backendIPConfigurations` do); one with only an `ipAddress` joins `addresses`, to
+/// be matched to a NIC later; one with neither is left out with a warning.
+fn read_backend_addresses(
+    pool: &Node<'_>,
+    lb: &Meta,
+    pool_id: &ArmId,
+    members: &mut Vec<ArmId>,
+    addresses: &mut Vec<BackendAddress>,
+    p: &mut Problems,
+) {
+    let pool_vnet = pool.reference(p, "virtualNetwork");
+    for a in pool.arr(p, "loadBalancerBackendAddresses") {
+        if let Some(cfg) = a.reference(p, "networkInterfaceIPConfiguration") {
+            members.push(cfg);
+        } else if let Some(ip) = a.ip(p, "ipAddress") {
+            let vnet = a.reference(p, "virtualNetwork").or_else(|| pool_vnet.clone());
+            addresses.push(BackendAddress { pool: pool_id.name().to_string(), ip, vnet });
+        } else {
+            let name = a.v.get("name").and_then(|x| x.as_str()).unwrap_or("(unnamed)");
+            p.warn(format!(
+                "load balancer {}: backend address {name} of pool {} names neither a NIC nor an IP address: left out",
+                lb.name,
+                pool_id.name()
+            ));
+        }
+    }
 }
