@@ -232,6 +232,8 @@ pub struct Hub {
     pub ips: Vec<IpAddr>,
     /// `allowBranchToBranchTraffic`.
     pub branch_to_branch: bool,
+    /// `hubRoutingPreference` (ExpressRoute, the default; ASPath; VpnGateway).
+    pub routing_preference: Option<String>,
 }
 
 /// A Route Server peering (`virtualHubs/bgpConnections`).
@@ -556,6 +558,7 @@ impl Inventory {
                         asn: asn(n, p, "virtualRouterAsn"),
                         ips,
                         branch_to_branch: n.bool(p, "allowBranchToBranchTraffic").unwrap_or(false),
+                        routing_preference: n.str(p, "hubRoutingPreference").map(str::to_string),
                         meta: m,
                     });
                 }

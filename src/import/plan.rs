@@ -892,6 +892,13 @@ impl<'a> Plan<'a> {
                     ));
                 }
             }
+            if let Some(pref) = h.routing_preference.as_deref().filter(|p| !p.eq_ignore_ascii_case("ExpressRoute")) {
+                notes.push(format!("hubRoutingPreference is {pref}; ersim predicts with ExpressRoute first (R75)"));
+                self.not_modelled(
+                    "route server hub routing preference other than ExpressRoute (ersim predicts with the ExpressRoute-first preference, R75: compare may differ)",
+                    format!("{} ({pref})", h.meta.id.raw()),
+                );
+            }
             if h.asn.is_some_and(|a| a != crate::net::AZURE_ASN) {
                 notes.push(format!(
                     "virtualRouterAsn is {}; ersim's route servers are 65515",

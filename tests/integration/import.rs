@@ -1614,3 +1614,38 @@ fn load_balancer_backends_given_by_ip_address_or_nic_reference_are_mapped_to_the
         assert!(i.text.contains(&format!("#   - {w}")), "{}", i.text);
     }
 }
+
+/// The inputs of fixture directories, with `edit` applied to the properties of the resource named
+/// `name` in their Resource Graph pages.
+fn edited(rels: &[&str], name: &str, edit: impl Fn(&mut serde_json::Value)) -> Vec<Input> {
+    let paths: Vec<PathBuf> = rels.iter().map(|r| fixture(r)).collect();
+    let mut inputs = import::read_inputs(&paths).unwrap();
+    for input in inputs.iter_mut().filter(|i| i.name.contains("resources-page-")) {
+        let mut v: serde_json::Value = serde_json::from_slice(&input.bytes).unwrap();
+        for r in v["data"].as_array_mut().unwrap().iter_mut().filter(|r| r["name"] == name) {
+            edit(&mut r["properties"]);
+        }
+        input.bytes = serde_json::to_vec(&v).unwrap();
+    }
+    inputs
+}
+
+#[test]
+fn a_route_server_routing_preference_other_than_expressroute_is_warned_about() {
+    let rels = ["route-server-nva-ecmp/graph", "route-server-nva-ecmp/runtime"];
+    let r75 = |i: &Imported| i.warnings.iter().filter(|w| w.contains("R75")).cloned().collect::<Vec<_>>();
+    for pref in ["ASPath", "VpnGateway"] {
+        let i = import::import(&edited(&rels, "rs-hub", |p| p["hubRoutingPreference"] = pref.into())).unwrap();
+        assert!(i.invalid.is_none(), "{:?}", i.invalid);
+        let w = r75(&i);
+        assert_eq!(w.len(), 1, "{:?}", i.warnings);
+        assert!(w[0].contains("ExpressRoute-first preference") && w[0].contains("compare may differ"), "{w:?}");
+        assert!(i.text.contains(&format!("virtualhubs/rs-hub ({pref})\n")), "{}", i.text);
+        assert!(i.text.contains(&format!("# hubRoutingPreference is {pref}; ersim predicts")), "{}", i.text);
+    }
+    for pref in [serde_json::json!("expressroute"), serde_json::Value::Null] {
+        let i = import::import(&edited(&rels, "rs-hub", |p| p["hubRoutingPreference"] = pref.clone())).unwrap();
+        assert!(r75(&i).is_empty(), "{:?}", i.warnings);
+        assert!(!i.text.contains("hubRoutingPreference"), "{}", i.text);
+    }
+}
