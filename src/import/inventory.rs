@@ -100,7 +100,8 @@ pub struct Gateway {
     pub allow_remote_vnet_traffic: bool,
     /// `bgpSettings.asn`.
     pub asn: Option<u32>,
-    /// `bgpSettings.bgpPeeringAddresses[].defaultBgpIpAddresses` (else `bgpPeeringAddress`).
+    /// `bgpSettings.bgpPeeringAddresses[].defaultBgpIpAddresses`, in `ipConfigurations` order
+    /// (else `bgpPeeringAddress`).
     pub bgp_ips: Vec<IpAddr>,
     /// `ipConfigurations[].privateIPAddress`.
     pub private_ips: Vec<IpAddr>,
@@ -716,29 +717,11 @@ fn read_vnet(n: &Node<'_>, m: Meta, p: &mut Problems) -> Vnet {
 }
 
 fn read_gateway(n: &Node<'_>, m: Meta, p: &mut Problems) -> Gateway {
-    let mut bgp_ips = Vec::new();
-    let mut asn_v = None;
-    if let Some(b) = n.get("bgpSettings") {
-        asn_v = asn(&b, p, "asn");
-        for a in b.arr(p, "bgpPeeringAddresses") {
-            for ip in a.strings(p, "defaultBgpIpAddresses") {
-                match super::runtime::addr(ip) {
-                    Some(x) => bgp_ips.push(x),
-                    None => p.error(&a, format!("defaultBgpIpAddresses holds \"{ip}\", which is not an IP address")),
-                }
-            }
-        }
-        if bgp_ips.is_empty()
-            && let Some(s) = b.str(p, "bgpPeeringAddress")
-        {
-            // "10.0.255.4" or "10.0.255.4,10.0.255.5" (active-active)
-            bgp_ips.extend(s.split(',').filter_map(super::runtime::addr));
-        }
-    }
     let mut private_ips = Vec::new();
     let mut subnet = None;
     let mut public_ips = Vec::new();
-    for c in n.arr(p, "ipConfigurations") {
+    let configs = n.arr(p, "ipConfigurations");
+    for c in &configs {
         if let Some(ip) = c.ip(p, "privateIPAddress") {
             private_ips.push(ip);
         }
@@ -747,6 +730,19 @@ fn read_gateway(n: &Node<'_>, m: Meta, p: &mut Problems) -> Gateway {
         }
         if let Some(pip) = c.reference(p, "publicIPAddress") {
             public_ips.push(pip);
+        }
+    }
+    let config_ids: Vec<Option<&str>> = configs.iter().map(|c| c.v.get("id").and_then(|i| i.as_str())).collect();
+    let mut bgp_ips = Vec::new();
+    let mut asn_v = None;
+    if let Some(b) = n.get("bgpSettings") {
+        asn_v = asn(&b, p, "asn");
+        bgp_ips = bgp_peering_addresses(&b, &config_ids, p);
+        if bgp_ips.is_empty()
+            && let Some(s) = b.str(p, "bgpPeeringAddress")
+        {
+            // "10.0.255.4" or "10.0.255.4,10.0.255.5" (active-active)
+            bgp_ips.extend(s.split(',').filter_map(super::runtime::addr));
         }
     }
     // A gateway's sku is inside `properties`; Resource Graph also projects a top-level `sku`, null
@@ -767,6 +763,29 @@ fn read_gateway(n: &Node<'_>, m: Meta, p: &mut Problems) -> Gateway {
         default_site: n.reference(p, "gatewayDefaultSite"),
         meta: m,
     }
+}
+
+/// The `defaultBgpIpAddresses` of `bgpSettings.bgpPeeringAddresses`, one instance after the other
+/// in the order of the gateway's `ipConfigurations` (`config_ids`): each entry is placed by its
+/// `ipconfigurationId` (compared case-insensitively), since Azure does not promise the two arrays
+/// the same order. Entries whose id is missing or matches no IP configuration follow, in array order.
+fn bgp_peering_addresses(b: &Node<'_>, config_ids: &[Option<&str>], p: &mut Problems) -> Vec<IpAddr> {
+    let mut instances = Vec::new();
+    for a in b.arr(p, "bgpPeeringAddresses") {
+        let id = a.str(p, "ipconfigurationId");
+        let at = id.and_then(|id| config_ids.iter().position(|c| c.is_some_and(|c| c.eq_ignore_ascii_case(id))));
+        let mut ips = Vec::new();
+        for ip in a.strings(p, "defaultBgpIpAddresses") {
+            match super::runtime::addr(ip) {
+                Some(x) => ips.push(x),
+                None => p.error(&a, format!("defaultBgpIpAddresses holds \"{ip}\", which is not an IP address")),
+            }
+        }
+        instances.push((at.unwrap_or(usize::MAX), ips));
+    }
+    // A stable sort: entries at the same place (unmatched ones) keep their array order.
+    instances.sort_by_key(|(at, _)| *at);
+    instances.into_iter().flat_map(|(_, ips)| ips).collect()
 }
 
 fn read_connection(n: &Node<'_>, m: Meta, p: &mut Problems) -> Connection {

@@ -1649,3 +1649,32 @@ fn a_route_server_routing_preference_other_than_expressroute_is_warned_about() {
         assert!(!i.text.contains("hubRoutingPreference"), "{}", i.text);
     }
 }
+
+#[test]
+fn active_active_instance_addresses_follow_the_ip_configurations_not_the_bgp_array() {
+    let rels = ["active-active-vpn-bgp/graph", "active-active-vpn-bgp/runtime"];
+    let original = common::bundled_text("active-active-vpn-bgp.toml");
+    let reversed = |upper: bool| {
+        move |p: &mut serde_json::Value| {
+            let list = p["bgpSettings"]["bgpPeeringAddresses"].as_array_mut().unwrap();
+            list.reverse();
+            for e in list.iter_mut().filter(|_| upper) {
+                e["ipconfigurationId"] = e["ipconfigurationId"].as_str().unwrap().to_uppercase().into();
+            }
+        }
+    };
+    for upper in [false, true] {
+        let i = import::import(&edited(&rels, "vpngw-hub", reversed(upper))).unwrap();
+        assert!(i.text.contains("ips = [\"10.20.255.6\", \"10.20.255.7\"]\n"), "{}", i.text);
+        assert_same_routes(&original, &i);
+    }
+    // Without ipconfigurationId, the array's order is all there is.
+    let no_ids = edited(&rels, "vpngw-hub", |p| {
+        reversed(false)(p);
+        for e in p["bgpSettings"]["bgpPeeringAddresses"].as_array_mut().unwrap() {
+            e.as_object_mut().unwrap().remove("ipconfigurationId");
+        }
+    });
+    let i = import::import(&no_ids).unwrap();
+    assert!(i.text.contains("ips = [\"10.20.255.7\", \"10.20.255.6\"]\n"), "{}", i.text);
+}
