@@ -100,7 +100,8 @@ pub struct Gateway {
     pub allow_remote_vnet_traffic: bool,
     /// `bgpSettings.asn`.
     pub asn: Option<u32>,
-    /// `bgpSettings.bgpPeeringAddresses[].defaultBgpIpAddresses` (else `bgpPeeringAddress`).
+    /// `bgpSettings.bgpPeeringAddresses[].defaultBgpIpAddresses`, in `ipConfigurations` order
+    /// (else `bgpPeeringAddress`).
     pub bgp_ips: Vec<IpAddr>,
     /// `ipConfigurations[].privateIPAddress`.
     pub private_ips: Vec<IpAddr>,
@@ -232,6 +233,8 @@ pub struct Hub {
     pub ips: Vec<IpAddr>,
     /// `allowBranchToBranchTraffic`.
     pub branch_to_branch: bool,
+    /// `hubRoutingPreference` (ExpressRoute, the default; ASPath; VpnGateway).
+    pub routing_preference: Option<String>,
 }
 
 /// A Route Server peering (`virtualHubs/bgpConnections`).
@@ -274,10 +277,26 @@ pub struct LoadBalancer {
     pub frontends: Vec<Frontend>,
     /// Public frontends, by name (not modelled).
     pub public_frontends: Vec<String>,
-    /// Backend members: NIC ip configuration ids, per pool id.
+    /// Backend members: NIC ip configuration ids, per pool id (`backendIPConfigurations`, and the
+    /// `loadBalancerBackendAddresses` that name a `networkInterfaceIPConfiguration`).
     pub pools: Vec<(ArmId, Vec<ArmId>)>,
+    /// Backend members given only by IP address (`loadBalancerBackendAddresses[].ipAddress`),
+    /// matched to a NIC by its private address when the plan is made.
+    pub backend_addresses: Vec<BackendAddress>,
     /// HA ports: a rule with protocol `All` (None without rules).
     pub ha_ports: Option<bool>,
+}
+
+/// A load balancer backend given by IP address (`loadBalancerBackendAddresses[]` without a
+/// `networkInterfaceIPConfiguration`).
+#[derive(Clone, Debug)]
+pub struct BackendAddress {
+    /// The pool's name.
+    pub pool: String,
+    /// `ipAddress`.
+    pub ip: IpAddr,
+    /// `virtualNetwork.id`, of the address or else of its pool.
+    pub vnet: Option<ArmId>,
 }
 
 /// A public IP address.
@@ -540,6 +559,7 @@ impl Inventory {
                         asn: asn(n, p, "virtualRouterAsn"),
                         ips,
                         branch_to_branch: n.bool(p, "allowBranchToBranchTraffic").unwrap_or(false),
+                        routing_preference: n.str(p, "hubRoutingPreference").map(str::to_string),
                         meta: m,
                     });
                 }
@@ -697,29 +717,11 @@ fn read_vnet(n: &Node<'_>, m: Meta, p: &mut Problems) -> Vnet {
 }
 
 fn read_gateway(n: &Node<'_>, m: Meta, p: &mut Problems) -> Gateway {
-    let mut bgp_ips = Vec::new();
-    let mut asn_v = None;
-    if let Some(b) = n.get("bgpSettings") {
-        asn_v = asn(&b, p, "asn");
-        for a in b.arr(p, "bgpPeeringAddresses") {
-            for ip in a.strings(p, "defaultBgpIpAddresses") {
-                match super::runtime::addr(ip) {
-                    Some(x) => bgp_ips.push(x),
-                    None => p.error(&a, format!("defaultBgpIpAddresses holds \"{ip}\", which is not an IP address")),
-                }
-            }
-        }
-        if bgp_ips.is_empty()
-            && let Some(s) = b.str(p, "bgpPeeringAddress")
-        {
-            // "10.0.255.4" or "10.0.255.4,10.0.255.5" (active-active)
-            bgp_ips.extend(s.split(',').filter_map(super::runtime::addr));
-        }
-    }
     let mut private_ips = Vec::new();
     let mut subnet = None;
     let mut public_ips = Vec::new();
-    for c in n.arr(p, "ipConfigurations") {
+    let configs = n.arr(p, "ipConfigurations");
+    for c in &configs {
         if let Some(ip) = c.ip(p, "privateIPAddress") {
             private_ips.push(ip);
         }
@@ -728,6 +730,19 @@ fn read_gateway(n: &Node<'_>, m: Meta, p: &mut Problems) -> Gateway {
         }
         if let Some(pip) = c.reference(p, "publicIPAddress") {
             public_ips.push(pip);
+        }
+    }
+    let config_ids: Vec<Option<&str>> = configs.iter().map(|c| c.v.get("id").and_then(|i| i.as_str())).collect();
+    let mut bgp_ips = Vec::new();
+    let mut asn_v = None;
+    if let Some(b) = n.get("bgpSettings") {
+        asn_v = asn(&b, p, "asn");
+        bgp_ips = bgp_peering_addresses(&b, &config_ids, p);
+        if bgp_ips.is_empty()
+            && let Some(s) = b.str(p, "bgpPeeringAddress")
+        {
+            // "10.0.255.4" or "10.0.255.4,10.0.255.5" (active-active)
+            bgp_ips.extend(s.split(',').filter_map(super::runtime::addr));
         }
     }
     // A gateway's sku is inside `properties`; Resource Graph also projects a top-level `sku`, null
@@ -748,6 +763,29 @@ fn read_gateway(n: &Node<'_>, m: Meta, p: &mut Problems) -> Gateway {
         default_site: n.reference(p, "gatewayDefaultSite"),
         meta: m,
     }
+}
+
+/// The `defaultBgpIpAddresses` of `bgpSettings.bgpPeeringAddresses`, one instance after the other
+/// in the order of the gateway's `ipConfigurations` (`config_ids`): each entry is placed by its
+/// `ipconfigurationId` (compared case-insensitively), since Azure does not promise the two arrays
+/// the same order. Entries whose id is missing or matches no IP configuration follow, in array order.
+fn bgp_peering_addresses(b: &Node<'_>, config_ids: &[Option<&str>], p: &mut Problems) -> Vec<IpAddr> {
+    let mut instances = Vec::new();
+    for a in b.arr(p, "bgpPeeringAddresses") {
+        let id = a.str(p, "ipconfigurationId");
+        let at = id.and_then(|id| config_ids.iter().position(|c| c.is_some_and(|c| c.eq_ignore_ascii_case(id))));
+        let mut ips = Vec::new();
+        for ip in a.strings(p, "defaultBgpIpAddresses") {
+            match super::runtime::addr(ip) {
+                Some(x) => ips.push(x),
+                None => p.error(&a, format!("defaultBgpIpAddresses holds \"{ip}\", which is not an IP address")),
+            }
+        }
+        instances.push((at.unwrap_or(usize::MAX), ips));
+    }
+    // A stable sort: entries at the same place (unmatched ones) keep their array order.
+    instances.sort_by_key(|(at, _)| *at);
+    instances.into_iter().flat_map(|(_, ips)| ips).collect()
 }
 
 fn read_connection(n: &Node<'_>, m: Meta, p: &mut Problems) -> Connection {
@@ -862,13 +900,15 @@ fn read_lb(n: &Node<'_>, m: Meta, p: &mut Problems) -> LoadBalancer {
         frontends.push(Frontend { ip: f.ip(p, "privateIPAddress"), subnet: f.reference(p, "subnet"), name });
     }
     let mut pools = Vec::new();
+    let mut backend_addresses = Vec::new();
     for pool in n.arr(p, "backendAddressPools") {
         let Some(id) = pool.v.get("id").and_then(|i| i.as_str()).and_then(ArmId::parse) else { continue };
-        let members = pool
+        let mut members: Vec<ArmId> = pool
             .arr(p, "backendIPConfigurations")
             .iter()
             .filter_map(|x| x.v.get("id").and_then(|i| i.as_str()).and_then(ArmId::parse))
             .collect();
+        read_backend_addresses(&pool, &m, &id, &mut members, &mut backend_addresses, p);
         pools.push((id, members));
     }
     let rules = n.arr(p, "loadBalancingRules");
@@ -877,5 +917,34 @@ fn read_lb(n: &Node<'_>, m: Meta, p: &mut Problems) -> LoadBalancer {
             .iter()
             .any(|r| r.get("protocol").and_then(|x| x.v.as_str()).is_some_and(|s| s.eq_ignore_ascii_case("All")))
     });
-    LoadBalancer { frontends, public_frontends, pools, ha_ports, meta: m }
+    LoadBalancer { frontends, public_frontends, pools, backend_addresses, ha_ports, meta: m }
+}
+
+/// A pool's `loadBalancerBackendAddresses`: one naming a `networkInterfaceIPConfiguration` joins
+/// `members` (as `backendIPConfigurations` do); one with only an `ipAddress` joins `addresses`, to
+/// be matched to a NIC later; one with neither is left out with a warning.
+fn read_backend_addresses(
+    pool: &Node<'_>,
+    lb: &Meta,
+    pool_id: &ArmId,
+    members: &mut Vec<ArmId>,
+    addresses: &mut Vec<BackendAddress>,
+    p: &mut Problems,
+) {
+    let pool_vnet = pool.reference(p, "virtualNetwork");
+    for a in pool.arr(p, "loadBalancerBackendAddresses") {
+        if let Some(cfg) = a.reference(p, "networkInterfaceIPConfiguration") {
+            members.push(cfg);
+        } else if let Some(ip) = a.ip(p, "ipAddress") {
+            let vnet = a.reference(p, "virtualNetwork").or_else(|| pool_vnet.clone());
+            addresses.push(BackendAddress { pool: pool_id.name().to_string(), ip, vnet });
+        } else {
+            let name = a.v.get("name").and_then(|x| x.as_str()).unwrap_or("(unnamed)");
+            p.warn(format!(
+                "load balancer {}: backend address {name} of pool {} names neither a NIC nor an IP address: left out",
+                lb.name,
+                pool_id.name()
+            ));
+        }
+    }
 }

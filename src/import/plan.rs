@@ -11,7 +11,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::inventory::{Inventory, NotModelled, PeeringHalf, Subnet};
+use super::inventory::{BackendAddress, Inventory, LoadBalancer, Nic, NotModelled, PeeringHalf, Subnet};
 use super::json::{ArmId, Problems};
 use super::names::Namer;
 use crate::model::GatewayKind;
@@ -294,6 +294,15 @@ pub struct Plan<'a> {
     pub subnet_rt: HashMap<(String, String), String>,
     /// What is not modelled (the inventory's and what resolution finds).
     pub not_modelled: Vec<NotModelled>,
+}
+
+/// Whether NIC `n` holds backend address `a`: one of its IP configurations has that private
+/// address, in the VNet `a` names when it names one.
+fn holds(n: &Nic, a: &BackendAddress) -> bool {
+    n.ip_configs.iter().any(|c| {
+        c.ip == Some(a.ip)
+            && a.vnet.as_ref().is_none_or(|v| c.subnet.as_ref().is_some_and(|s| s.top().key() == v.key()))
+    })
 }
 
 fn lower(s: &str) -> String {
@@ -883,6 +892,13 @@ impl<'a> Plan<'a> {
                     ));
                 }
             }
+            if let Some(pref) = h.routing_preference.as_deref().filter(|p| !p.eq_ignore_ascii_case("ExpressRoute")) {
+                notes.push(format!("hubRoutingPreference is {pref}; ersim predicts with ExpressRoute first (R75)"));
+                self.not_modelled(
+                    "route server hub routing preference other than ExpressRoute (ersim predicts with the ExpressRoute-first preference, R75: compare may differ)",
+                    format!("{} ({pref})", h.meta.id.raw()),
+                );
+            }
             if h.asn.is_some_and(|a| a != crate::net::AZURE_ASN) {
                 notes.push(format!(
                     "virtualRouterAsn is {}; ersim's route servers are 65515",
@@ -1086,6 +1102,7 @@ impl<'a> Plan<'a> {
                 }
                 backends.extend(pool_nics.get(pool.key()).into_iter().flatten().cloned());
             }
+            backends.extend(self.backends_by_address(lb));
             self.namer.add(
                 kind::LOAD_BALANCER,
                 lb.meta.id.key(),
@@ -1127,6 +1144,33 @@ impl<'a> Plan<'a> {
             );
             self.fws.insert(fw.meta.id.key().to_string(), FwOut { fi, vnet: vkey, ip: *ip });
         }
+    }
+
+    /// The NICs of a load balancer's backends given by IP address: for each, the NIC whose private
+    /// address it is (in the VNet the address names, when it names one). An address that no NIC of
+    /// the scenario holds, or that several NICs hold, is left out with a warning.
+    fn backends_by_address(&mut self, lb: &LoadBalancer) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for a in &lb.backend_addresses {
+            let holders: Vec<&Nic> = self.inv.nics.iter().filter(|n| holds(n, a)).collect();
+            let why = match holders.as_slice() {
+                [] => "matches no NIC in the export".to_string(),
+                [n] if self.nics.contains_key(n.meta.id.key()) => {
+                    out.insert(n.meta.id.key().to_string());
+                    continue;
+                }
+                [n] => format!("is NIC {}'s, which is not in the scenario", n.meta.name),
+                many => format!(
+                    "is held by several NICs ({})",
+                    many.iter().map(|n| n.meta.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            self.p.warn(format!(
+                "load balancer {}: backend address {} (pool {}) {why}: left out",
+                lb.meta.name, a.ip, a.pool
+            ));
+        }
+        out
     }
 
     /// `use_remote_gateways` as the format requires (R38, R41): what Azure would have refused only

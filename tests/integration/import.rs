@@ -1559,3 +1559,122 @@ fn an_estate_the_format_cannot_express_is_written_but_exits_1() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("[[vnet]]"), "the scenario is still written");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+// ---------------------------------------------------------------- backends, preferences, instances
+
+/// A hub with NVA NICs nic-nva1..3 (10.0.1.4..6) in subnet nva, and an internal load balancer
+/// ilb-nva whose one pool (nested form) has the body `pool`.
+fn lb_estate(pool: serde_json::Value) -> Vec<Input> {
+    let s = "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-lb/providers/Microsoft.Network";
+    let nva = format!("{s}/virtualNetworks/hub/subnets/nva");
+    let mut estate = vec![serde_json::json!({"id": format!("{s}/virtualNetworks/hub"), "name": "hub",
+        "type": "Microsoft.Network/virtualNetworks", "location": "westeurope",
+        "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+            "subnets": [{"id": nva, "name": "nva", "properties": {"addressPrefix": "10.0.1.0/24"}}]}})];
+    for k in 1..=3 {
+        estate.push(serde_json::json!({"id": format!("{s}/networkInterfaces/nic-nva{k}"), "name": format!("nic-nva{k}"),
+            "type": "Microsoft.Network/networkInterfaces", "location": "westeurope",
+            "properties": {"enableIPForwarding": true, "ipConfigurations": [{
+                "id": format!("{s}/networkInterfaces/nic-nva{k}/ipConfigurations/ipconfig1"), "name": "ipconfig1",
+                "properties": {"privateIPAddress": format!("10.0.1.{}", 3 + k), "primary": true, "subnet": {"id": nva}}}]}}));
+    }
+    estate.push(serde_json::json!({"id": format!("{s}/loadBalancers/ilb-nva"), "name": "ilb-nva",
+        "type": "Microsoft.Network/loadBalancers", "location": "westeurope",
+        "properties": {
+            "frontendIPConfigurations": [{"name": "fe", "properties": {"privateIPAddress": "10.0.1.100", "subnet": {"id": nva}}}],
+            "backendAddressPools": [{"id": format!("{s}/loadBalancers/ilb-nva/backendAddressPools/nvas"), "name": "nvas", "properties": pool}],
+            "loadBalancingRules": [{"name": "ha", "properties": {"protocol": "All", "frontendPort": 0, "backendPort": 0}}]}}));
+    vec![Input { name: "estate.json".into(), bytes: serde_json::to_vec(&estate).unwrap() }]
+}
+
+#[test]
+fn load_balancer_backends_given_by_ip_address_or_nic_reference_are_mapped_to_their_nics() {
+    let s = "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-lb/providers/Microsoft.Network";
+    let cfg = |k: u32| format!("{s}/networkInterfaces/nic-nva{k}/ipConfigurations/ipconfig1");
+    let i = import::import(&lb_estate(serde_json::json!({
+        // nic-nva3 both ways: one backend.
+        "backendIPConfigurations": [{"id": cfg(3)}],
+        "loadBalancerBackendAddresses": [
+            {"name": "a1", "properties": {"ipAddress": "10.0.1.4", "virtualNetwork": {"id": format!("{s}/virtualNetworks/hub")}}},
+            {"name": "a2", "networkInterfaceIPConfiguration": {"id": cfg(2).to_uppercase()}},
+            {"name": "a3", "properties": {"networkInterfaceIPConfiguration": {"id": cfg(3)}}},
+            {"name": "a4", "properties": {"ipAddress": "10.0.1.99", "virtualNetwork": {"id": format!("{s}/virtualNetworks/hub")}}},
+            {"name": "a5", "properties": {"ipAddress": "10.0.1.5", "virtualNetwork": {"id": format!("{s}/virtualNetworks/other")}}}
+        ]
+    })))
+    .unwrap();
+    assert!(i.invalid.is_none(), "{:?}\n{}", i.invalid, i.text);
+    assert!(i.text.contains("backends = [\"nic-nva1\", \"nic-nva2\", \"nic-nva3\"]\n"), "{}", i.text);
+    let m = common::load(&i.text).model;
+    assert_eq!(m.load_balancers[0].backends.len(), 3);
+    for addr in ["10.0.1.99", "10.0.1.5"] {
+        let w =
+            format!("load balancer ilb-nva: backend address {addr} (pool nvas) matches no NIC in the export: left out");
+        assert!(i.warnings.contains(&w), "{w}\n{:?}", i.warnings);
+        assert!(i.text.contains(&format!("#   - {w}")), "{}", i.text);
+    }
+}
+
+/// The inputs of fixture directories, with `edit` applied to the properties of the resource named
+/// `name` in their Resource Graph pages.
+fn edited(rels: &[&str], name: &str, edit: impl Fn(&mut serde_json::Value)) -> Vec<Input> {
+    let paths: Vec<PathBuf> = rels.iter().map(|r| fixture(r)).collect();
+    let mut inputs = import::read_inputs(&paths).unwrap();
+    for input in inputs.iter_mut().filter(|i| i.name.contains("resources-page-")) {
+        let mut v: serde_json::Value = serde_json::from_slice(&input.bytes).unwrap();
+        for r in v["data"].as_array_mut().unwrap().iter_mut().filter(|r| r["name"] == name) {
+            edit(&mut r["properties"]);
+        }
+        input.bytes = serde_json::to_vec(&v).unwrap();
+    }
+    inputs
+}
+
+#[test]
+fn a_route_server_routing_preference_other_than_expressroute_is_warned_about() {
+    let rels = ["route-server-nva-ecmp/graph", "route-server-nva-ecmp/runtime"];
+    let r75 = |i: &Imported| i.warnings.iter().filter(|w| w.contains("R75")).cloned().collect::<Vec<_>>();
+    for pref in ["ASPath", "VpnGateway"] {
+        let i = import::import(&edited(&rels, "rs-hub", |p| p["hubRoutingPreference"] = pref.into())).unwrap();
+        assert!(i.invalid.is_none(), "{:?}", i.invalid);
+        let w = r75(&i);
+        assert_eq!(w.len(), 1, "{:?}", i.warnings);
+        assert!(w[0].contains("ExpressRoute-first preference") && w[0].contains("compare may differ"), "{w:?}");
+        assert!(i.text.contains(&format!("virtualhubs/rs-hub ({pref})\n")), "{}", i.text);
+        assert!(i.text.contains(&format!("# hubRoutingPreference is {pref}; ersim predicts")), "{}", i.text);
+    }
+    for pref in [serde_json::json!("expressroute"), serde_json::Value::Null] {
+        let i = import::import(&edited(&rels, "rs-hub", |p| p["hubRoutingPreference"] = pref.clone())).unwrap();
+        assert!(r75(&i).is_empty(), "{:?}", i.warnings);
+        assert!(!i.text.contains("hubRoutingPreference"), "{}", i.text);
+    }
+}
+
+#[test]
+fn active_active_instance_addresses_follow_the_ip_configurations_not_the_bgp_array() {
+    let rels = ["active-active-vpn-bgp/graph", "active-active-vpn-bgp/runtime"];
+    let original = common::bundled_text("active-active-vpn-bgp.toml");
+    let reversed = |upper: bool| {
+        move |p: &mut serde_json::Value| {
+            let list = p["bgpSettings"]["bgpPeeringAddresses"].as_array_mut().unwrap();
+            list.reverse();
+            for e in list.iter_mut().filter(|_| upper) {
+                e["ipconfigurationId"] = e["ipconfigurationId"].as_str().unwrap().to_uppercase().into();
+            }
+        }
+    };
+    for upper in [false, true] {
+        let i = import::import(&edited(&rels, "vpngw-hub", reversed(upper))).unwrap();
+        assert!(i.text.contains("ips = [\"10.20.255.6\", \"10.20.255.7\"]\n"), "{}", i.text);
+        assert_same_routes(&original, &i);
+    }
+    // Without ipconfigurationId, the array's order is all there is.
+    let no_ids = edited(&rels, "vpngw-hub", |p| {
+        reversed(false)(p);
+        for e in p["bgpSettings"]["bgpPeeringAddresses"].as_array_mut().unwrap() {
+            e.as_object_mut().unwrap().remove("ipconfigurationId");
+        }
+    });
+    let i = import::import(&no_ids).unwrap();
+    assert!(i.text.contains("ips = [\"10.20.255.7\", \"10.20.255.6\"]\n"), "{}", i.text);
+}
