@@ -208,7 +208,9 @@ struct JsonRoute {
 #[serde(rename_all = "camelCase")]
 struct JsonMseeRoute {
     ersim: JsonFacts,
-    loc_prf: Option<u32>,
+    /// A string in az's output; ersim models no local preference, so it is empty, as az prints an
+    /// entry without one.
+    loc_prf: &'static str,
     network: String,
     next_hop: Option<String>,
     path: String,
@@ -240,7 +242,7 @@ pub fn json(sim: &Simulation, v: &BgpView) -> String {
             .rows()
             .map(|r| JsonMseeRoute {
                 ersim: facts(m, r),
-                loc_prf: None,
+                loc_prf: "",
                 network: r.network.to_string(),
                 next_hop: r.next_hop.map(|a| a.to_string()),
                 path: msee_path(&r.as_path),

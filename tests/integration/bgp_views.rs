@@ -234,6 +234,8 @@ fn the_msee_table_has_the_express_route_shape() {
     let mut rows = Vec::new();
     for e in value {
         assert_eq!(e.as_object().unwrap().keys().map(String::as_str).collect::<BTreeSet<_>>(), keys, "{e}");
+        // az prints locPrf as a string (empty without a local preference), weight as a number.
+        assert!(e["locPrf"].is_string() && e["weight"].is_number(), "{e}");
         rows.push(format!(
             "{}|{}|{}|{}",
             cell(&e["network"]),
