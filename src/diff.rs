@@ -497,7 +497,6 @@ fn routes(before: &Simulation, after: &Simulation) -> Vec<SubnetDiff> {
 
 // ------------------------------------------------------------------------------ reachability
 
-/// A pair of one design: (from, to, delivered both ways, first drop reason).
 /// One design's matrix with every on-premises router as a destination, and each node's domain.
 struct Pairs {
     mx: Matrix,
